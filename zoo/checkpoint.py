@@ -1,0 +1,149 @@
+"""Preset folders on disk: the one format shipped in ``checkpoints/``, cached
+from the Hub and pushed to it.
+
+A preset folder holds
+
+* ``config.json``: the model class and constructor arguments, and its compile
+  config (both players' optimizers);
+* ``model.weights.h5``: every network's weights (and optimizer state, counters
+  and CycleGAN pools, so ``fit`` continues where training stopped);
+* ``metadata.json``: sha256 of the two files above plus free-form training
+  and evaluation records.
+
+Folders are written to a temporary sibling and renamed into place, so an
+interrupted save never replaces the last good one. Loading checks every hash
+first and names the bad file.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+
+from zoo.errors import CheckpointError
+
+CONFIG, WEIGHTS, METADATA = "config.json", "model.weights.h5", "metadata.json"
+HASHED = (CONFIG, WEIGHTS)
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_preset(model, folder, metadata=None):
+    """Write ``model`` as a preset folder at ``folder``, atomically.
+
+    ``metadata`` (a JSON-able dict) is stored beside the hashes; an existing
+    folder's metadata is kept unless overridden key by key.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    old = {}
+    if (folder / METADATA).exists():
+        old = json.loads((folder / METADATA).read_text())
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        config = {
+            "class_name": keras.saving.get_registered_name(type(model)),
+            "config": model.get_config(),
+            "compile_config": model.get_compile_config(),
+            "keras_version": keras.__version__,
+        }
+        (tmp / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+        model.save_weights(tmp / WEIGHTS)
+        meta = {**old, **(metadata or {})}
+        meta["sha256"] = {name: sha256(tmp / name) for name in HASHED}
+        (tmp / METADATA).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        for name in os.listdir(tmp):
+            with open(tmp / name, "rb") as f:
+                os.fsync(f.fileno())
+        if folder.exists():
+            backup = folder.with_name(f".{folder.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            folder.rename(backup)
+            tmp.rename(folder)
+            shutil.rmtree(backup)
+        else:
+            tmp.rename(folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def read_metadata(folder):
+    path = Path(folder) / METADATA
+    if not path.exists():
+        raise CheckpointError(f"{path} is missing; this is not a zoo preset folder.")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path} is not valid JSON ({e}); re-download or re-save it.") from e
+
+
+def verify(folder):
+    """Check every file's sha256 against ``metadata.json``; return the metadata."""
+    folder = Path(folder)
+    meta = read_metadata(folder)
+    expected = meta.get("sha256", {})
+    for name in HASHED:
+        path = folder / name
+        if name not in expected:
+            raise CheckpointError(f"{folder / METADATA} lists no sha256 for {name}.")
+        if not path.exists():
+            raise CheckpointError(f"{path} is missing; re-download or re-save the preset.")
+        actual = sha256(path)
+        if actual != expected[name]:
+            raise CheckpointError(
+                f"{path} is corrupted or was changed: sha256 {actual[:12]}... does not match "
+                f"{expected[name][:12]}... recorded in {METADATA}. Delete the folder and "
+                "download or save it again."
+            )
+    return meta
+
+
+def read_config(folder):
+    path = Path(folder) / CONFIG
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"cannot read {path}: {e}") from e
+
+
+def load_preset(folder, expect_class=None, **overrides):
+    """Build, compile and load the model stored in a preset folder.
+
+    ``overrides`` replace constructor arguments (for example a new ``seed``);
+    ones that change the architecture make the weights fail to load, with an
+    error that says so.
+    """
+    folder = Path(folder)
+    verify(folder)
+    spec = read_config(folder)
+    cls = keras.saving.get_registered_object(spec["class_name"])
+    if cls is None:
+        raise CheckpointError(f"{folder} holds an unknown model class {spec['class_name']!r}.")
+    if expect_class is not None and not issubclass(cls, expect_class):
+        raise CheckpointError(
+            f"{folder} holds a {cls.__name__}, but this preset is a {expect_class.__name__}."
+        )
+    model = cls(**{**spec["config"], **overrides})
+    if spec.get("compile_config"):
+        model.compile_from_config(spec["compile_config"])
+    else:
+        model.compile()
+    try:
+        model.load_weights(folder / WEIGHTS)
+    except Exception as e:  # Keras raises ValueError or KeyError for mismatches
+        raise CheckpointError(
+            f"the weights in {folder / WEIGHTS} do not fit a {cls.__name__} built with "
+            f"{ {**spec['config'], **overrides} }: {e}"
+        ) from e
+    return model

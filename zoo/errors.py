@@ -1,0 +1,51 @@
+"""Typed errors. Every message says what went wrong and what to do about it."""
+
+import numbers
+
+MAX_SAMPLES = 1_000_000
+
+
+class ZooError(Exception):
+    """Base class of every error the zoo raises on purpose."""
+
+
+class ZooValueError(ZooError, ValueError):
+    """An argument has the wrong value, type or shape."""
+
+
+class UnknownModelError(ZooError, KeyError):
+    """No preset has that name."""
+
+    def __str__(self):  # KeyError would print the message in quotes
+        return str(self.args[0])
+
+
+class WeightsNotAvailableError(ZooError, FileNotFoundError):
+    """The preset exists but its trained weights are not shipped or cached."""
+
+
+class CheckpointError(ZooError, OSError):
+    """A checkpoint on disk is missing, corrupted or of another architecture."""
+
+
+class DataNotFoundError(ZooError, FileNotFoundError):
+    """A dataset is not prepared on this machine."""
+
+
+def check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ZooValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def check_sample_count(n):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise ZooValueError(f"n must be an integer number of images, got {n!r}.")
+    if n <= 0:
+        raise ZooValueError(f"n must be at least 1, got {n}.")
+    if n > MAX_SAMPLES:
+        raise ZooValueError(
+            f"n={n} images would not fit in memory at once; the limit is {MAX_SAMPLES}. "
+            "Call sample() several times with different seeds instead."
+        )
+    return int(n)

@@ -1,0 +1,55 @@
+"""Writing images: a grid of samples as one PNG."""
+
+import math
+import os
+import tempfile
+
+import numpy as np
+
+from zoo.errors import ZooValueError
+
+
+def to_uint8(images):
+    """float images in [-1, 1] -> uint8 in [0, 255]."""
+    images = np.asarray(images, np.float32)
+    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def grid(images, cols=None, pad=2):
+    """Tile ``(N, H, W, C)`` images in [-1, 1] into one uint8 ``(rows*H, cols*W, C)`` array."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
+        raise ZooValueError(
+            f"a grid needs images of shape (N, H, W, 1 or 3) with N >= 1, got {images.shape}."
+        )
+    n, h, w, c = images.shape
+    cols = cols or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), 255, np.uint8)
+    for i, image in enumerate(to_uint8(images)):
+        r, k = divmod(i, cols)
+        out[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + k * (w + pad) : pad + k * (w + pad) + w] = image
+    return out
+
+
+def save_grid(images, path, cols=None, scale=1):
+    """Save a grid of images in [-1, 1] as a PNG at ``path`` (written atomically)."""
+    from PIL import Image
+
+    tiles = grid(images, cols)
+    picture = Image.fromarray(tiles[..., 0] if tiles.shape[-1] == 1 else tiles)
+    if scale != 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            picture.save(f, format="PNG")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path

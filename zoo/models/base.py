@@ -1,0 +1,289 @@
+"""What every variant shares: two optimizers, sampling, noise, step counters.
+
+A variant file (``gan.py``, ``dcgan.py`` ...) holds its networks, its
+``train_step`` and its presets. This module holds only the plumbing that would
+otherwise be copied six times:
+
+* ``compile(d_optimizer=..., g_optimizer=...)`` with both optimizers built
+  eagerly on their variables (lazy building fails under ``tf.distribute``) and
+  saved in the compile config, so a ``.keras`` file restores both.
+* Player alternation. A ``train_step`` call is *one* discriminator/critic update
+  on one batch; whether the generator also moves in that call is decided on the
+  host by :meth:`generator_turn` (WGAN's 5-and-100 schedule lives there). Keras
+  traces two step functions, one with and one without the generator update,
+  because an optimizer update inside ``tf.cond`` is not allowed under
+  ``MirroredStrategy`` (it needs a ``merge_call``).
+* Noise that matches one device: each replica draws the *global* batch of noise
+  from a stateless seed ``(seed, step)`` and keeps its own slice, so two replicas
+  draw different noise and together draw exactly what one device would.
+* ``global_mean``: per-example losses averaged over the global batch, since
+  gradients are summed across replicas.
+"""
+
+import functools
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo import errors
+
+
+def replica_info():
+    """(replica id, number of replicas) of the current replica context."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None:  # cross-replica context: behave like one device
+        return 0, 1
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def global_mean(per_example):
+    """Average of a per-example loss over the *global* batch.
+
+    Under a strategy every replica sees ``local`` examples and the optimizer sums
+    the replicas' gradients, so dividing the local sum by ``local * replicas``
+    gives exactly the one-device gradient. On one device this is a plain mean.
+    """
+    _, replicas = replica_info()
+    per_example = tf.cast(per_example, "float32")
+    local = tf.cast(tf.shape(per_example)[0], "float32")
+    return tf.reduce_sum(per_example) / (local * replicas)
+
+
+def replica_slice(global_values, local_batch):
+    """This replica's rows of a tensor drawn for the global batch."""
+    replica, _ = replica_info()
+    start = tf.cast(replica, tf.int32) * local_batch
+    return global_values[start : start + local_batch]
+
+
+def make_optimizer(spec):
+    """An optimizer from a Keras config dict, an instance, or a string name."""
+    if isinstance(spec, keras.optimizers.Optimizer):
+        return spec
+    if isinstance(spec, dict):
+        return keras.optimizers.deserialize(spec)
+    return keras.optimizers.get(spec)
+
+
+class Adversarial(keras.Model):
+    """Base class of every zoo variant. Not used directly.
+
+    Subclasses define ``build_networks()``, ``train_step(data,
+    update_generator=True)``, ``default_optimizers()`` and ``tracker_names``, and
+    usually ``generate(z, labels)`` for sampling.
+    """
+
+    tracker_names = ("d_loss", "g_loss")
+
+    def __init__(
+        self,
+        image_size=28,
+        channels=1,
+        latent_dim=100,
+        width=64,
+        seed=0,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(name=name, **kwargs)
+        errors.check_positive_int("image_size", image_size)
+        errors.check_positive_int("channels", channels)
+        errors.check_positive_int("latent_dim", latent_dim)
+        errors.check_positive_int("width", width)
+        self.image_size = int(image_size)
+        self.channels = int(channels)
+        self.latent_dim = int(latent_dim)
+        self.width = int(width)
+        self.seed = int(seed)
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracker_names}
+        # Counters live in the model so they are saved with it. Under a
+        # strategy only the first replica's increment is kept.
+        self.d_steps = self._counter("d_steps")
+        self.g_steps = self._counter("g_steps")
+        self.build_networks()
+        self.built = True  # the networks are built; fit must not call the model
+
+    def _counter(self, name):
+        return self.add_weight(
+            name=name,
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+        )
+
+    # ------------------------------------------------------------- config
+    def get_config(self):
+        return {
+            "image_size": self.image_size,
+            "channels": self.channels,
+            "latent_dim": self.latent_dim,
+            "width": self.width,
+            "seed": self.seed,
+            "name": self.name,
+        }
+
+    @property
+    def image_shape(self):
+        return (self.image_size, self.image_size, self.channels)
+
+    # ------------------------------------------------------------ compile
+    def default_optimizers(self):
+        """The paper's optimizers as ``(d_optimizer, g_optimizer)``."""
+        raise NotImplementedError
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Compile with one optimizer per player (paper defaults when omitted).
+
+        Accepts optimizer instances, names or Keras config dicts.
+        """
+        if "optimizer" in kwargs or "loss" in kwargs:
+            raise errors.ZooValueError(
+                f"{type(self).__name__}.compile takes d_optimizer= and g_optimizer=, "
+                "one per player; the losses are the variant's own."
+            )
+        # optimizer=None: Keras would otherwise create a stray RMSprop.
+        super().compile(optimizer=None, **kwargs)
+        default_d, default_g = self.default_optimizers()
+        self.d_optimizer = make_optimizer(d_optimizer or default_d)
+        self.g_optimizer = make_optimizer(g_optimizer or default_g)
+        if self.d_optimizer is self.g_optimizer:
+            raise errors.ZooValueError(
+                "d_optimizer and g_optimizer must be two different optimizer objects."
+            )
+        # Build eagerly: a lazily built optimizer fails under tf.distribute.
+        self.d_optimizer.build(self.d_variables())
+        self.g_optimizer.build(self.g_variables())
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        return {
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
+            g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]),
+        )
+
+    def d_variables(self):
+        return self.discriminator.trainable_variables
+
+    def g_variables(self):
+        return self.generator.trainable_variables
+
+    # ----------------------------------------------------------- training
+    @property
+    def metrics(self):
+        # Listing the trackers lets Keras reset them every epoch.
+        return list(self.trackers.values())
+
+    def record(self, **values):
+        """Update loss trackers (unscaled values) and return the logs dict."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: t.result() for name, t in self.trackers.items()}
+
+    def generator_turn(self):
+        """Does the generator update after the next discriminator update?
+
+        Evaluated on the host before each ``train_step``. The default is the
+        alternation of Goodfellow et al. 2014 with k = 1: every step.
+        """
+        return True
+
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        if self.steps_per_execution != 1:
+            raise errors.ZooValueError(
+                "zoo variants decide on the host which player moves each step; "
+                "compile them with steps_per_execution=1."
+            )
+        both = self._make_function(functools.partial(self.train_step, update_generator=True))
+        critic_only = self._make_function(
+            functools.partial(self.train_step, update_generator=False)
+        )
+
+        def train_function(iterator):
+            return (both if self.generator_turn() else critic_only)(iterator)
+
+        self.train_function = train_function
+        return train_function
+
+    def noise(self, local_batch, salt=0):
+        """Latent vectors for this replica's part of the current step.
+
+        Drawn from a stateless generator keyed on (seed, step, salt) for the
+        global batch, then sliced, so the result does not depend on how the
+        batch is split across replicas.
+        """
+        _, replicas = replica_info()
+        seed = tf.stack(
+            [tf.constant(self.seed + 7919 * salt, tf.int64), tf.cast(self.d_steps, tf.int64)]
+        )
+        z = tf.random.stateless_normal((local_batch * replicas, self.latent_dim), seed=seed)
+        return replica_slice(z, local_batch)
+
+    def stateless_uniform(self, local_batch, shape, salt):
+        _, replicas = replica_info()
+        seed = tf.stack(
+            [tf.constant(self.seed + 7919 * salt, tf.int64), tf.cast(self.d_steps, tf.int64)]
+        )
+        u = tf.random.stateless_uniform((local_batch * replicas,) + tuple(shape), seed=seed)
+        return replica_slice(u, local_batch)
+
+    @staticmethod
+    def apply(optimizer, loss_fn, variables):
+        """One gradient step of ``optimizer`` on ``loss_fn()`` (a scaled loss)."""
+        with tf.GradientTape() as tape:
+            scaled, out = loss_fn()
+        grads = tape.gradient(scaled, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+        return out
+
+    # ----------------------------------------------------------- sampling
+    num_classes = 0
+
+    def generate(self, z, labels=None):
+        return self.generator(z, training=False)
+
+    @functools.cached_property
+    def _generate_fn(self):
+        return tf.function(self.generate, reduce_retracing=True)
+
+    def latents(self, n, seed=None):
+        """The latent vectors ``sample(n, seed=seed)`` uses, as numpy float32."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
+
+    def sample(self, n, *, seed=None, labels=None, batch_size=500):
+        """``n`` images as numpy float32 ``(n, H, W, C)`` in [-1, 1].
+
+        The same ``seed`` gives the same images, whatever ``batch_size``.
+        Images are produced ``batch_size`` at a time, so memory stays bounded.
+        """
+        n = errors.check_sample_count(n)
+        labels = self.check_labels(labels, n)
+        z = self.latents(n, seed)
+        out = np.empty((n,) + self.image_shape, np.float32)
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            args = [tf.constant(z[start:stop])]
+            if labels is not None:
+                args.append(tf.constant(labels[start:stop]))
+            out[start:stop] = self._generate_fn(*args).numpy()
+        return out
+
+    def check_labels(self, labels, n):
+        if labels is None:
+            return None
+        raise errors.ZooValueError(
+            f"{type(self).__name__} is unconditional; sample() takes no labels. "
+            "Use a conditional model such as 'cgan-mnist'."
+        )

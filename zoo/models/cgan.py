@@ -1,0 +1,127 @@
+"""Conditional GAN: Mirza & Osindero 2014, "Conditional Generative Adversarial Nets".
+
+Eq. (2): both players see the class label y,
+``min_G max_D E[log D(x|y)] + E[log(1 - D(G(z|y)|y))]``. As in the paper, y is a
+one-hot vector joined to the input of each net: concatenated to z for the
+generator, and for the discriminator broadcast to ``num_classes`` constant
+planes concatenated to the image channels.
+
+Deviation: the networks are the DCGAN body (convolutional, batch norm) rather
+than the paper's fully connected maxout nets, with DCGAN's optimizer and the
+non-saturating generator loss. Fake labels during training are drawn uniformly.
+
+Training data must be ``(images, labels)`` with integer labels in
+``[0, num_classes)``; ``zoo.data.load(..., labels=True)`` gives that.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo import errors, losses
+from zoo.models.base import Adversarial, global_mean
+from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class ConditionalGAN(Adversarial):
+    """Mirza & Osindero 2014 with the DCGAN body. ``sample(n, labels=...)`` picks classes."""
+
+    def __init__(self, *args, num_classes=10, **kwargs):
+        self.num_classes = errors.check_positive_int("num_classes", num_classes)
+        super().__init__(*args, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}
+
+    def build_networks(self):
+        self.generator = dcgan_generator(
+            self.image_size, self.channels, self.latent_dim + self.num_classes, self.width
+        )
+        self.discriminator = dcgan_discriminator(
+            self.image_size, self.channels + self.num_classes, self.width
+        )
+
+    def default_optimizers(self):
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    def generate(self, z, labels=None):
+        onehot = tf.one_hot(tf.cast(labels, tf.int32), self.num_classes)
+        return self.generator(tf.concat([z, onehot], axis=-1), training=False)
+
+    def _d(self, images, labels):
+        onehot = tf.one_hot(tf.cast(labels, tf.int32), self.num_classes)
+        planes = tf.ones_like(images[..., :1]) * onehot[:, None, None, :]
+        return self.discriminator(tf.concat([images, planes], axis=-1), training=True)
+
+    def _g(self, z, labels):
+        onehot = tf.one_hot(labels, self.num_classes)
+        return self.generator(tf.concat([z, onehot], axis=-1), training=True)
+
+    def fake_labels(self, batch, salt):
+        u = self.stateless_uniform(batch, (), salt=salt)
+        return tf.minimum(tf.cast(u * self.num_classes, tf.int32), self.num_classes - 1)
+
+    def train_step(self, data, update_generator=True):
+        if not isinstance(data, tuple) or len(data) < 2:
+            raise errors.ZooValueError(
+                "ConditionalGAN trains on (images, labels) batches; load data with "
+                "zoo.data.load(name, labels=True)."
+            )
+        real, labels = data[0], tf.cast(tf.reshape(data[1], (-1,)), tf.int32)
+        batch = keras.ops.shape(real)[0]
+
+        def d_loss():
+            fake_y = self.fake_labels(batch, salt=3)
+            fake = self._g(self.noise(batch), fake_y)
+            per_example = losses.minimax_discriminator_loss(
+                self._d(real, labels), self._d(fake, fake_y)
+            )
+            return global_mean(per_example), keras.ops.mean(per_example)
+
+        logs = {"d_loss": self.apply(self.d_optimizer, d_loss, self.d_variables())}
+        if update_generator:
+
+            def g_loss():
+                fake_y = self.fake_labels(batch, salt=4)
+                fake = self._g(self.noise(batch, salt=1), fake_y)
+                per_example = losses.non_saturating_generator_loss(self._d(fake, fake_y))
+                return global_mean(per_example), keras.ops.mean(per_example)
+
+            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
+            self.g_steps.assign_add(1)
+        self.d_steps.assign_add(1)
+        return self.record(**logs)
+
+    def check_labels(self, labels, n):
+        """Labels for ``sample``: None (classes in turn 0, 1, ...), an int, or n ints."""
+        if labels is None:
+            return np.arange(n, dtype=np.int32) % self.num_classes
+        arr = np.asarray(labels)
+        if arr.ndim == 0:
+            arr = np.full((n,), arr)
+        if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
+            raise errors.ZooValueError(
+                f"labels must be one integer or {n} integers (one per image), got "
+                f"shape {arr.shape} of dtype {arr.dtype}."
+            )
+        if arr.min() < 0 or arr.max() >= self.num_classes:
+            raise errors.ZooValueError(
+                f"labels must lie in [0, {self.num_classes}), got values from "
+                f"{arr.min()} to {arr.max()}."
+            )
+        return arr.astype(np.int32)
+
+
+PRESETS = {
+    "cgan-mnist": {
+        "class": ConditionalGAN,
+        "config": {"image_size": 28, "channels": 1, "width": 64, "num_classes": 10},
+        "dataset": "mnist",
+        "recipe": "recipes/cgan_mnist.py",
+        "description": "Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",
+    },
+}

@@ -1,0 +1,346 @@
+"""CycleGAN: Zhu, Park, Isola & Efros 2017, "Unpaired Image-to-Image Translation
+using Cycle-Consistent Adversarial Networks".
+
+Two generators, ``g_ab: A -> B`` and ``g_ba: B -> A`` (the paper's G and F), and
+two discriminators, ``d_b`` (is this a real B?) and ``d_a``. The full objective,
+eq. (3), with the least-squares adversarial loss of section 4:
+
+  L_G = (D_B(G(a)) - 1)^2 + (D_A(F(b)) - 1)^2
+        + lambda_cyc * (|F(G(a)) - a| + |G(F(b)) - b|)
+        + lambda_id * lambda_cyc * (|G(b) - b| + |F(a) - a|)
+  L_D_B = 0.5 * ((D_B(b) - 1)^2 + D_B(pool_B(G(a)))^2), likewise L_D_A.
+
+lambda_cyc = 10, lambda_id = 0.5 (section 5.2: identity weight 0.5 x cycle weight).
+The discriminators see fakes through a pool of the 50 most recent generated
+images (Shrivastava et al. 2017): once full, each new fake is, with
+probability 1/2, swapped for a random stored one. As in the authors' code the
+generators update first, then the discriminators; one Adam (2e-4, beta1 0.5)
+per player pair, the learning rate constant for ``constant_steps`` and then
+decaying linearly to zero over ``decay_steps`` (the paper: 100 + 100 epochs).
+
+Networks (appendix 7.2): ResNet generator c7s1-64, d128, d256, R256 x 9
+(6 at 128 px and below), u128, u64, c7s1-3, reflection padding, instance
+norm; 70x70 PatchGAN C64-C128-C256-C512 with LeakyReLU 0.2.
+
+Deviation: when ``constant_steps`` and ``decay_steps`` are 0 (the class
+default, because they depend on the dataset size) the learning rate is
+constant; every preset and recipe sets them.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from zoo import errors, losses
+from zoo.models.base import Adversarial, global_mean, replica_info, replica_slice
+
+INIT = keras.initializers.RandomNormal(0.0, 0.02)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """Constant ``initial`` for ``constant_steps``, then linear to 0 over ``decay_steps``."""
+
+    def __init__(self, initial, constant_steps, decay_steps):
+        self.initial, self.constant_steps, self.decay_steps = initial, constant_steps, decay_steps
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32)
+        if not self.decay_steps:
+            return tf.constant(self.initial, tf.float32)
+        frac = tf.clip_by_value((step - self.constant_steps) / self.decay_steps, 0.0, 1.0)
+        return self.initial * (1.0 - frac)
+
+    def get_config(self):
+        return {
+            "initial": self.initial,
+            "constant_steps": self.constant_steps,
+            "decay_steps": self.decay_steps,
+        }
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class ReflectionPad(layers.Layer):
+    def __init__(self, pad, **kwargs):
+        super().__init__(**kwargs)
+        self.pad = pad
+
+    def call(self, x):
+        p = self.pad
+        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, s):
+        grow = lambda d: None if d is None else d + 2 * self.pad  # noqa: E731
+        return (s[0], grow(s[1]), grow(s[2]), s[3])
+
+    def get_config(self):
+        return {**super().get_config(), "pad": self.pad}
+
+
+def instance_norm():
+    # No affine parameters, as in the authors' code (InstanceNorm2d(affine=False)).
+    return layers.GroupNormalization(groups=-1, epsilon=1e-5, center=False, scale=False)
+
+
+def conv_norm_relu(x, filters, kernel, strides=1, transpose=False, reflect=0):
+    if reflect:
+        x = ReflectionPad(reflect)(x)
+    conv = layers.Conv2DTranspose if transpose else layers.Conv2D
+    padding = "valid" if reflect else "same"
+    x = conv(filters, kernel, strides=strides, padding=padding, kernel_initializer=INIT)(x)
+    return layers.ReLU()(instance_norm()(x))
+
+
+def resnet_generator(size, channels, width, n_blocks, name):
+    inputs = keras.Input((None, None, channels))
+    x = conv_norm_relu(inputs, width, 7, reflect=3)
+    x = conv_norm_relu(x, width * 2, 3, strides=2)
+    x = conv_norm_relu(x, width * 4, 3, strides=2)
+    for _ in range(n_blocks):
+        y = conv_norm_relu(x, width * 4, 3, reflect=1)
+        y = ReflectionPad(1)(y)
+        y = instance_norm()(layers.Conv2D(width * 4, 3, kernel_initializer=INIT)(y))
+        x = layers.Add()([x, y])
+    x = conv_norm_relu(x, width * 2, 3, strides=2, transpose=True)
+    x = conv_norm_relu(x, width, 3, strides=2, transpose=True)
+    x = ReflectionPad(3)(x)
+    x = layers.Conv2D(channels, 7, kernel_initializer=INIT, activation="tanh")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def patchgan_discriminator(channels, width, name):
+    """70x70 PatchGAN: one real/fake score per overlapping patch."""
+    inputs = keras.Input((None, None, channels))
+    x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=INIT)(inputs)
+    x = layers.LeakyReLU(0.2)(x)
+    for mult, stride in ((2, 2), (4, 2), (8, 1)):
+        x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", kernel_initializer=INIT)(x)
+        x = layers.LeakyReLU(0.2)(instance_norm()(x))
+    x = layers.Conv2D(1, 4, padding="same", kernel_initializer=INIT)(x)
+    return keras.Model(inputs, x, name=name)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class CycleGAN(Adversarial):
+    """Zhu et al. 2017. Train on ``(images_a, images_b)`` batches; use ``translate``."""
+
+    tracker_names = ("d_loss", "g_loss", "cycle_loss", "identity_loss")
+
+    def __init__(self, image_size=256, channels=3, width=64, n_blocks=None,
+                 cycle_weight=10.0, identity_weight=0.5, pool_size=50,
+                 constant_steps=0, decay_steps=0, **kwargs):
+        kwargs.pop("latent_dim", None)
+        self.n_blocks = n_blocks if n_blocks is not None else (9 if image_size >= 256 else 6)
+        self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
+        self.pool_size = errors.check_positive_int("pool_size", pool_size)
+        self.constant_steps, self.decay_steps = constant_steps, decay_steps
+        if image_size % 4:
+            raise errors.ZooValueError(
+                f"CycleGAN downsamples twice; image_size must be a multiple of 4, got {image_size}."
+            )
+        super().__init__(image_size=image_size, channels=channels, latent_dim=1, width=width,
+                         **kwargs)
+        shape = (self.pool_size,) + self.image_shape
+        self.pool_a = self.add_weight(name="pool_a", shape=shape, initializer="zeros",
+                                      trainable=False, aggregation="only_first_replica")
+        self.pool_b = self.add_weight(name="pool_b", shape=shape, initializer="zeros",
+                                      trainable=False, aggregation="only_first_replica")
+        self.pool_count = self._counter("pool_count")
+
+    def get_config(self):
+        config = super().get_config()
+        del config["latent_dim"]
+        return {
+            **config,
+            "n_blocks": self.n_blocks,
+            "cycle_weight": self.cycle_weight,
+            "identity_weight": self.identity_weight,
+            "pool_size": self.pool_size,
+            "constant_steps": self.constant_steps,
+            "decay_steps": self.decay_steps,
+        }
+
+    def build_networks(self):
+        args = (self.image_size, self.channels, self.width, self.n_blocks)
+        self.g_ab = resnet_generator(*args, name="g_ab")
+        self.g_ba = resnet_generator(*args, name="g_ba")
+        self.d_a = patchgan_discriminator(self.channels, self.width, name="d_a")
+        self.d_b = patchgan_discriminator(self.channels, self.width, name="d_b")
+
+    def d_variables(self):
+        return self.d_a.trainable_variables + self.d_b.trainable_variables
+
+    def g_variables(self):
+        return self.g_ab.trainable_variables + self.g_ba.trainable_variables
+
+    def default_optimizers(self):
+        def adam():
+            lr = LinearDecay(2e-4, self.constant_steps, self.decay_steps)
+            return keras.optimizers.Adam(lr, beta_1=0.5)
+
+        return adam(), adam()
+
+    # ------------------------------------------------------------ the pool
+    def query_pools(self, fake_a, fake_b):
+        """Zhu et al.'s image buffer, applied to the global batch on every replica.
+
+        All replicas gather the global batch of fakes, make the same random
+        choices (stateless, keyed on the step), so the pools stay identical and
+        the result equals one device's; each replica keeps its own rows.
+        """
+        local = tf.shape(fake_a)[0]
+        _, replicas = replica_info()
+        if replicas > 1:
+            ctx = tf.distribute.get_replica_context()
+            fake_a, fake_b = ctx.all_gather(fake_a, axis=0), ctx.all_gather(fake_b, axis=0)
+        n = tf.shape(fake_a)[0]
+        seed = tf.stack([tf.constant(self.seed + 11, tf.int64), tf.cast(self.d_steps, tf.int64)])
+        coins = tf.random.stateless_uniform((n, 2), seed=seed)
+        picks = tf.random.stateless_uniform(
+            (n, 2), seed=seed + 1, maxval=self.pool_size, dtype=tf.int64
+        )
+        count = tf.cast(self.pool_count, tf.int64)
+        pools = [tf.convert_to_tensor(self.pool_a), tf.convert_to_tensor(self.pool_b)]
+        outs = [tf.TensorArray(tf.float32, size=n), tf.TensorArray(tf.float32, size=n)]
+        fakes = [fake_a, fake_b]
+
+        def body(i, count, pools, outs):
+            new_pools, new_outs = [], []
+            for d in range(2):
+                image, pool = fakes[d][i], pools[d]
+                filling = count < self.pool_size
+                swap = tf.logical_and(tf.logical_not(filling), coins[i, d] > 0.5)
+                slot = tf.where(filling, count, picks[i, d])
+                returned = tf.where(swap, pool[slot], image)
+                write = tf.logical_or(filling, swap)
+                pool = tf.tensor_scatter_nd_update(
+                    pool, [[slot]], [tf.where(write, image, pool[slot])]
+                )
+                new_pools.append(pool)
+                new_outs.append(outs[d].write(i, returned))
+            return i + 1, tf.minimum(count + 1, self.pool_size), new_pools, new_outs
+
+        _, count, pools, outs = tf.while_loop(
+            lambda i, *_: i < n, body, (tf.constant(0), count, pools, outs)
+        )
+        self.pool_a.assign(pools[0])
+        self.pool_b.assign(pools[1])
+        self.pool_count.assign(count)
+        return replica_slice(outs[0].stack(), local), replica_slice(outs[1].stack(), local)
+
+    # ------------------------------------------------------------ training
+    def train_step(self, data, update_generator=True):
+        if not isinstance(data, tuple) or len(data) != 2:
+            raise errors.ZooValueError(
+                "CycleGAN trains on (images_a, images_b) batches; load data with "
+                "zoo.data.load('cycle_gan/<pair>') or zip two datasets."
+            )
+        real_a, real_b = data
+        lam, lam_id = self.cycle_weight, self.identity_weight * self.cycle_weight
+
+        def g_loss():
+            fake_b, fake_a = self.g_ab(real_a, training=True), self.g_ba(real_b, training=True)
+            adv = losses.least_squares_generator_loss(
+                self.d_b(fake_b, training=True)
+            ) + losses.least_squares_generator_loss(self.d_a(fake_a, training=True))
+            cycle = losses.l1_loss(self.g_ba(fake_b, training=True), real_a) + losses.l1_loss(
+                self.g_ab(fake_a, training=True), real_b
+            )
+            identity = losses.l1_loss(self.g_ab(real_b, training=True), real_b) + losses.l1_loss(
+                self.g_ba(real_a, training=True), real_a
+            )
+            per_example = adv + lam * cycle + lam_id * identity
+            logs = {
+                "g_loss": tf.reduce_mean(per_example),
+                "cycle_loss": tf.reduce_mean(cycle),
+                "identity_loss": tf.reduce_mean(identity),
+            }
+            return global_mean(per_example), (logs, fake_a, fake_b)
+
+        logs, fake_a, fake_b = self.apply(self.g_optimizer, g_loss, self.g_variables())
+        self.g_steps.assign_add(1)
+        pooled_a, pooled_b = self.query_pools(fake_a, fake_b)
+
+        def d_loss():
+            per_example = 0.5 * (
+                losses.least_squares_discriminator_loss(
+                    self.d_a(real_a, training=True), self.d_a(pooled_a, training=True)
+                )
+                + losses.least_squares_discriminator_loss(
+                    self.d_b(real_b, training=True), self.d_b(pooled_b, training=True)
+                )
+            )
+            return global_mean(per_example), tf.reduce_mean(per_example)
+
+        logs["d_loss"] = self.apply(self.d_optimizer, d_loss, self.d_variables())
+        self.d_steps.assign_add(1)
+        return self.record(**logs)
+
+    # ------------------------------------------------------------ inference
+    def sample(self, n, *, seed=None, labels=None, batch_size=500):
+        raise errors.ZooValueError(
+            "CycleGAN translates images instead of sampling noise: use "
+            "model.translate(images, direction='a2b' or 'b2a')."
+        )
+
+    def translate(self, images, direction="a2b", batch_size=16):
+        """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)``.
+
+        Accepts numpy arrays or tensors, uint8 in [0, 255] or float in [-1, 1].
+        Returns numpy float32 in [-1, 1] of the same shape.
+        """
+        if direction not in ("a2b", "b2a"):
+            raise errors.ZooValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}.")
+        x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+        single = x.ndim == 3
+        if single:
+            x = x[None]
+        factor = 4
+        if x.ndim != 4 or x.shape[-1] != self.channels or x.shape[0] == 0:
+            raise errors.ZooValueError(
+                f"images must have shape (H, W, {self.channels}) or (N, H, W, {self.channels}) "
+                f"with N >= 1, got {x.shape}."
+            )
+        if x.shape[1] % factor or x.shape[2] % factor or x.shape[1] < factor:
+            raise errors.ZooValueError(
+                f"image height and width must be multiples of {factor}, got {x.shape[1:3]}."
+            )
+        if x.dtype == np.uint8:
+            x = x.astype(np.float32) / 127.5 - 1.0
+        elif np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float32)
+            if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
+                raise errors.ZooValueError(
+                    "float images must be finite and in [-1, 1]; scale them with "
+                    "x / 127.5 - 1 or pass uint8."
+                )
+        else:
+            raise errors.ZooValueError(
+                f"images must be uint8 or float, got dtype {x.dtype}."
+            )
+        net = self.g_ab if direction == "a2b" else self.g_ba
+        out = np.concatenate(
+            [net(x[i : i + batch_size], training=False).numpy() for i in range(0, len(x), batch_size)]
+        )
+        return out[0] if single else out
+
+
+PRESETS = {
+    "cyclegan-horse2zebra": {
+        "class": CycleGAN,
+        "config": {"image_size": 256, "channels": 3, "width": 64, "n_blocks": 9,
+                   "constant_steps": 106_700, "decay_steps": 106_700},
+        "dataset": "cycle_gan/horse2zebra",
+        "recipe": "recipes/cyclegan_horse2zebra.py",
+        "description": "CycleGAN horse <-> zebra at 256 px, the paper's setting (weights not shipped).",
+    },
+    "cyclegan-sneaker2boot": {
+        "class": CycleGAN,
+        "config": {"image_size": 28, "channels": 1, "width": 16, "n_blocks": 3,
+                   "constant_steps": 3000, "decay_steps": 3000},
+        "dataset": "fashion_mnist_pair/sneaker2boot",
+        "recipe": "recipes/cyclegan_sneaker2boot.py",
+        "description": "CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",
+    },
+}

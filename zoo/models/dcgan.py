@@ -1,0 +1,150 @@
+"""DCGAN: Radford, Metz & Chintala 2015, "Unsupervised Representation Learning
+with Deep Convolutional Generative Adversarial Networks".
+
+The architecture guidelines of section 3, all followed:
+* strided convolutions in D and fractionally-strided (transposed) convolutions
+  in G, no pooling;
+* batch norm in both nets, except G's output layer and D's input layer;
+* no fully connected hidden layers: z is projected to the first feature map by
+  a transposed convolution over a 1x1 input (the paper's "project and
+  reshape"), and D ends in a convolution over the last feature map;
+* ReLU in G with tanh at the output, LeakyReLU(0.2) in D;
+* weights from N(0, 0.02), Adam lr 2e-4 beta1 0.5, batch 128 (section 4).
+
+The objective is the GAN one with the non-saturating generator loss, as in
+the authors' code. 5x5 kernels as in the authors' code. For sizes that are not
+a power of two (MNIST's 28) the first feature map is 7x7 instead of 4x4.
+
+The network builders here serve WGAN, WGAN-GP and the conditional GAN too.
+"""
+
+import keras
+from keras import layers
+
+from zoo.models.base import Adversarial
+from zoo.models.gan import GAN
+
+INIT = keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def feature_map_plan(image_size):
+    """(base size, number of stride-2 steps) with base * 2**steps == image_size."""
+    steps, base = 0, image_size
+    while base % 2 == 0 and base // 2 >= 4:
+        base //= 2
+        steps += 1
+    if steps == 0:
+        raise ValueError(
+            f"image_size={image_size} cannot be reached by doubling a feature map of "
+            "at least 4 pixels; use a size such as 8, 28, 32 or 64."
+        )
+    return base, steps
+
+
+def batch_norm():
+    # Synchronized across replicas on TensorFlow, so statistics match one device.
+    return layers.BatchNormalization(
+        momentum=0.9,
+        epsilon=1e-5,
+        synchronized=keras.backend.backend() == "tensorflow",
+        gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+    )
+
+
+def dcgan_generator(image_size, channels, input_dim, width, name="generator"):
+    """z (plus any conditioning) -> image in [-1, 1]."""
+    base, steps = feature_map_plan(image_size)
+    filters = width * 2 ** (steps - 1)
+    model = keras.Sequential(name=name)
+    model.add(keras.Input((input_dim,)))
+    model.add(layers.Reshape((1, 1, input_dim)))
+    model.add(layers.Conv2DTranspose(filters, base, use_bias=False, kernel_initializer=INIT))
+    model.add(batch_norm())
+    model.add(layers.ReLU())
+    for _ in range(steps - 1):
+        filters //= 2
+        model.add(
+            layers.Conv2DTranspose(
+                filters, 5, strides=2, padding="same", use_bias=False, kernel_initializer=INIT
+            )
+        )
+        model.add(batch_norm())
+        model.add(layers.ReLU())
+    model.add(
+        layers.Conv2DTranspose(channels, 5, strides=2, padding="same", kernel_initializer=INIT)
+    )
+    model.add(layers.Activation("tanh"))
+    return model
+
+
+def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="discriminator"):
+    """image -> one unbounded score per image (a logit, or a critic value).
+
+    ``norm`` is ``"batch"`` (DCGAN, WGAN), ``"layer"`` or ``None`` (WGAN-GP).
+    """
+    base, steps = feature_map_plan(image_size)
+    model = keras.Sequential(name=name)
+    model.add(keras.Input((image_size, image_size, in_channels)))
+    filters = width
+    for i in range(steps):
+        model.add(
+            layers.Conv2D(
+                filters, 5, strides=2, padding="same", use_bias=norm is None or i == 0,
+                kernel_initializer=INIT,
+            )
+        )
+        if i > 0 and norm == "batch":
+            model.add(batch_norm())
+        elif i > 0 and norm == "layer":
+            model.add(layers.LayerNormalization(axis=(1, 2, 3)))
+        model.add(layers.LeakyReLU(0.2))
+        filters *= 2
+    model.add(layers.Conv2D(1, base, kernel_initializer=INIT))  # base x base -> 1 x 1
+    model.add(layers.Flatten())
+    return model
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class DCGAN(Adversarial):
+    """Radford et al. 2015. ``width`` is the paper's 64 (filters of D's first layer)."""
+
+    def build_networks(self):
+        self.generator = dcgan_generator(
+            self.image_size, self.channels, self.latent_dim, self.width
+        )
+        self.discriminator = dcgan_discriminator(self.image_size, self.channels, self.width)
+
+    def default_optimizers(self):
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    # The objective and alternation are the GAN's (non-saturating generator loss).
+    generator_loss = "non_saturating"
+    train_step = GAN.train_step
+
+
+PRESETS = {
+    "dcgan-mnist": {
+        "class": DCGAN,
+        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "dataset": "mnist",
+        "recipe": "recipes/dcgan_mnist.py",
+        "description": "DCGAN on MNIST 28x28.",
+    },
+    "dcgan-fashion-mnist": {
+        "class": DCGAN,
+        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "dataset": "fashion_mnist",
+        "recipe": "recipes/dcgan_fashion_mnist.py",
+        "description": "DCGAN on Fashion-MNIST 28x28.",
+    },
+    "dcgan-celeba": {
+        "class": DCGAN,
+        "config": {"image_size": 64, "channels": 3, "width": 64},
+        "dataset": "celeb_a",
+        "recipe": "recipes/dcgan_celeba.py",
+        "description": "DCGAN on CelebA 64x64, the paper's setting (weights not shipped).",
+    },
+}

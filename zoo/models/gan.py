@@ -1,0 +1,163 @@
+"""The original GAN: Goodfellow et al. 2014, "Generative Adversarial Nets".
+
+Implements eq. (1), the minimax game
+``min_G max_D E[log D(x)] + E[log(1 - D(G(z)))]``, with the paper's Algorithm 1
+(k = 1 discriminator step per generator step) and fully connected networks as
+in the authors' MNIST setup: a generator of two ReLU layers (1200 units) and a
+maxout discriminator (240 units x 5 pieces, two layers) with dropout.
+
+Generator loss: ``generator_loss="non_saturating"`` (the default) maximises
+``log D(G(z))`` as the paper recommends in section 3 for early training;
+``"minimax"`` minimises ``log(1 - D(G(z)))`` literally (its gradient vanishes
+when D wins; the zoo's study shows that).
+
+Deviations, each stated: tanh output in [-1, 1] instead of sigmoid in [0, 1]
+(the zoo's image convention); Gaussian instead of uniform noise (one latent
+convention across the zoo); Adam 2e-4, beta1 0.5 instead of SGD with momentum
+(the authors' pylearn2 schedule does not port to a Keras optimizer config).
+"""
+
+import keras
+from keras import layers, ops
+
+from zoo import losses
+from zoo.models.base import Adversarial, global_mean
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Maxout(layers.Layer):
+    """Goodfellow et al. 2013: the max over ``pieces`` linear units."""
+
+    def __init__(self, units, pieces, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.pieces = units, pieces
+        self.dense = layers.Dense(units * pieces)
+
+    def build(self, input_shape):
+        self.dense.build(input_shape)
+
+    def call(self, x):
+        y = ops.reshape(self.dense(x), (-1, self.units, self.pieces))
+        return ops.max(y, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class GAN(Adversarial):
+    """Goodfellow et al. 2014, fully connected minimax GAN.
+
+    Args:
+      image_size, channels: output images are ``(image_size, image_size, channels)``.
+      latent_dim: size of z.
+      width: units of each generator hidden layer (paper: 1200).
+      d_units, pieces: maxout units and pieces per discriminator layer (paper: 240, 5).
+      dropout: discriminator dropout rate.
+      generator_loss: ``"non_saturating"`` (default) or ``"minimax"``.
+    """
+
+    def __init__(
+        self,
+        image_size=28,
+        channels=1,
+        latent_dim=100,
+        width=1200,
+        d_units=240,
+        pieces=5,
+        dropout=0.5,
+        generator_loss="non_saturating",
+        **kwargs,
+    ):
+        if generator_loss not in ("non_saturating", "minimax"):
+            raise ValueError(
+                f"generator_loss must be 'non_saturating' or 'minimax', got {generator_loss!r}."
+            )
+        self.d_units, self.pieces, self.dropout = d_units, pieces, dropout
+        self.generator_loss = generator_loss
+        super().__init__(image_size, channels, latent_dim, width, **kwargs)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "d_units": self.d_units,
+            "pieces": self.pieces,
+            "dropout": self.dropout,
+            "generator_loss": self.generator_loss,
+        }
+
+    def build_networks(self):
+        pixels = self.image_size * self.image_size * self.channels
+        self.generator = keras.Sequential(
+            [
+                keras.Input((self.latent_dim,)),
+                layers.Dense(self.width, activation="relu"),
+                layers.Dense(self.width, activation="relu"),
+                layers.Dense(pixels, activation="tanh"),
+                layers.Reshape(self.image_shape),
+            ],
+            name="generator",
+        )
+        self.discriminator = keras.Sequential(
+            [
+                keras.Input(self.image_shape),
+                layers.Flatten(),
+                Maxout(self.d_units, self.pieces),
+                layers.Dropout(self.dropout),
+                Maxout(self.d_units, self.pieces),
+                layers.Dropout(self.dropout),
+                layers.Dense(1),  # logit; the sigmoid is inside the loss
+            ],
+            name="discriminator",
+        )
+
+    def default_optimizers(self):
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    def train_step(self, data, update_generator=True):
+        real = data[0] if isinstance(data, tuple) else data
+        batch = keras.ops.shape(real)[0]
+
+        def d_loss():
+            fake = self.generator(self.noise(batch), training=True)
+            per_example = losses.minimax_discriminator_loss(
+                self.discriminator(real, training=True),
+                self.discriminator(fake, training=True),
+            )
+            loss = keras.ops.mean(per_example)
+            return global_mean(per_example), loss
+
+        logs = {"d_loss": self.apply(self.d_optimizer, d_loss, self.d_variables())}
+        if update_generator:
+
+            def g_loss():
+                fake_logits = self.discriminator(
+                    self.generator(self.noise(batch, salt=1), training=True), training=True
+                )
+                if self.generator_loss == "minimax":
+                    per_example = losses.minimax_generator_loss(fake_logits)
+                else:
+                    per_example = losses.non_saturating_generator_loss(fake_logits)
+                return global_mean(per_example), keras.ops.mean(per_example)
+
+            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
+            self.g_steps.assign_add(1)
+        self.d_steps.assign_add(1)
+        return self.record(**logs)
+
+
+PRESETS = {
+    "gan-mnist": {
+        "class": GAN,
+        "config": {"image_size": 28, "channels": 1},
+        "dataset": "mnist",
+        "recipe": "recipes/gan_mnist.py",
+        "description": "Goodfellow et al. 2014 fully connected GAN on MNIST.",
+    },
+}

@@ -1,0 +1,130 @@
+"""WGAN: Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN", Algorithm 1.
+
+* The critic f has no sigmoid; it maximises ``E[f(x)] - E[f(G(z))]`` (no log),
+  so its loss is ``f(G(z)) - f(x)``; the generator minimises ``-E[f(G(z))]``.
+* After *every* critic update all critic weights (batch-norm scale and shift
+  included, as in the authors' code) are clipped to ``[-clip, clip]``, c = 0.01.
+* RMSProp with lr 5e-5 for both players (no momentum).
+* ``n_critic`` = 5 critic updates per generator update, each on a fresh real
+  batch; and, as in the authors' code, 100 critic updates before each of the
+  first 25 generator updates and before every 500th one.
+
+In ``fit`` one step is one critic update on one batch, so an epoch of N batches
+makes N critic updates and about N/5 generator updates. The log shows
+``wasserstein`` = ``E[f(x)] - E[f(G(z))]``, the critic's estimate of the
+distance (up to the Lipschitz constant the clipping implies).
+
+Network: the DCGAN body (the paper's main experiments), critic with batch
+norm as in the authors' DCGAN critic.
+"""
+
+import keras
+import tensorflow as tf
+
+from zoo import losses
+from zoo.models.base import Adversarial, global_mean
+from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class WGAN(Adversarial):
+    """Arjovsky et al. 2017 with weight clipping. See the module docstring."""
+
+    tracker_names = ("d_loss", "g_loss", "wasserstein")
+    critic_norm = "batch"
+
+    def __init__(self, *args, n_critic=5, clip=0.01, warmup_critic=100,
+                 warmup_generator_steps=25, warmup_every=500, **kwargs):
+        self.n_critic = n_critic
+        self.clip = clip
+        self.warmup_critic = warmup_critic
+        self.warmup_generator_steps = warmup_generator_steps
+        self.warmup_every = warmup_every
+        super().__init__(*args, **kwargs)
+        # Critic updates made since the last generator update (the schedule position).
+        self.critic_streak = self._counter("critic_streak")
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_critic": self.n_critic,
+            "clip": self.clip,
+            "warmup_critic": self.warmup_critic,
+            "warmup_generator_steps": self.warmup_generator_steps,
+            "warmup_every": self.warmup_every,
+        }
+
+    def build_networks(self):
+        self.generator = dcgan_generator(
+            self.image_size, self.channels, self.latent_dim, self.width
+        )
+        self.discriminator = dcgan_discriminator(
+            self.image_size, self.channels, self.width, norm=self.critic_norm, name="critic"
+        )
+
+    @property
+    def critic(self):
+        return self.discriminator
+
+    def default_optimizers(self):
+        return keras.optimizers.RMSprop(5e-5, rho=0.9), keras.optimizers.RMSprop(5e-5, rho=0.9)
+
+    def critic_updates_needed(self, generator_step):
+        """Critic updates before generator update number ``generator_step`` (from 0)."""
+        if self.warmup_critic and (
+            generator_step < self.warmup_generator_steps
+            or (self.warmup_every and generator_step % self.warmup_every == 0)
+        ):
+            return self.warmup_critic
+        return self.n_critic
+
+    def generator_turn(self):
+        needed = self.critic_updates_needed(int(self.g_steps.numpy()))
+        return int(self.critic_streak.numpy()) + 1 >= needed
+
+    def critic_loss(self, real, fake):
+        """Per-example critic loss, and the values to log (unscaled)."""
+        per_example = losses.wasserstein_critic_loss(
+            self.critic(real, training=True), self.critic(fake, training=True)
+        )
+        return per_example, {"wasserstein": -keras.ops.mean(per_example)}
+
+    def after_critic_update(self):
+        for v in self.critic.trainable_variables:
+            v.assign(tf.clip_by_value(v, -self.clip, self.clip))
+
+    def train_step(self, data, update_generator=True):
+        real = data[0] if isinstance(data, tuple) else data
+        batch = keras.ops.shape(real)[0]
+
+        def c_loss():
+            fake = self.generator(self.noise(batch), training=True)
+            per_example, logs = self.critic_loss(real, fake)
+            return global_mean(per_example), {"d_loss": keras.ops.mean(per_example), **logs}
+
+        logs = self.apply(self.d_optimizer, c_loss, self.d_variables())
+        self.after_critic_update()
+        self.critic_streak.assign_add(1)
+        if update_generator:
+
+            def g_loss():
+                fake = self.generator(self.noise(batch, salt=1), training=True)
+                per_example = losses.wasserstein_generator_loss(self.critic(fake, training=True))
+                return global_mean(per_example), keras.ops.mean(per_example)
+
+            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
+            self.g_steps.assign_add(1)
+            self.critic_streak.assign(0)
+        self.d_steps.assign_add(1)
+        return self.record(**logs)
+
+
+PRESETS = {
+    "wgan-mnist": {
+        "class": WGAN,
+        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "dataset": "mnist",
+        "recipe": "recipes/wgan_mnist.py",
+        "description": "WGAN with weight clipping on MNIST 28x28.",
+    },
+}

@@ -1,0 +1,91 @@
+"""WGAN-GP: Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", Algorithm 1.
+
+The WGAN objective with the weight clipping replaced by the gradient penalty
+(eq. 3): ``lambda * (||grad_x_hat f(x_hat)||_2 - 1)^2`` at
+``x_hat = eps * x + (1 - eps) * G(z)``, with ``eps ~ U[0, 1]`` drawn per
+example and lambda = 10. The norm is ``sqrt(sum g^2 + 1e-12)``: the epsilon
+keeps its gradient finite where g = 0. No batch norm in the critic
+(section 4; ``critic_norm="layer"`` gives the layer norm the paper suggests).
+5 critic updates per generator update, each on a fresh real batch; no
+100-step warm-up. Adam lr 1e-4 with betas (0, 0.9) as in Algorithm 1 (the
+authors' MNIST script uses beta1 = 0.5; presets say which they use).
+
+Logs: ``d_loss`` (with penalty), ``g_loss``, ``wasserstein`` and ``gp``.
+"""
+
+import keras
+import tensorflow as tf
+
+from zoo.models.wgan import WGAN
+
+
+def gradient_penalty(critic, real, fake, eps):
+    """Per-example ``(||grad f(x_hat)|| - 1)^2`` (Gulrajani et al. 2017, eq. 3).
+
+    ``eps`` has shape ``(batch,)`` with values in [0, 1].
+    """
+    eps = tf.reshape(eps, (-1, 1, 1, 1))
+    x_hat = eps * real + (1.0 - eps) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(x_hat)
+        scores = critic(x_hat, training=True)
+    grads = tape.gradient(scores, x_hat)
+    norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-12)
+    return tf.square(norm - 1.0)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class WGANGP(WGAN):
+    """Gulrajani et al. 2017. See the module docstring."""
+
+    tracker_names = ("d_loss", "g_loss", "wasserstein", "gp")
+
+    def __init__(self, *args, gp_weight=10.0, critic_norm=None, n_critic=5, **kwargs):
+        if critic_norm not in (None, "layer"):
+            raise ValueError(
+                f"critic_norm must be None or 'layer' (batch norm breaks the per-example "
+                f"penalty), got {critic_norm!r}."
+            )
+        self.gp_weight = gp_weight
+        self.critic_norm = critic_norm
+        kwargs.setdefault("warmup_critic", 0)
+        super().__init__(*args, n_critic=n_critic, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["clip"]
+        return {**config, "gp_weight": self.gp_weight, "critic_norm": self.critic_norm}
+
+    def default_optimizers(self):
+        return (
+            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+        )
+
+    def critic_loss(self, real, fake):
+        eps = self.stateless_uniform(keras.ops.shape(real)[0], (), salt=2)
+        penalty = gradient_penalty(self.critic, real, fake, eps)
+        per_example, logs = super().critic_loss(real, fake)
+        logs["gp"] = keras.ops.mean(penalty)
+        return per_example + self.gp_weight * penalty, logs
+
+    def after_critic_update(self):
+        pass  # no clipping: the penalty keeps the critic Lipschitz
+
+
+PRESETS = {
+    "wgan-gp-mnist": {
+        "class": WGANGP,
+        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "dataset": "mnist",
+        "recipe": "recipes/wgan_gp_mnist.py",
+        "description": "WGAN-GP on MNIST 28x28.",
+    },
+    "wgan-gp-fashion-mnist": {
+        "class": WGANGP,
+        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "dataset": "fashion_mnist",
+        "recipe": "recipes/wgan_gp_fashion_mnist.py",
+        "description": "WGAN-GP on Fashion-MNIST 28x28.",
+    },
+}
