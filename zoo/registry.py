@@ -2,7 +2,8 @@
 
 A preset is plain data declared beside its model (``PRESETS`` in each
 ``zoo/models/<variant>.py``): the class, its constructor arguments, the
-dataset, the recipe that trains it and, optionally, a pinned Hub repository.
+dataset, the recipe that trains it, the recipe's optimizers when they differ from
+the class defaults (``"compile"``) and, optionally, a pinned Hub repository.
 Trained weights live in ``checkpoints/<preset>/`` (see ``zoo.checkpoint``).
 
 Resolution for ``load(name)``: a registered name (``"wgan-mnist"`` and
@@ -55,7 +56,7 @@ def build(name, **overrides):
     """A freshly initialised, compiled model with the preset's architecture."""
     preset = PRESETS[canonical(name)]
     model = preset["class"](**{**preset["config"], **overrides})
-    model.compile()
+    model.compile(**preset.get("compile", {}))
     return model
 
 

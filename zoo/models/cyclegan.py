@@ -338,7 +338,7 @@ PRESETS = {
     "cyclegan-sneaker2boot": {
         "class": CycleGAN,
         "config": {"image_size": 28, "channels": 1, "width": 16, "n_blocks": 3,
-                   "constant_steps": 3000, "decay_steps": 3000},
+                   "constant_steps": 1500, "decay_steps": 1500},
         "dataset": "fashion_mnist_pair/sneaker2boot",
         "recipe": "recipes/cyclegan_sneaker2boot.py",
         "description": "CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",

@@ -18,10 +18,11 @@ convention across the zoo); Adam 2e-4, beta1 0.5 instead of SGD with momentum
 """
 
 import keras
+import tensorflow as tf
 from keras import layers, ops
 
 from zoo import losses
-from zoo.models.base import Adversarial, global_mean
+from zoo.models.base import Adversarial, global_mean, replica_info, replica_slice
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -45,6 +46,40 @@ class Maxout(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "pieces": self.pieces}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class SeededDropout(layers.Layer):
+    """Dropout whose random state is a saved weight, drawn like the zoo's noise.
+
+    Keras' ``Dropout`` keeps its generator state outside the saved weights (a
+    reloaded model draws other masks) and, under a strategy, gives every replica
+    the same mask. Here the mask comes from a stateless generator keyed on
+    (seed, call count); it is drawn for the global batch and sliced per replica,
+    so resumed and distributed training match one uninterrupted device.
+    """
+
+    def __init__(self, rate, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.rate, self.seed = float(rate), int(seed)
+
+    def build(self, input_shape):
+        self.calls = self.add_weight(name="calls", shape=(), dtype="int64", initializer="zeros",
+                                     trainable=False, aggregation="only_first_replica")
+
+    def call(self, x, training=False):
+        if not training or self.rate == 0:
+            return x
+        local = tf.shape(x)[0]
+        _, replicas = replica_info()
+        seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(self.calls, tf.int64)])
+        shape = tf.concat([[local * replicas], tf.shape(x)[1:]], axis=0)
+        keep = replica_slice(tf.random.stateless_uniform(shape, seed=seed), local) >= self.rate
+        self.calls.assign_add(1)
+        return tf.where(keep, x / (1.0 - self.rate), tf.zeros_like(x))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -106,9 +141,9 @@ class GAN(Adversarial):
                 keras.Input(self.image_shape),
                 layers.Flatten(),
                 Maxout(self.d_units, self.pieces),
-                layers.Dropout(self.dropout),
+                SeededDropout(self.dropout, seed=self.seed),
                 Maxout(self.d_units, self.pieces),
-                layers.Dropout(self.dropout),
+                SeededDropout(self.dropout, seed=self.seed + 1),
                 layers.Dense(1),  # logit; the sigmoid is inside the loss
             ],
             name="discriminator",

@@ -1,0 +1,65 @@
+"""Domain classifiers for MNIST and Fashion-MNIST: the feature extractors of the
+zoo's domain FID, KID, precision/recall, classifier score and mode coverage.
+
+Network: ``zoo.evaluate.build_classifier`` (4 conv layers, a 128-d "features"
+layer, softmax). Adam 1e-3, batch 128, dropout 0.3, no augmentation.
+Goal: test accuracy of at least 99.3% (MNIST) and 92% (Fashion-MNIST).
+The measured test accuracy and wall time are written to
+``checkpoints/classifier-<dataset>/metadata.json`` by the run itself.
+
+    python recipes/classifier.py --dataset mnist
+    python recipes/classifier.py --dataset fashion_mnist --epochs 10
+    python recipes/classifier.py --dataset mnist --smoke    # tiny run on mock data
+"""
+
+import contextlib
+import platform
+import shlex
+import sys
+import time
+
+from absl import app, flags
+
+flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist"], "Which domain.")
+flags.DEFINE_integer("epochs", 4, "Training epochs.")
+flags.DEFINE_bool("smoke", False, "A few steps on mock data; ships nothing.")
+flags.DEFINE_string("outdir", None, "Where to write the classifier (default: checkpoints/).")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    import keras
+    import tensorflow_datasets as tfds
+
+    from zoo import data, registry
+    from zoo.evaluate import CLASSIFIERS, build_classifier, save_classifier
+
+    keras.utils.set_random_seed(0)
+    mock = tfds.testing.mock_data(num_examples=64) if FLAGS.smoke else contextlib.nullcontext()
+    with mock:
+        train = data.load(FLAGS.dataset, batch_size=128, labels=True, seed=0)
+        test = data.load(FLAGS.dataset, split="test", batch_size=1000, labels=True,
+                         shuffle=False, drop_remainder=False)
+        net = build_classifier()
+        net.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
+                    metrics=["accuracy"])
+        started = time.time()
+        epochs = 1 if FLAGS.smoke else FLAGS.epochs
+        net.fit(train.take(2) if FLAGS.smoke else train, epochs=epochs, verbose=2)
+        wall = time.time() - started
+        _, accuracy = net.evaluate(test, verbose=0)
+    print(f"{FLAGS.dataset} test accuracy: {accuracy:.4f} ({wall:.0f} s)")
+    out = FLAGS.outdir or (registry.checkpoints_dir() / CLASSIFIERS[FLAGS.dataset])
+    if FLAGS.smoke and not FLAGS.outdir:
+        return
+    save_classifier(net, out, {
+        "dataset": FLAGS.dataset, "test_accuracy": round(float(accuracy), 4),
+        "epochs": epochs, "wall_time_s": round(wall, 1),
+        "hardware": f"{platform.processor() or platform.machine()}, CPU only",
+        "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
+    })
+
+
+if __name__ == "__main__":
+    app.run(main)

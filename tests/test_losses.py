@@ -1,0 +1,57 @@
+"""The adversarial losses against values worked out by hand."""
+
+import math
+
+import numpy as np
+import tensorflow as tf
+
+from zoo import losses
+from zoo.models.wgan_gp import gradient_penalty
+
+
+def close(a, b):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_minimax_discriminator_loss():
+    # logits 0 -> D = 1/2: -log(1/2) - log(1 - 1/2) = 2 log 2.
+    close(losses.minimax_discriminator_loss([[0.0]], [[0.0]]), [2 * math.log(2)])
+    # real logit log(3) -> D = 3/4; fake logit -log(3) -> D = 1/4.
+    close(losses.minimax_discriminator_loss([math.log(3)], [-math.log(3)]),
+          [-math.log(0.75) - math.log(0.75)])
+    # Extreme logits stay finite.
+    assert np.isfinite(losses.minimax_discriminator_loss([100.0], [-100.0])).all()
+
+
+def test_generator_losses():
+    # D(G(z)) = 1/4: minimax log(1 - 1/4); non-saturating -log(1/4).
+    close(losses.minimax_generator_loss([-math.log(3)]), [math.log(0.75)])
+    close(losses.non_saturating_generator_loss([-math.log(3)]), [math.log(4)])
+
+
+def test_wasserstein_losses():
+    close(losses.wasserstein_critic_loss([2.0, 4.0], [1.0, -1.0]), [-1.0, -5.0])
+    close(losses.wasserstein_generator_loss([1.0, -1.0]), [-1.0, 1.0])
+
+
+def test_least_squares_and_l1_on_patch_maps():
+    real = np.array([[[[1.0], [0.0]]]])  # one image, a 1x2 patch map
+    fake = np.array([[[[0.5], [1.0]]]])
+    close(losses.least_squares_discriminator_loss(real, fake), [(0 + 1) / 2 + (0.25 + 1) / 2])
+    close(losses.least_squares_generator_loss(fake), [(0.25 + 0) / 2])
+    close(losses.l1_loss(real, fake), [(0.5 + 1.0) / 2])
+
+
+def test_gradient_penalty_of_a_linear_critic():
+    # f(x) = sum(w * x) has gradient w everywhere: penalty (|w| - 1)^2 for any eps.
+    w = tf.constant(np.full((1, 2, 2, 1), 1.5, np.float32))  # |w| = 3
+
+    def critic(x, training=False):
+        return tf.reduce_sum(x * w, axis=[1, 2, 3])
+
+    real = tf.random.normal((3, 2, 2, 1))
+    fake = tf.random.normal((3, 2, 2, 1))
+    close(gradient_penalty(critic, real, fake, tf.constant([0.0, 0.3, 1.0])), [4.0, 4.0, 4.0])
+    # At a zero gradient the penalty is 1 and its own gradient is finite (epsilon in the norm).
+    zero = lambda x, training=False: tf.reduce_sum(x * 0.0, axis=[1, 2, 3])  # noqa: E731
+    close(gradient_penalty(zero, real, fake, tf.constant([0.5, 0.5, 0.5])), [1.0, 1.0, 1.0])

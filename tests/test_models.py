@@ -1,0 +1,196 @@
+"""Every registered preset, at a tiny size: sampling, training, saving, bad input."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+from zoo import checkpoint, errors, registry
+from zoo.models import WGAN, ConditionalGAN, CycleGAN
+
+from tiny import batch, build
+
+PRESETS = registry.list_models()
+SAMPLERS = [n for n in PRESETS if registry.PRESETS[n]["class"] is not CycleGAN]
+
+
+def dataset(model, n=8, batch_size=4):
+    return tf.data.Dataset.from_tensor_slices(batch(model, n)).batch(batch_size)
+
+
+def weights(net):
+    return [v.numpy().copy() for v in net.trainable_variables]
+
+
+def players(model):
+    if isinstance(model, CycleGAN):
+        return [model.g_ab, model.g_ba, model.d_a, model.d_b]
+    return [model.generator, model.discriminator]
+
+
+def optimizer_state(model):
+    return [v.numpy().copy() for opt in (model.d_optimizer, model.g_optimizer)
+            for v in opt.variables]
+
+
+def outputs(model):
+    if isinstance(model, CycleGAN):
+        return model.translate(batch(model, 2)[0])
+    return model.sample(5, seed=3)
+
+
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_sample_shape_range_and_seed(name):
+    model = build(name)
+    a = model.sample(5, seed=1)
+    assert a.shape == (5,) + model.image_shape and a.dtype == np.float32
+    assert a.min() >= -1.0 and a.max() <= 1.0
+    np.testing.assert_array_equal(a, model.sample(5, seed=1))
+    assert not np.allclose(a, model.sample(5, seed=2))
+    # Batching does not change what a seed gives.
+    np.testing.assert_allclose(model.sample(5, seed=1, batch_size=2), a, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_fit_moves_every_player_and_logs_losses(name):
+    model = build(name)
+    before = [weights(net) for net in players(model)]
+    history = model.fit(dataset(model), epochs=1, verbose=0)
+    for net, old in zip(players(model), before):
+        changed = [not np.allclose(o, n) for o, n in zip(old, weights(net))]
+        if isinstance(model, WGAN) and net is model.critic:
+            # The output bias cancels in E[f(x)] - E[f(G(z))]: its gradient is exactly 0.
+            assert not changed[-1]
+            changed = changed[:-1]
+        assert all(changed), f"{net.name}: some weights did not move"
+    for key in model.tracker_names:
+        assert np.isfinite(history.history[key][-1]), key
+    assert int(model.d_steps.numpy()) == 2
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_keras_round_trip_restores_outputs_and_training_state(name, tmp_path):
+    model = build(name)
+    model.fit(dataset(model), epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    again = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_array_equal(outputs(again), outputs(model))
+    for a, b in zip(optimizer_state(model), optimizer_state(again)):
+        np.testing.assert_array_equal(a, b)
+    assert int(again.d_optimizer.iterations.numpy()) == int(model.d_optimizer.iterations.numpy()) > 0
+    assert int(again.d_steps.numpy()) == int(model.d_steps.numpy())
+    # And training continues identically from both.
+    model.fit(dataset(model), epochs=1, verbose=0, shuffle=False)
+    again.fit(dataset(again), epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(weights(model), weights(again)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["dcgan-mnist", "cyclegan-sneaker2boot"])
+def test_preset_folder_round_trip_and_corruption(name, tmp_path):
+    model = build(name)
+    model.fit(dataset(model), epochs=1, verbose=0)
+    folder = checkpoint.save_preset(model, tmp_path / "p", metadata={"note": "x"})
+    again = zoo.load(folder)
+    np.testing.assert_array_equal(outputs(again), outputs(model))
+    assert checkpoint.read_metadata(folder)["note"] == "x"
+    data = bytearray((folder / "model.weights.h5").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (folder / "model.weights.h5").write_bytes(bytes(data))
+    with pytest.raises(errors.CheckpointError, match="model.weights.h5"):
+        zoo.load(folder)
+
+
+def test_wgan_schedule_and_clipping():
+    model = WGAN(image_size=8, width=4, latent_dim=8, warmup_critic=3, warmup_generator_steps=2,
+                 warmup_every=4, n_critic=2)
+    assert [model.critic_updates_needed(g) for g in range(6)] == [3, 3, 2, 2, 3, 2]
+    model.compile(d_optimizer=keras.optimizers.RMSprop(0.5))  # big steps, so clipping bites
+    x = batch(model, 32)
+    model.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=1, verbose=0)
+    # 8 critic updates: 3 (g0) + 3 (g1) + 2 (g2) -> 3 generator updates.
+    assert int(model.d_steps.numpy()) == 8 and int(model.g_steps.numpy()) == 3
+    flat = np.concatenate([v.numpy().ravel() for v in model.critic.trainable_variables])
+    assert np.abs(flat).max() <= 0.01 + 1e-7 and np.isclose(np.abs(flat).max(), 0.01)
+
+
+def test_conditional_labels_pick_classes_and_bad_labels_fail():
+    model = build("cgan-mnist")
+    a = model.sample(4, seed=0, labels=[1, 1, 1, 1])
+    b = model.sample(4, seed=0, labels=[2, 2, 2, 2])
+    assert not np.allclose(a, b)
+    np.testing.assert_array_equal(model.sample(4, seed=0, labels=1), a)
+    for bad in ([0, 1], [10, 0, 0, 0], [-1, 0, 0, 0], [0.5, 1, 1, 1]):
+        with pytest.raises(errors.ZooValueError):
+            model.sample(4, labels=bad)
+    with pytest.raises(errors.ZooValueError, match="unconditional"):
+        build("dcgan-mnist").sample(2, labels=[0, 1])
+    with pytest.raises(errors.ZooValueError, match="labels"):
+        model.fit(tf.data.Dataset.from_tensor_slices(batch(model)[0]).batch(4), verbose=0)
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, "4", True, errors.MAX_SAMPLES + 1])
+def test_sample_rejects_bad_counts(n):
+    with pytest.raises(errors.ZooValueError):
+        build("gan-mnist").sample(n)
+
+
+def test_translate_accepts_uint8_float_single_and_batch():
+    model = build("cyclegan-sneaker2boot")
+    x = batch(model, 3)[0]
+    out = model.translate(x, "b2a")
+    assert out.shape == x.shape and out.dtype == np.float32 and np.abs(out).max() <= 1
+    np.testing.assert_allclose(model.translate(x[0]), model.translate(x)[0], atol=1e-6)
+    np.testing.assert_allclose(model.translate(tf.constant(x)), model.translate(x), atol=1e-6)
+    u8 = np.round((x + 1) * 127.5).astype(np.uint8)
+    np.testing.assert_allclose(model.translate(u8), model.translate(u8 / 127.5 - 1), atol=1e-5)
+    for bad, kw in [(x * 3, {}), (x[..., :0], {}), (x[:, :6, :6], {}), (x, {"direction": "x"}),
+                    (x.astype(np.int32), {}), (np.full_like(x, np.nan), {}), (x[:0], {})]:
+        with pytest.raises(errors.ZooValueError):
+            model.translate(bad, **kw)
+    with pytest.raises(errors.ZooValueError, match="translate"):
+        model.sample(2)
+
+
+def test_image_pool_returns_first_fakes_then_mixes_history():
+    model = build("cyclegan-sneaker2boot")  # pool of 3
+    fakes = [np.full((1, 16, 16, 1), v, np.float32) for v in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
+    seen = []
+    for f in fakes:
+        out_a, _ = model.query_pools(tf.constant(f), tf.constant(f))
+        model.d_steps.assign_add(1)
+        seen.append(float(out_a.numpy().mean()))
+    np.testing.assert_allclose(seen[:3], [0.1, 0.2, 0.3], atol=1e-6)  # filling: returned as is
+    assert int(model.pool_count.numpy()) == 3
+    stored = sorted(np.round(model.pool_a.numpy().mean(axis=(1, 2, 3)), 3))
+    assert set(stored) <= {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} and len(set(stored)) == 3
+    assert any(abs(s - f.mean()) > 1e-6 for s, f in zip(seen[3:], fakes[3:])), "never swapped"
+
+
+def test_registry_names_and_errors():
+    assert "wgan-mnist" in zoo.list_models()
+    assert registry.canonical("WGAN_MNIST") == "wgan-mnist"
+    with pytest.raises(errors.UnknownModelError, match="wgan-mnist"):
+        zoo.load("wgan-mnst")
+    with pytest.raises(errors.ZooValueError):
+        zoo.load("")
+    with pytest.raises(errors.WeightsNotAvailableError, match="recipes/dcgan_celeba.py"):
+        zoo.load("dcgan-celeba")
+    model = zoo.load("dcgan_celeba", pretrained=False, width=4, latent_dim=8)
+    assert model.sample(1, seed=0).shape == (1, 64, 64, 3)
+
+
+def test_compile_rejects_single_optimizer():
+    model = build("dcgan-mnist")
+    with pytest.raises(errors.ZooValueError, match="d_optimizer"):
+        model.compile(optimizer="adam")
+
+
+def test_load_rejects_checkpoint_of_another_architecture(tmp_path):
+    folder = checkpoint.save_preset(build("dcgan-mnist"), tmp_path / "p")
+    with pytest.raises(errors.CheckpointError, match="do not fit"):
+        checkpoint.load_preset(folder, width=8)
+    with pytest.raises(errors.CheckpointError, match="DCGAN"):
+        checkpoint.load_preset(folder, expect_class=ConditionalGAN)

@@ -1,0 +1,39 @@
+"""Tiny configurations of every variant, so each test runs in about a second."""
+
+import numpy as np
+
+from zoo import registry
+from zoo.models import GAN, WGAN, ConditionalGAN, CycleGAN, WGANGP
+
+BASE = {"image_size": 8, "width": 4, "latent_dim": 8}
+TINY = {
+    GAN: {"image_size": 8, "width": 16, "latent_dim": 8, "d_units": 8, "pieces": 2},
+    # 16 px: at 8 px the PatchGAN's last map is 1x1 and instance norm zeroes it.
+    CycleGAN: {"image_size": 16, "width": 4, "n_blocks": 1, "pool_size": 3},
+    # One critic update per generator update, so two fit steps move both players.
+    WGAN: {**BASE, "n_critic": 1, "warmup_critic": 0},
+    WGANGP: {**BASE, "n_critic": 1},
+}
+
+
+def overrides(cls):
+    for klass in cls.__mro__:
+        if klass in TINY:
+            return dict(TINY[klass])
+    return dict(BASE)
+
+
+def build(name, **extra):
+    cls = registry.PRESETS[name]["class"]
+    return registry.build(name, **{**overrides(cls), **extra})
+
+
+def batch(model, n=8, seed=0):
+    """A batch of training data in the form the model's train_step takes."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n,) + model.image_shape).astype("float32")
+    if isinstance(model, CycleGAN):
+        return x, rng.uniform(-1, 1, x.shape).astype("float32")
+    if isinstance(model, ConditionalGAN):
+        return x, (np.arange(n) % model.num_classes).astype("int32")
+    return x

@@ -1,0 +1,88 @@
+"""Command line: ``python -m zoo list | sample | prepare-data | evaluate``.
+
+    python -m zoo list
+    python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
+    python -m zoo prepare-data mnist fashion_mnist
+    python -m zoo evaluate dcgan-mnist [-n 10000]
+"""
+
+import argparse
+import sys
+
+
+def _list(args):
+    from zoo import registry
+
+    shipped = set(registry.list_models(shipped_only=True))
+    for name in registry.list_models():
+        mark = "shipped" if name in shipped else "-"
+        print(f"{name:24s} {mark:8s} {registry.PRESETS[name]['description']}")
+
+
+def _sample(args):
+    import zoo
+
+    model = zoo.load(args.name)
+    if hasattr(model, "translate"):
+        raise zoo.errors.ZooValueError(
+            f"{args.name} translates images; use it from Python with model.translate(images)."
+        )
+    images = model.sample(args.n, seed=args.seed, labels=args.labels)
+    zoo.save_grid(images, args.output, scale=args.scale)
+    print(f"wrote {args.n} samples of {args.name} to {args.output}")
+
+
+def _prepare(args):
+    from zoo import data
+
+    for name in args.datasets:
+        print(f"{name}: {data.prepare(name, source=args.source, data_dir=args.data_dir)}")
+
+
+def _evaluate(args):
+    from zoo.evaluate import evaluate
+
+    result = evaluate(args.name, n=args.n, references=True)
+    rows = {args.name: result["metrics"], **result["references"]}
+    keys = list(result["metrics"])
+    print("| | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 1) + "|")
+    for label, row in rows.items():
+        print(f"| {label} | " + " | ".join(str(row[k]) for k in keys) + " |")
+    print("protocol: " + ", ".join(f"{k}={v}" for k, v in result["protocol"].items()))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m zoo", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the presets").set_defaults(fn=_list)
+    p = sub.add_parser("sample", help="write a grid of samples to a PNG")
+    p.add_argument("name")
+    p.add_argument("-n", type=int, default=16)
+    p.add_argument("-o", "--output", default="grid.png")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--labels", type=int, default=None, help="class to draw (conditional models)")
+    p.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
+    p.set_defaults(fn=_sample)
+    p = sub.add_parser("prepare-data", help="build MNIST / Fashion-MNIST for tfds offline")
+    p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist"])
+    p.add_argument("--source", default=None, help="mnist.pkl.gz or the Fashion-MNIST IDX folder")
+    p.add_argument("--data_dir", default=None, help="default: $TFDS_DATA_DIR or ~/tensorflow_datasets")
+    p.set_defaults(fn=_prepare)
+    p = sub.add_parser("evaluate", help="domain FID, KID, precision/recall, coverage")
+    p.add_argument("name")
+    p.add_argument("-n", type=int, default=10000)
+    p.set_defaults(fn=_evaluate)
+    args = parser.parse_args(argv)
+    from zoo.errors import ZooError
+
+    try:
+        args.fn(args)
+    except ZooError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

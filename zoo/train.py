@@ -1,0 +1,146 @@
+"""The training driver every recipe shares: data, fit, logs, resume, shipping.
+
+A recipe (``recipes/<variant>_<dataset>.py``) is a card (its docstring) plus
+one call to :func:`run` with the published setting. ``run``
+
+* builds the preset's model fresh, or resumes from ``<outdir>/last`` (a preset
+  folder written atomically at the end of every epoch, optimizer state and
+  step counters included);
+* trains with ``model.fit`` on ``zoo.data.load``, writing TensorBoard logs to
+  ``<outdir>/tb`` and a sample grid per epoch to ``<outdir>/samples``;
+* with ``--ship``, writes the result to ``checkpoints/<preset>`` with its
+  training record; with ``--push_to_hub=owner/name``, pushes it;
+* with ``--smoke``, runs a few steps of a tiny model on
+  ``tfds.testing.mock_data``, which is what the test suite does.
+"""
+
+import contextlib
+import json
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import keras
+from absl import flags
+
+from zoo import checkpoint, data, images, registry
+
+flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the recipe's.")
+flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
+flags.DEFINE_integer("batch_size", None, "Global batch size; default: the recipe's.")
+flags.DEFINE_string("outdir", None, "Run folder (logs, samples, resume state).")
+flags.DEFINE_bool("smoke", False, "A few steps of a tiny model on mock data.")
+flags.DEFINE_bool("ship", False, "Write the trained model to checkpoints/<preset>.")
+flags.DEFINE_string("push_to_hub", None, "Push the result to this Hub repository.")
+flags.DEFINE_integer("seed", 0, "Seed of the model's noise and of data shuffling.")
+flags.DEFINE_integer("threads", 0, "CPU threads for TensorFlow ops (0: all cores).")
+FLAGS = flags.FLAGS
+
+SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
+
+
+def _sample_grid(model, path, sample_inputs):
+    if hasattr(model, "translate"):
+        a, b = sample_inputs
+        grid = list(a) + list(model.translate(a, "a2b")) + list(b) + list(model.translate(b, "b2a"))
+        images.save_grid(grid, path, cols=len(a), scale=2)
+    else:
+        images.save_grid(model.sample(64, seed=0), path, cols=8, scale=2)
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """At each epoch end: atomically save the resume state and a sample grid."""
+
+    def __init__(self, outdir, started, wall_before, sample_inputs):
+        super().__init__()
+        self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
+        self.sample_inputs = sample_inputs
+
+    def on_epoch_end(self, epoch, logs=None):
+        wall = self.wall_before + time.time() - self.started
+        meta = {"epoch": epoch + 1, "wall_time_s": round(wall, 1),
+                "train_steps": int(self.model.d_steps.numpy()),
+                "generator_steps": int(self.model.g_steps.numpy()),
+                "last_logs": {k: float(v) for k, v in (logs or {}).items()}}
+        checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
+        _sample_grid(self.model, self.outdir / "samples" / f"epoch_{epoch + 1:03d}.png",
+                     self.sample_inputs)
+
+
+def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
+        model_overrides=None, data_args=None):
+    """Train ``preset`` on ``dataset`` as a recipe describes; flags override."""
+    if FLAGS.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+    steps = FLAGS.steps or steps
+    batch_size = FLAGS.batch_size or batch_size
+    steps_per_epoch = FLAGS.steps_per_epoch or steps_per_epoch
+    overrides = dict(model_overrides or {}, seed=FLAGS.seed)
+    outdir = Path(FLAGS.outdir or f"runs/{preset}{'-smoke' if FLAGS.smoke else ''}")
+    mock = contextlib.nullcontext()
+    if FLAGS.smoke:
+        import tensorflow_datasets as tfds
+
+        steps, steps_per_epoch, batch_size = min(steps, 4), 2, 4
+        overrides.update(SMOKE_OVERRIDES)
+        mock = tfds.testing.mock_data(num_examples=64)
+    with mock:
+        ds = data.load(dataset, batch_size=batch_size, labels=labels, seed=FLAGS.seed,
+                       **(data_args or {}))
+        ds = ds.repeat()
+        sample_inputs = None
+        if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
+            a, b = next(iter(ds.take(1)))
+            sample_inputs = (a.numpy()[:8], b.numpy()[:8])
+
+        last = outdir / "last"
+        wall_before, initial_epoch = 0.0, 0
+        if (last / checkpoint.METADATA).exists():
+            model = checkpoint.load_preset(last)
+            meta = checkpoint.read_metadata(last)
+            initial_epoch, wall_before = meta["epoch"], meta["wall_time_s"]
+            print(f"Resuming {preset} from {last} at epoch {initial_epoch}.")
+        else:
+            model = registry.build(preset, **overrides)
+        epochs = max(1, steps // steps_per_epoch)
+        started = time.time()
+        model.fit(
+            ds,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            callbacks=[
+                keras.callbacks.TensorBoard(str(outdir / "tb")),
+                EpochCheckpoint(outdir, started, wall_before, sample_inputs),
+            ],
+            verbose=2,
+        )
+    meta = checkpoint.read_metadata(last)
+    record = {
+        "preset": preset,
+        "dataset": dataset,
+        "batch_size": batch_size,
+        "train_steps": meta["train_steps"],
+        "generator_steps": meta["generator_steps"],
+        "wall_time_s": meta["wall_time_s"],
+        "hardware": f"{platform.processor() or platform.machine()}, CPU only",
+        "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
+        "smoke": FLAGS.smoke,
+    }
+    (outdir / "record.json").write_text(json.dumps(record, indent=2) + "\n")
+    if FLAGS.ship and not FLAGS.smoke:
+        folder = checkpoint.save_preset(model, registry.checkpoints_dir() / preset,
+                                        metadata={"training": record})
+        print(f"Shipped {preset} to {folder}.")
+    if FLAGS.push_to_hub:
+        from zoo import hub
+
+        commit = hub.push_to_hub(model, FLAGS.push_to_hub, metadata={"training": record,
+                                                                     "dataset": dataset})
+        print(f"Pushed {preset} to {FLAGS.push_to_hub} at commit {commit}.")
+    return model, record
