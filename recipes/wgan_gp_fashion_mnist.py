@@ -31,7 +31,7 @@ def main(argv):
     train.run(
         "wgan-gp-fashion-mnist",
         "fashion_mnist",
-        steps=6000,
+        steps=2500,
         batch_size=64,
         steps_per_epoch=1000,
         labels=False,

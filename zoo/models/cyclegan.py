@@ -22,7 +22,9 @@ Networks (appendix 7.2): ResNet generator c7s1-64, d128, d256, R256 x 9
 (6 at 128 px and below), u128, u64, c7s1-3, reflection padding, instance
 norm; 70x70 PatchGAN C64-C128-C256-C512 with LeakyReLU 0.2.
 
-Deviation: when ``constant_steps`` and ``decay_steps`` are 0 (the class
+Deviations: convolutions followed by instance norm have no bias (the norm
+removes it; in the authors' code it is a dead parameter whose float-noise
+gradients Adam amplifies into random drift). When ``constant_steps`` and ``decay_steps`` are 0 (the class
 default, because they depend on the dataset size) the learning rate is
 constant; every preset and recipe sets them.
 """
@@ -88,7 +90,8 @@ def conv_norm_relu(x, filters, kernel, strides=1, transpose=False, reflect=0):
         x = ReflectionPad(reflect)(x)
     conv = layers.Conv2DTranspose if transpose else layers.Conv2D
     padding = "valid" if reflect else "same"
-    x = conv(filters, kernel, strides=strides, padding=padding, kernel_initializer=INIT)(x)
+    x = conv(filters, kernel, strides=strides, padding=padding, use_bias=False,
+             kernel_initializer=INIT)(x)
     return layers.ReLU()(instance_norm()(x))
 
 
@@ -100,7 +103,7 @@ def resnet_generator(size, channels, width, n_blocks, name):
     for _ in range(n_blocks):
         y = conv_norm_relu(x, width * 4, 3, reflect=1)
         y = ReflectionPad(1)(y)
-        y = instance_norm()(layers.Conv2D(width * 4, 3, kernel_initializer=INIT)(y))
+        y = instance_norm()(layers.Conv2D(width * 4, 3, use_bias=False, kernel_initializer=INIT)(y))
         x = layers.Add()([x, y])
     x = conv_norm_relu(x, width * 2, 3, strides=2, transpose=True)
     x = conv_norm_relu(x, width, 3, strides=2, transpose=True)
@@ -115,7 +118,8 @@ def patchgan_discriminator(channels, width, name):
     x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=INIT)(inputs)
     x = layers.LeakyReLU(0.2)(x)
     for mult, stride in ((2, 2), (4, 2), (8, 1)):
-        x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", kernel_initializer=INIT)(x)
+        x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", use_bias=False,
+                          kernel_initializer=INIT)(x)
         x = layers.LeakyReLU(0.2)(instance_norm()(x))
     x = layers.Conv2D(1, 4, padding="same", kernel_initializer=INIT)(x)
     return keras.Model(inputs, x, name=name)
