@@ -1,7 +1,7 @@
 """Domain classifiers for MNIST and Fashion-MNIST: the feature extractors of the
 zoo's domain FID, KID, precision/recall, classifier score and mode coverage.
 
-Network: ``zoo.evaluate.build_classifier`` (4 conv layers, a 128-d "features"
+Network: ``zoo.evaluation.build_classifier`` (4 conv layers, a 128-d "features"
 layer, softmax). Adam 1e-3, batch 128, dropout 0.3, no augmentation.
 Goal: test accuracy of at least 99.3% (MNIST) and 92% (Fashion-MNIST).
 The measured test accuracy and wall time are written to
@@ -33,7 +33,7 @@ def main(argv):
     import tensorflow_datasets as tfds
 
     from zoo import data, registry
-    from zoo.evaluate import CLASSIFIERS, build_classifier, save_classifier
+    from zoo.evaluation import CLASSIFIERS, build_classifier, save_classifier
 
     keras.utils.set_random_seed(0)
     mock = tfds.testing.mock_data(num_examples=64) if FLAGS.smoke else contextlib.nullcontext()

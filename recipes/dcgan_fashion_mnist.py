@@ -31,7 +31,7 @@ def main(argv):
     train.run(
         "dcgan-fashion-mnist",
         "fashion_mnist",
-        steps=1000,
+        steps=2000,
         batch_size=128,
         steps_per_epoch=250,
         labels=False,

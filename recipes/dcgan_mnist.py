@@ -31,7 +31,7 @@ def main(argv):
     train.run(
         "dcgan-mnist",
         "mnist",
-        steps=2000,
+        steps=3000,
         batch_size=128,
         steps_per_epoch=250,
         labels=False,

@@ -26,11 +26,12 @@ FLAGS = flags.FLAGS
 
 
 def evaluate_cyclegan(name, n):
-    from zoo import data, evaluate, metrics, registry
+    from zoo import data, metrics, registry
+    from zoo import evaluation
 
     model = registry.load(name)
     _, class_a, class_b = data.PAIRS[name.split("-", 1)[1]]
-    net = evaluate.load_classifier("fashion_mnist")
+    net = evaluation.load_classifier("fashion_mnist")
     test = data.load("fashion_mnist", split="test", batch_size=1000, labels=True, shuffle=False,
                      drop_remainder=False)
     xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in test])
@@ -38,9 +39,9 @@ def evaluate_cyclegan(name, n):
     out = {}
     for direction, src, dst in (("a2b", class_a, class_b), ("b2a", class_b, class_a)):
         moved = model.translate(x[y == src][:n], direction)
-        real_feats, _ = evaluate._embed(net, x[y == dst][:n])
-        feats, probs = evaluate._embed(net, moved)
-        _, before = evaluate._embed(net, x[y == src][:n])
+        real_feats, _ = evaluation._embed(net, x[y == dst][:n])
+        feats, probs = evaluation._embed(net, moved)
+        _, before = evaluation._embed(net, x[y == src][:n])
         out[direction] = {
             "target_class_rate": round(float((probs.argmax(1) == dst).mean()), 4),
             "target_class_rate_before": round(float((before.argmax(1) == dst).mean()), 4),
@@ -57,7 +58,8 @@ def evaluate_cyclegan(name, n):
 
 def main(argv):
     del argv
-    from zoo import checkpoint, evaluate, images, registry
+    from zoo import checkpoint, images, registry
+    from zoo import evaluation
 
     root = registry.checkpoints_dir()
     names = FLAGS.only or registry.list_models(shipped_only=True)
@@ -68,7 +70,7 @@ def main(argv):
         if preset["class"].__name__ == "CycleGAN":
             result = evaluate_cyclegan(name, FLAGS.n)
         else:
-            result = evaluate.evaluate(name, n=FLAGS.n, references=preset["dataset"] not in references)
+            result = evaluation.evaluate(name, n=FLAGS.n, references=preset["dataset"] not in references)
             references.setdefault(preset["dataset"], result.pop("references", None))
             model = registry.load(name)
             labels = np.repeat(np.arange(10), 8) if hasattr(model, "num_classes") and model.num_classes else None

@@ -31,7 +31,7 @@ def main(argv):
     train.run(
         "wgan-gp-fashion-mnist",
         "fashion_mnist",
-        steps=2500,
+        steps=2000,
         batch_size=64,
         steps_per_epoch=1000,
         labels=False,

@@ -33,7 +33,7 @@ def main(argv):
         "mnist",
         steps=6000,
         batch_size=64,
-        steps_per_epoch=1000,
+        steps_per_epoch=500,
         labels=False,
     )
 

@@ -31,7 +31,7 @@ def main(argv):
     train.run(
         "wgan-mnist",
         "mnist",
-        steps=12000,
+        steps=20000,
         batch_size=64,
         steps_per_epoch=1000,
         labels=False,

@@ -17,7 +17,21 @@ from zoo.registry import list_models, load  # noqa: E402
 
 __version__ = "0.1.0"
 
+
+def push_to_hub(model, repo_id, **kwargs):
+    """Push ``model`` to the Hugging Face Hub as a preset folder; see ``zoo.hub.push_to_hub``."""
+    from zoo import hub
+
+    return hub.push_to_hub(model, repo_id, **kwargs)
+
+
+def evaluate(model_or_name, dataset=None, **kwargs):
+    """Domain FID, KID, precision/recall and coverage; see ``zoo.evaluation.evaluate``."""
+    from zoo.evaluation import evaluate as run
+
+    return run(model_or_name, dataset, **kwargs)
+
 __all__ = [
-    "load", "list_models", "save_grid", "ZooError",
+    "load", "list_models", "save_grid", "push_to_hub", "evaluate", "ZooError",
     "GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN", "CycleGAN",
 ]

@@ -40,7 +40,7 @@ def _prepare(args):
 
 
 def _evaluate(args):
-    from zoo.evaluate import evaluate
+    from zoo.evaluation import evaluate
 
     result = evaluate(args.name, n=args.n, references=True)
     rows = {args.name: result["metrics"], **result["references"]}

@@ -73,7 +73,12 @@ def load_classifier(dataset):
             "re-run `python recipes/classifier.py --dataset " + dataset + "`."
         )
     net = keras.saving.load_model(path, safe_mode=True)
-    return keras.Model(net.inputs, [net.get_layer("features").output, net.output])
+    x = inputs = keras.Input(net.input_shape[1:])
+    for layer in net.layers:  # rewire, so the features layer becomes a second output
+        x = layer(x)
+        if layer.name == "features":
+            features = x
+    return keras.Model(inputs, [features, x])
 
 
 def _embed(net, images_, batch_size=500):

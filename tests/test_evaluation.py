@@ -1,0 +1,52 @@
+"""zoo.evaluate end to end on mock MNIST with a small domain classifier."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+import zoo
+from zoo import errors, evaluation
+
+from tiny import build
+
+
+@pytest.fixture()
+def classifier_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path))
+    net = evaluation.build_classifier()
+    evaluation.save_classifier(net, tmp_path / "classifier-mnist", {"test_accuracy": 0.0})
+    return tmp_path
+
+
+def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
+    model = build("dcgan-mnist", image_size=28)
+    with tfds.testing.mock_data(num_examples=200):
+        result = zoo.evaluate(model, "mnist", n=120, references=True)
+    m = result["metrics"]
+    assert m["fid"] >= 0 and 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
+    assert 1 <= m["classes_covered"] <= 10 and m["class_kl"] >= 0
+    assert result["protocol"]["n_fake"] == 120 and result["protocol"]["real_split"] == "train"
+    floor = result["references"]["real test images (floor)"]
+    ceiling = result["references"]["uniform noise (ceiling)"]
+    assert floor["fid"] < ceiling["fid"]
+
+
+def test_fid_callback_logs_fid_and_writes_grid(classifier_dir, tmp_path):
+    model = build("dcgan-mnist", image_size=28)
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    with tfds.testing.mock_data(num_examples=100):
+        callback = evaluation.FIDCallback("mnist", n=50, grid_dir=tmp_path / "grids")
+    history = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=2, verbose=0,
+                        callbacks=[callback])
+    assert len(history.history["fid"]) == 2 and all(v > 0 for v in history.history["fid"])
+    assert (tmp_path / "grids" / "fid_epoch_002.png").exists()
+
+
+def test_classifier_hash_is_checked(classifier_dir):
+    path = classifier_dir / "classifier-mnist" / "model.keras"
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(errors.CheckpointError, match="sha256"):
+        evaluation.load_classifier("mnist")
+    with pytest.raises(errors.ZooValueError, match="classifier"):
+        evaluation.load_classifier("cifar10")
