@@ -28,9 +28,15 @@ def test_recipe_smoke_mode(recipe, tmp_path):
     assert record["smoke"] and record["train_steps"] == 4
     assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
     assert list((out / "tb").rglob("*tfevents*"))
+
+
+def test_recipe_resumes_from_its_last_epoch(tmp_path):
+    out = tmp_path / "run"
+    recipe = str(ROOT / "recipes" / "wgan_mnist.py")
+    run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
     # Restarted, it resumes from the saved state instead of starting over.
-    again = run([str(ROOT / "recipes" / f"{recipe}.py"), "--smoke", f"--outdir={out}"], tmp_path)
-    assert "Resuming" in again.stdout
+    again = run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
+    assert "Resuming wgan-mnist" in again.stdout
     assert json.loads((out / "record.json").read_text())["train_steps"] == 4
 
 

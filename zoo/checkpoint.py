@@ -5,8 +5,11 @@ A preset folder holds
 
 * ``config.json``: the model class and constructor arguments, and its compile
   config (both players' optimizers);
-* ``model.weights.h5``: every network's weights (and optimizer state, counters
-  and CycleGAN pools, so ``fit`` continues where training stopped);
+* ``model.weights.h5``: every network's weights, the step counters and
+  CycleGAN's pools, and, unless saved with ``training_state=False``, both
+  optimizers' state (so ``fit`` continues exactly where training stopped).
+  Shipped checkpoints leave the optimizer state out: it would triple their size,
+  and fine-tuning starts fresh optimizers anyway;
 * ``metadata.json``: sha256 of the two files above plus free-form training
   and evaluation records.
 
@@ -22,6 +25,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import h5py
 import keras
 
 from zoo.errors import CheckpointError
@@ -38,11 +42,12 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def save_preset(model, folder, metadata=None):
+def save_preset(model, folder, metadata=None, training_state=True):
     """Write ``model`` as a preset folder at ``folder``, atomically.
 
     ``metadata`` (a JSON-able dict) is stored beside the hashes; an existing
-    folder's metadata is kept unless overridden key by key.
+    folder's metadata is kept unless overridden key by key. With
+    ``training_state=False`` the optimizers' slots are not written.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +63,12 @@ def save_preset(model, folder, metadata=None):
             "keras_version": keras.__version__,
         }
         (tmp / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
-        model.save_weights(tmp / WEIGHTS)
+        if training_state:
+            model.save_weights(tmp / WEIGHTS)
+        else:  # an uncompiled twin holds the same weights and no optimizer
+            twin = type(model).from_config(model.get_config())
+            twin.set_weights(model.get_weights())
+            twin.save_weights(tmp / WEIGHTS)
         meta = {**old, **(metadata or {})}
         meta["sha256"] = {name: sha256(tmp / name) for name in HASHED}
         (tmp / METADATA).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -135,12 +145,22 @@ def load_preset(folder, expect_class=None, **overrides):
             f"{folder} holds a {cls.__name__}, but this preset is a {expect_class.__name__}."
         )
     model = cls(**{**spec["config"], **overrides})
-    if spec.get("compile_config"):
-        model.compile_from_config(spec["compile_config"])
-    else:
-        model.compile()
+
+    def compile_():
+        if spec.get("compile_config"):
+            model.compile_from_config(spec["compile_config"])
+        else:
+            model.compile()
+
+    with h5py.File(folder / WEIGHTS, "r") as f:
+        has_optimizers = "d_optimizer" in f
     try:
-        model.load_weights(folder / WEIGHTS)
+        if has_optimizers:  # the optimizers must exist to receive their state
+            compile_()
+            model.load_weights(folder / WEIGHTS)
+        else:
+            model.load_weights(folder / WEIGHTS)
+            compile_()
     except Exception as e:  # Keras raises ValueError or KeyError for mismatches
         raise CheckpointError(
             f"the weights in {folder / WEIGHTS} do not fit a {cls.__name__} built with "

@@ -135,7 +135,7 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
     (outdir / "record.json").write_text(json.dumps(record, indent=2) + "\n")
     if FLAGS.ship and not FLAGS.smoke:
         folder = checkpoint.save_preset(model, registry.checkpoints_dir() / preset,
-                                        metadata={"training": record})
+                                        metadata={"training": record}, training_state=False)
         print(f"Shipped {preset} to {folder}.")
     if FLAGS.push_to_hub:
         from zoo import hub

@@ -222,6 +222,12 @@ class Adversarial(keras.Model):
         self.train_function = train_function
         return train_function
 
+    def step_seed(self, salt):
+        """A stateless seed for this training step: (model seed, salt, step)."""
+        return tf.stack(
+            [tf.constant(self.seed + 7919 * salt, tf.int64), tf.cast(self.d_steps, tf.int64)]
+        )
+
     def noise(self, local_batch, salt=0):
         """Latent vectors for this replica's part of the current step.
 
@@ -230,18 +236,17 @@ class Adversarial(keras.Model):
         batch is split across replicas.
         """
         _, replicas = replica_info()
-        seed = tf.stack(
-            [tf.constant(self.seed + 7919 * salt, tf.int64), tf.cast(self.d_steps, tf.int64)]
+        z = tf.random.stateless_normal(
+            (local_batch * replicas, self.latent_dim), seed=self.step_seed(salt)
         )
-        z = tf.random.stateless_normal((local_batch * replicas, self.latent_dim), seed=seed)
         return replica_slice(z, local_batch)
 
     def stateless_uniform(self, local_batch, shape, salt):
+        """Uniform [0, 1) values for this replica's rows, drawn like ``noise``."""
         _, replicas = replica_info()
-        seed = tf.stack(
-            [tf.constant(self.seed + 7919 * salt, tf.int64), tf.cast(self.d_steps, tf.int64)]
+        u = tf.random.stateless_uniform(
+            (local_batch * replicas,) + tuple(shape), seed=self.step_seed(salt)
         )
-        u = tf.random.stateless_uniform((local_batch * replicas,) + tuple(shape), seed=seed)
         return replica_slice(u, local_batch)
 
     @staticmethod

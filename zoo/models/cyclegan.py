@@ -199,7 +199,7 @@ class CycleGAN(Adversarial):
             ctx = tf.distribute.get_replica_context()
             fake_a, fake_b = ctx.all_gather(fake_a, axis=0), ctx.all_gather(fake_b, axis=0)
         n = tf.shape(fake_a)[0]
-        seed = tf.stack([tf.constant(self.seed + 11, tf.int64), tf.cast(self.d_steps, tf.int64)])
+        seed = self.step_seed(salt=5)
         coins = tf.random.stateless_uniform((n, 2), seed=seed)
         picks = tf.random.stateless_uniform(
             (n, 2), seed=seed + 1, maxval=self.pool_size, dtype=tf.int64
