@@ -8,9 +8,10 @@ Deviations: width 16 and 3 residual blocks instead of 64 and 6 (CPU budget at 28
 
 Expected result: Sneakers become boot-shaped (higher shaft) and boots become low sneakers, keeping orientation.
 
-Hardware and time here, and the measured metrics: see
-``checkpoints/cyclegan-sneaker2boot/metadata.json`` and the ``cyclegan-sneaker2boot`` section of
-MODEL_CARD.md (numbers written by the run itself, never by hand).
+Measured here: 3000 discriminator/critic steps (3000 generator
+steps), 5 min wall on one thread of an x86_64, CPU only machine
+(2 cores shared with other runs); target-class rate a2b 0.942 / b2a 0.748. Full record: ``checkpoints/cyclegan-sneaker2boot/metadata.json``
+and the ``cyclegan-sneaker2boot`` section of MODEL_CARD.md.
 
 Command (ships the result to ``checkpoints/``):
 

@@ -8,9 +8,10 @@ Deviations: Fashion-MNIST is not in the paper; beta1 0.5; short CPU run.
 
 Expected result: Recognisable garments.
 
-Hardware and time here, and the measured metrics: see
-``checkpoints/wgan-gp-fashion-mnist/metadata.json`` and the ``wgan-gp-fashion-mnist`` section of
-MODEL_CARD.md (numbers written by the run itself, never by hand).
+Measured here: 9000 discriminator/critic steps (1800 generator
+steps), 42 min wall on one thread of an x86_64, CPU only machine
+(2 cores shared with other runs); domain FID 98.257. Full record: ``checkpoints/wgan-gp-fashion-mnist/metadata.json``
+and the ``wgan-gp-fashion-mnist`` section of MODEL_CARD.md.
 
 Command (ships the result to ``checkpoints/``):
 
@@ -31,7 +32,7 @@ def main(argv):
     train.run(
         "wgan-gp-fashion-mnist",
         "fashion_mnist",
-        steps=2000,
+        steps=9000,
         batch_size=64,
         steps_per_epoch=1000,
         labels=False,
