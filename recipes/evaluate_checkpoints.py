@@ -73,9 +73,10 @@ def main(argv):
             result = evaluation.evaluate(name, n=FLAGS.n, references=preset["dataset"] not in references)
             references.setdefault(preset["dataset"], result.pop("references", None))
             model = registry.load(name)
-            labels = np.repeat(np.arange(10), 8) if hasattr(model, "num_classes") and model.num_classes else None
+            # Conditional models: one row per class; others: 64 samples.
+            labels = np.repeat(np.arange(10), 8) if model.num_classes else None
             images.save_grid(model.sample(80 if labels is not None else 64, seed=0, labels=labels),
-                             root / name / "samples.png", cols=8 if labels is not None else 8, scale=3)
+                             root / name / "samples.png", cols=8, scale=3)
         meta = json.loads(meta_path.read_text())
         meta["evaluation"] = result
         meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
