@@ -2,13 +2,15 @@
 zoo's domain FID, KID, precision/recall, classifier score and mode coverage.
 
 Network: ``zoo.evaluation.build_classifier`` (4 conv layers, a 128-d "features"
-layer, softmax). Adam 1e-3, batch 128, dropout 0.3, no augmentation.
+layer, softmax). Adam 1e-3 with cosine decay to 0, batch 128, dropout 0.3, and
+random shifts of up to 2 pixels as augmentation (in the input pipeline, so the
+shipped network has no augmentation layers).
 Goal: test accuracy of at least 99.3% (MNIST) and 92% (Fashion-MNIST).
 The measured test accuracy and wall time are written to
 ``checkpoints/classifier-<dataset>/metadata.json`` by the run itself.
 
-    python recipes/classifier.py --dataset mnist
-    python recipes/classifier.py --dataset fashion_mnist --epochs 10
+    python recipes/classifier.py --dataset mnist --epochs 12
+    python recipes/classifier.py --dataset fashion_mnist --epochs 8
     python recipes/classifier.py --dataset mnist --smoke    # tiny run on mock data
 """
 
@@ -21,7 +23,8 @@ import time
 from absl import app, flags
 
 flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist"], "Which domain.")
-flags.DEFINE_integer("epochs", 4, "Training epochs.")
+flags.DEFINE_integer("epochs", 12, "Training epochs.")
+flags.DEFINE_integer("shift", 2, "Random shift augmentation, in pixels (0: none).")
 flags.DEFINE_bool("smoke", False, "A few steps on mock data; ships nothing.")
 flags.DEFINE_string("outdir", None, "Where to write the classifier (default: checkpoints/).")
 FLAGS = flags.FLAGS
@@ -41,11 +44,18 @@ def main(argv):
         train = data.load(FLAGS.dataset, batch_size=128, labels=True, seed=0)
         test = data.load(FLAGS.dataset, split="test", batch_size=1000, labels=True,
                          shuffle=False, drop_remainder=False)
+        if FLAGS.shift:
+            fraction = FLAGS.shift / 28
+            shift = keras.layers.RandomTranslation(fraction, fraction, fill_mode="constant",
+                                                   fill_value=-1.0, seed=0)
+            train = train.map(lambda x, y: (shift(x, training=True), y))
+        epochs = 1 if FLAGS.smoke else FLAGS.epochs
+        steps = 2 if FLAGS.smoke else int(train.cardinality())
         net = build_classifier()
-        net.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
+        schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=epochs * steps)
+        net.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy",
                     metrics=["accuracy"])
         started = time.time()
-        epochs = 1 if FLAGS.smoke else FLAGS.epochs
         net.fit(train.take(2) if FLAGS.smoke else train, epochs=epochs, verbose=2)
         wall = time.time() - started
         _, accuracy = net.evaluate(test, verbose=0)
@@ -55,7 +65,7 @@ def main(argv):
         return
     save_classifier(net, out, {
         "dataset": FLAGS.dataset, "test_accuracy": round(float(accuracy), 4),
-        "epochs": epochs, "wall_time_s": round(wall, 1),
+        "epochs": epochs, "shift_augmentation_px": FLAGS.shift, "wall_time_s": round(wall, 1),
         "hardware": f"{platform.processor() or platform.machine()}, CPU only",
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
     })

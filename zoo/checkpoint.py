@@ -14,8 +14,9 @@ A preset folder holds
   and evaluation records.
 
 Folders are written to a temporary sibling and renamed into place, so an
-interrupted save never replaces the last good one. Loading checks every hash
-first and names the bad file.
+interrupted save never replaces the last good one (a save killed between its two
+renames leaves the previous folder as ``.<name>.old``, which :func:`recover`
+puts back). Loading checks every hash first and names the bad file.
 """
 
 import hashlib
@@ -42,6 +43,17 @@ def sha256(path):
     return digest.hexdigest()
 
 
+def _backup(folder):
+    return folder.with_name(f".{folder.name}.old")
+
+
+def recover(folder):
+    """Put back the previous version of ``folder`` if a save died mid-swap."""
+    folder = Path(folder)
+    if not folder.exists() and _backup(folder).is_dir():
+        _backup(folder).rename(folder)
+
+
 def save_preset(model, folder, metadata=None, training_state=True):
     """Write ``model`` as a preset folder at ``folder``, atomically.
 
@@ -51,6 +63,7 @@ def save_preset(model, folder, metadata=None, training_state=True):
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
+    recover(folder)
     old = {}
     if (folder / METADATA).exists():
         old = json.loads((folder / METADATA).read_text())
@@ -76,7 +89,7 @@ def save_preset(model, folder, metadata=None, training_state=True):
             with open(tmp / name, "rb") as f:
                 os.fsync(f.fileno())
         if folder.exists():
-            backup = folder.with_name(f".{folder.name}.old")
+            backup = _backup(folder)
             shutil.rmtree(backup, ignore_errors=True)
             folder.rename(backup)
             tmp.rename(folder)
@@ -135,6 +148,7 @@ def load_preset(folder, expect_class=None, **overrides):
     error that says so.
     """
     folder = Path(folder)
+    recover(folder)
     verify(folder)
     spec = read_config(folder)
     cls = keras.saving.get_registered_object(spec["class_name"])
@@ -166,4 +180,23 @@ def load_preset(folder, expect_class=None, **overrides):
             f"the weights in {folder / WEIGHTS} do not fit a {cls.__name__} built with "
             f"{ {**spec['config'], **overrides} }: {e}"
         ) from e
+    return model
+
+
+def load_keras_file(path):
+    """A zoo model saved with ``model.save("x.keras")``, loaded with ``safe_mode=True``."""
+    from zoo.models.base import Adversarial
+
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path} does not exist or is not a file.")
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+    except Exception as e:  # zipfile, h5py, JSON and Keras errors alike
+        raise CheckpointError(
+            f"cannot load {path}: {type(e).__name__}: {e}. The file is damaged, from an "
+            "incompatible version, or needs unsafe code; save it again with model.save()."
+        ) from e
+    if not isinstance(model, Adversarial):
+        raise CheckpointError(f"{path} holds a {type(model).__name__}, not a zoo model.")
     return model

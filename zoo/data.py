@@ -159,11 +159,15 @@ def _load_stacked(split, batch_size, image_size, labels, shuffle, drop_remainder
     return _finish(ds, batch_size, False, drop_remainder, seed, cache=False)
 
 
-def _jitter(image, size, channels, pad):
-    """The CycleGAN paper's augmentation: resize up, random crop back, random flip."""
+def _jitter(image, size, channels, pad, seed):
+    """The CycleGAN paper's augmentation: resize up, random crop back, random flip.
+
+    Stateless, keyed on ``seed`` (the stream's seed and the element's index), so
+    the n-th element is the same in every run and after ``skip(n)`` on resume.
+    """
     image = to_model_range(image, size + pad, channels)
-    image = tf.image.random_crop(image, (size, size, channels))
-    return tf.image.random_flip_left_right(image)
+    image = tf.image.stateless_random_crop(image, (size, size, channels), seed=seed)
+    return tf.image.stateless_random_flip_left_right(image, seed=seed[::-1])
 
 
 def _load_pair(name, split, batch_size, image_size, channels, shuffle, drop_remainder, seed,
@@ -184,7 +188,11 @@ def _load_pair(name, split, batch_size, image_size, channels, shuffle, drop_rema
         ds = ds.map(lambda e: e["image"]).cache()
         if shuffle:
             ds = ds.shuffle(10_000, seed=None if seed is None else seed + i)
-        ds = ds.repeat().map(lambda x: _jitter(x, size, ch, pad), num_parallel_calls=AUTOTUNE)
+        base = np.random.SeedSequence().entropy % 2**31 if seed is None else 1000 * seed
+        stream = tf.constant(base + i, tf.int64)
+        ds = ds.repeat().enumerate().map(
+            lambda k, x, s=stream: _jitter(x, size, ch, pad, tf.stack([s, k])),
+            num_parallel_calls=AUTOTUNE)
         streams.append(ds)
     # Both domains repeat; an epoch is as long as the larger domain.
     lengths = [int(d.reduce(0, lambda n, _: n + 1)) for d in domains]

@@ -65,7 +65,8 @@ def load(name, pretrained=True, **overrides):
 
     Args:
       name: a preset name (see ``list_models()``), ``"hf://owner/repo[@rev]"``,
-        or the path of a preset folder.
+        the path of a preset folder, or of a ``.keras`` file (loaded with
+        ``safe_mode=True``: a file that would run code is refused).
       pretrained: load trained weights (default); False gives the same
         architecture freshly initialised.
       **overrides: constructor arguments to change, such as ``seed``.
@@ -74,6 +75,8 @@ def load(name, pretrained=True, **overrides):
         from zoo import hub
 
         return checkpoint.load_preset(hub.download(str(name)), **overrides)
+    if isinstance(name, (str, os.PathLike)) and str(name).endswith(".keras"):
+        return checkpoint.load_keras_file(name)
     if isinstance(name, os.PathLike) or (
         isinstance(name, str) and os.sep in name and Path(name).is_dir()
     ):

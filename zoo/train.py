@@ -3,11 +3,18 @@
 A recipe (``recipes/<variant>_<dataset>.py``) is a card (its docstring) plus
 one call to :func:`run` with the published setting. ``run``
 
-* builds the preset's model fresh, or resumes from ``<outdir>/last`` (a preset
-  folder written atomically at the end of every epoch, optimizer state and
-  step counters included);
+* builds the preset's model fresh (initial weights, noise and data order all
+  from ``--seed``), or resumes from ``<outdir>/last``, a preset folder written
+  atomically at the end of every epoch with everything training depends on:
+  every network, both optimizers' slots, the step counters (which key the
+  noise, the WGAN critic schedule and the learning-rate schedules), dropout
+  state and CycleGAN's pools. The data stream is deterministic and skips the
+  batches already used, so a run killed at any moment (even SIGKILL mid-save)
+  and restarted ends with the same weights as one that never stopped;
 * trains with ``model.fit`` on ``zoo.data.load``, writing TensorBoard logs to
-  ``<outdir>/tb`` and a sample grid per epoch to ``<outdir>/samples``;
+  ``<outdir>/tb`` and a sample grid per epoch to ``<outdir>/samples``, watched
+  by ``zoo.DivergenceGuard`` (NaN stops at the last good weights; a winning
+  discriminator or collapsing samples are warned about in the log);
 * with ``--ship``, writes the result to ``checkpoints/<preset>`` with its
   training record; with ``--push_to_hub=owner/name``, pushes it;
 * with ``--smoke``, runs a few steps of a tiny model on
@@ -23,9 +30,10 @@ import time
 from pathlib import Path
 
 import keras
+import tensorflow as tf
 from absl import flags
 
-from zoo import checkpoint, data, images, registry
+from zoo import checkpoint, data, guard, images, registry
 
 flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the recipe's.")
 flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
@@ -34,8 +42,12 @@ flags.DEFINE_string("outdir", None, "Run folder (logs, samples, resume state).")
 flags.DEFINE_bool("smoke", False, "A few steps of a tiny model on mock data.")
 flags.DEFINE_bool("ship", False, "Write the trained model to checkpoints/<preset>.")
 flags.DEFINE_string("push_to_hub", None, "Push the result to this Hub repository.")
-flags.DEFINE_integer("seed", 0, "Seed of the model's noise and of data shuffling.")
+flags.DEFINE_integer("seed", 0, "Seed of the initial weights, the noise and the data order.")
 flags.DEFINE_integer("threads", 0, "CPU threads for TensorFlow ops (0: all cores).")
+flags.DEFINE_bool("deterministic", True,
+                  "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit "
+                  "for bit. Without it, reduction order varies between runs, and CycleGAN's "
+                  "instance norm over small maps turns that noise into different weights.")
 FLAGS = flags.FLAGS
 
 SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
@@ -72,9 +84,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
 def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
         model_overrides=None, data_args=None):
     """Train ``preset`` on ``dataset`` as a recipe describes; flags override."""
+    if FLAGS.deterministic:
+        tf.config.experimental.enable_op_determinism()
     if FLAGS.threads:
-        import tensorflow as tf
-
         tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
         tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
     steps = FLAGS.steps or steps
@@ -86,27 +98,32 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
     if FLAGS.smoke:
         import tensorflow_datasets as tfds
 
-        steps, steps_per_epoch, batch_size = min(steps, 4), 2, 4
+        steps = FLAGS.steps or 4
+        steps_per_epoch, batch_size = FLAGS.steps_per_epoch or 2, 4
         overrides.update(SMOKE_OVERRIDES)
         mock = tfds.testing.mock_data(num_examples=64)
     with mock:
         ds = data.load(dataset, batch_size=batch_size, labels=labels, seed=FLAGS.seed,
                        **(data_args or {}))
         ds = ds.repeat()
-        sample_inputs = None
+        first = next(iter(ds.take(1)))
+        sample_inputs, reference = None, first[0] if labels else first
         if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
-            a, b = next(iter(ds.take(1)))
-            sample_inputs = (a.numpy()[:8], b.numpy()[:8])
+            sample_inputs = (first[0].numpy()[:8], first[1].numpy()[:8])
 
         last = outdir / "last"
         wall_before, initial_epoch = 0.0, 0
+        checkpoint.recover(last)
         if (last / checkpoint.METADATA).exists():
             model = checkpoint.load_preset(last)
             meta = checkpoint.read_metadata(last)
             initial_epoch, wall_before = meta["epoch"], meta["wall_time_s"]
             print(f"Resuming {preset} from {last} at epoch {initial_epoch}.")
         else:
+            keras.utils.set_random_seed(FLAGS.seed)
             model = registry.build(preset, **overrides)
+        # Every step consumes one batch: skip the ones the saved state has seen.
+        ds = ds.skip(int(model.d_steps.numpy()))
         epochs = max(1, steps // steps_per_epoch)
         started = time.time()
         model.fit(
@@ -117,6 +134,9 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             callbacks=[
                 keras.callbacks.TensorBoard(str(outdir / "tb")),
                 EpochCheckpoint(outdir, started, wall_before, sample_inputs),
+                # NaN stops the run at the last good weights; D winning and
+                # collapse are warned about (the run's log shows them).
+                guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
             ],
             verbose=2,
         )

@@ -37,7 +37,10 @@ from keras import layers
 from zoo import errors, losses
 from zoo.models.base import Adversarial, global_mean, replica_info, replica_slice
 
-INIT = keras.initializers.RandomNormal(0.0, 0.02)
+def init():
+    """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
+    network is built and ``keras.utils.set_random_seed`` makes builds repeatable."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -91,7 +94,7 @@ def conv_norm_relu(x, filters, kernel, strides=1, transpose=False, reflect=0):
     conv = layers.Conv2DTranspose if transpose else layers.Conv2D
     padding = "valid" if reflect else "same"
     x = conv(filters, kernel, strides=strides, padding=padding, use_bias=False,
-             kernel_initializer=INIT)(x)
+             kernel_initializer=init())(x)
     return layers.ReLU()(instance_norm()(x))
 
 
@@ -103,25 +106,25 @@ def resnet_generator(size, channels, width, n_blocks, name):
     for _ in range(n_blocks):
         y = conv_norm_relu(x, width * 4, 3, reflect=1)
         y = ReflectionPad(1)(y)
-        y = instance_norm()(layers.Conv2D(width * 4, 3, use_bias=False, kernel_initializer=INIT)(y))
+        y = instance_norm()(layers.Conv2D(width * 4, 3, use_bias=False, kernel_initializer=init())(y))
         x = layers.Add()([x, y])
     x = conv_norm_relu(x, width * 2, 3, strides=2, transpose=True)
     x = conv_norm_relu(x, width, 3, strides=2, transpose=True)
     x = ReflectionPad(3)(x)
-    x = layers.Conv2D(channels, 7, kernel_initializer=INIT, activation="tanh")(x)
+    x = layers.Conv2D(channels, 7, kernel_initializer=init(), activation="tanh")(x)
     return keras.Model(inputs, x, name=name)
 
 
 def patchgan_discriminator(channels, width, name):
     """70x70 PatchGAN: one real/fake score per overlapping patch."""
     inputs = keras.Input((None, None, channels))
-    x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=INIT)(inputs)
+    x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init())(inputs)
     x = layers.LeakyReLU(0.2)(x)
     for mult, stride in ((2, 2), (4, 2), (8, 1)):
         x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", use_bias=False,
-                          kernel_initializer=INIT)(x)
+                          kernel_initializer=init())(x)
         x = layers.LeakyReLU(0.2)(instance_norm()(x))
-    x = layers.Conv2D(1, 4, padding="same", kernel_initializer=INIT)(x)
+    x = layers.Conv2D(1, 4, padding="same", kernel_initializer=init())(x)
     return keras.Model(inputs, x, name=name)
 
 

@@ -24,7 +24,10 @@ from keras import layers
 from zoo.models.base import Adversarial
 from zoo.models.gan import GAN
 
-INIT = keras.initializers.RandomNormal(0.0, 0.02)
+def init():
+    """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
+    network is built and ``keras.utils.set_random_seed`` makes builds repeatable."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def feature_map_plan(image_size):
@@ -58,20 +61,20 @@ def dcgan_generator(image_size, channels, input_dim, width, name="generator"):
     model = keras.Sequential(name=name)
     model.add(keras.Input((input_dim,)))
     model.add(layers.Reshape((1, 1, input_dim)))
-    model.add(layers.Conv2DTranspose(filters, base, use_bias=False, kernel_initializer=INIT))
+    model.add(layers.Conv2DTranspose(filters, base, use_bias=False, kernel_initializer=init()))
     model.add(batch_norm())
     model.add(layers.ReLU())
     for _ in range(steps - 1):
         filters //= 2
         model.add(
             layers.Conv2DTranspose(
-                filters, 5, strides=2, padding="same", use_bias=False, kernel_initializer=INIT
+                filters, 5, strides=2, padding="same", use_bias=False, kernel_initializer=init()
             )
         )
         model.add(batch_norm())
         model.add(layers.ReLU())
     model.add(
-        layers.Conv2DTranspose(channels, 5, strides=2, padding="same", kernel_initializer=INIT)
+        layers.Conv2DTranspose(channels, 5, strides=2, padding="same", kernel_initializer=init())
     )
     model.add(layers.Activation("tanh"))
     return model
@@ -90,7 +93,7 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
         model.add(
             layers.Conv2D(
                 filters, 5, strides=2, padding="same", use_bias=norm is None or i == 0,
-                kernel_initializer=INIT,
+                kernel_initializer=init(),
             )
         )
         if i > 0 and norm == "batch":
@@ -99,7 +102,7 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
             model.add(layers.LayerNormalization(axis=(1, 2, 3)))
         model.add(layers.LeakyReLU(0.2))
         filters *= 2
-    model.add(layers.Conv2D(1, base, kernel_initializer=INIT))  # base x base -> 1 x 1
+    model.add(layers.Conv2D(1, base, kernel_initializer=init()))  # base x base -> 1 x 1
     model.add(layers.Flatten())
     return model
 

@@ -1,0 +1,237 @@
+"""Surviving the failures GAN training is known for: SIGKILL, interrupted saves,
+corrupted files, NaN, a discriminator that wins outright, mode collapse."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+from zoo import checkpoint, errors
+
+from tiny import batch, build
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"}
+
+
+def arrays(path):
+    """Every array in a weights file, by its path in the file."""
+    out = {}
+
+    def keep(name, item):  # returns None, so visititems goes on
+        if isinstance(item, h5py.Dataset):
+            out[name] = item[()]
+
+    with h5py.File(path, "r") as f:
+        f.visititems(keep)
+    assert len(out) > 10, f"{path} holds only {sorted(out)}"
+    return out
+
+
+def saved_epoch(outdir):
+    try:
+        return json.loads((outdir / "last" / checkpoint.METADATA).read_text())["epoch"]
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+# 20 epochs of 2 steps; kills land after epochs 1, 6 and 12 have been saved,
+# plus a variable delay, so they hit mid-step, mid-epoch and mid-save alike.
+KILL_AFTER = ((1, 0.0), (6, 0.15), (12, 0.05))
+
+
+@pytest.mark.parametrize("recipe", ["wgan_mnist", "cyclegan_sneaker2boot"])
+def test_sigkill_anywhere_then_resume_ends_bitwise_equal(recipe, tmp_path):
+    """WGAN: critic schedule, clipping, RMSProp. CycleGAN: pools, Adam, LR decay, jitter."""
+    script = [sys.executable, str(ROOT / "recipes" / f"{recipe}.py"), "--smoke", "--steps=40",
+              "--steps_per_epoch=2"]
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    subprocess.run(script + [f"--outdir={straight}"], cwd=tmp_path, env=ENV, check=True,
+                   capture_output=True, timeout=600)
+    kills = []
+    for epoch, delay in KILL_AFTER:
+        proc = subprocess.Popen(script + [f"--outdir={killed}"], cwd=tmp_path, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while saved_epoch(killed) < epoch and proc.poll() is None:
+            time.sleep(0.01)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        kills.append((saved_epoch(killed), proc.wait()))
+    assert all(rc == -signal.SIGKILL for _, rc in kills), f"a run ended before its kill: {kills}"
+    assert kills[-1][0] < 20, "the last kill came after training ended"
+    resumed = subprocess.run(script + [f"--outdir={killed}"], cwd=tmp_path, env=ENV,
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Resuming" in resumed.stdout
+    a = arrays(straight / "last" / checkpoint.WEIGHTS)
+    b = arrays(killed / "last" / checkpoint.WEIGHTS)
+    assert a.keys() == b.keys()
+    differ = [k for k in a if not np.array_equal(a[k], b[k])]
+    assert not differ, f"{len(differ)} of {len(a)} arrays differ after resume, e.g. {differ[:3]}"
+    meta = json.loads((killed / "record.json").read_text())
+    assert meta["train_steps"] == 40
+
+
+def test_save_killed_between_its_renames_loses_nothing(tmp_path):
+    model = build("dcgan-mnist")
+    folder = checkpoint.save_preset(model, tmp_path / "last")
+    expected = model.sample(3, seed=0)
+    # The moment between "old folder moved aside" and "new folder moved in".
+    folder.rename(tmp_path / ".last.old")
+    np.testing.assert_array_equal(checkpoint.load_preset(folder).sample(3, seed=0), expected)
+    assert folder.is_dir() and not (tmp_path / ".last.old").exists()
+
+
+def test_interrupted_save_keeps_the_last_good_folder(tmp_path, monkeypatch):
+    model = build("gan-mnist")
+    folder = checkpoint.save_preset(model, tmp_path / "p", metadata={"epoch": 1})
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    model.fit(tf.data.Dataset.from_tensor_slices(batch(model, 8)).batch(4), verbose=0)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(model), "save_weights", crash)
+    with pytest.raises(OSError, match="disk full"):
+        checkpoint.save_preset(model, folder, metadata={"epoch": 2})
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p"]  # no temporary left behind
+
+
+@pytest.mark.parametrize("damage", ["truncate", "bitflip", "delete", "swap"])
+@pytest.mark.parametrize("name", [checkpoint.WEIGHTS, checkpoint.CONFIG])
+def test_damaged_checkpoint_names_the_file_and_the_fix(damage, name, tmp_path):
+    model = build("wgan-mnist")
+    folder = checkpoint.save_preset(model, tmp_path / "p")
+    path = folder / name
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "bitflip":
+        path.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    elif damage == "delete":
+        path.unlink()
+    else:  # a file of another checkpoint in its place
+        other = checkpoint.save_preset(build("wgan-mnist", width=8), tmp_path / "q")
+        path.write_bytes((other / name).read_bytes())
+    with pytest.raises(errors.CheckpointError) as info:
+        zoo.load(str(folder))
+    message = str(info.value)
+    assert str(path) in message and ("download" in message or "save" in message)
+
+
+def test_keras_files_load_in_safe_mode_and_damage_is_named(tmp_path):
+    model = build("cgan-mnist")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    labels = np.arange(4) % 10
+    np.testing.assert_array_equal(zoo.load(str(path)).sample(4, seed=1, labels=labels),
+                                  model.sample(4, seed=1, labels=labels))
+    path.write_bytes(path.read_bytes()[:-200])
+    with pytest.raises(errors.CheckpointError, match="m.keras"):
+        zoo.load(path)
+
+
+# ------------------------------------------------------------------ guard
+def nan_at(model, step, n=8):
+    x = batch(model, n)
+    x[step * 2 : step * 2 + 2] = np.nan
+    return tf.data.Dataset.from_tensor_slices(x).batch(2)
+
+
+def state(model):
+    return [np.array(v.numpy()) for v in model.weights]
+
+
+def test_guard_stops_at_nan_and_restores_the_last_good_weights():
+    model = build("dcgan-mnist")
+    model.fit(tf.data.Dataset.from_tensor_slices(batch(model, 4)).batch(2), verbose=0)
+    good = state(model)
+    guard = zoo.DivergenceGuard(check_every=1000)
+    with pytest.warns(zoo.GANHealthWarning, match="diverged at step 3"):
+        model.fit(nan_at(model, 0), epochs=1, verbose=0, callbacks=[guard])
+    assert [e["kind"] for e in guard.events] == ["nan"]
+    for a, b in zip(state(model), good):
+        np.testing.assert_array_equal(a, b)
+    assert np.all(np.isfinite(model.sample(4, seed=0)))
+
+
+def test_guard_warns_once_when_asked_to_and_training_goes_on():
+    model = build("gan-mnist")
+    guard = zoo.DivergenceGuard(on_nan="warn", check_every=1000)
+    with pytest.warns(zoo.GANHealthWarning):
+        model.fit(nan_at(model, 1), epochs=1, verbose=0, callbacks=[guard])
+    assert len(guard.events) == 1 and int(model.d_steps.numpy()) == 4
+
+
+def test_guard_sees_a_discriminator_that_has_won_outright():
+    import keras
+
+    model = build("dcgan-mnist")
+    # A frozen generator and a fast discriminator: D separates real from fake.
+    model.compile(d_optimizer=keras.optimizers.Adam(1e-2),
+                  g_optimizer=keras.optimizers.SGD(0.0))
+    guard = zoo.DivergenceGuard(on_d_wins="stop", d_loss_floor=0.05, patience=5,
+                                check_every=1000)
+    ds = tf.data.Dataset.from_tensor_slices(batch(model, 8)).batch(4).repeat()
+    with pytest.warns(zoo.GANHealthWarning, match="won outright"):
+        model.fit(ds, steps_per_epoch=300, epochs=1, verbose=0, callbacks=[guard])
+    assert guard.events[0]["kind"] == "d_wins" and int(model.d_steps.numpy()) < 300
+
+
+def test_guard_sees_collapse_and_not_a_healthy_generator():
+    model = build("dcgan-mnist")
+    ds = tf.data.Dataset.from_tensor_slices(batch(model, 8)).batch(2)
+    guard = zoo.DivergenceGuard(check_every=1, warmup=0, on_collapse="stop")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", zoo.GANHealthWarning)
+        model.fit(ds, verbose=0, callbacks=[guard])
+    assert guard.events == []
+    # Every latent vector now gives the same image: the generator has collapsed.
+    last = [layer for layer in model.generator.layers if hasattr(layer, "kernel")][-1]
+    last.kernel.assign(np.zeros(last.kernel.shape, np.float32))
+    with pytest.warns(zoo.GANHealthWarning, match="mode collapse"):
+        model.fit(ds, verbose=0, callbacks=[guard])
+    assert guard.events[0]["kind"] == "collapse"
+    # Stopped at the first check and went back to the snapshot taken when this fit began.
+    assert guard.events[0]["step"] == 5 and int(model.d_steps.numpy()) == 4
+
+
+def test_guard_measures_collapse_against_real_images_after_warmup():
+    model = build("dcgan-mnist")
+    real = batch(model, 32, seed=1)
+    ds = tf.data.Dataset.from_tensor_slices(batch(model, 8)).batch(2)
+    # A fresh generator's samples are nearly alike: far below real images' spread.
+    waiting = zoo.DivergenceGuard(reference=real, check_every=1, warmup=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", zoo.GANHealthWarning)
+        model.fit(ds, verbose=0, callbacks=[waiting])
+    watching = zoo.DivergenceGuard(reference=real, check_every=1, warmup=0)
+    with pytest.warns(zoo.GANHealthWarning, match="real images"):
+        model.fit(ds, verbose=0, callbacks=[watching])
+    assert len(watching.events) == 1  # warned once per epoch, not every step
+
+
+@pytest.mark.parametrize("kwargs", [{"on_nan": "explode"}, {"patience": 0},
+                                    {"reference": np.zeros((1, 8, 8, 1))}, {"n_samples": 1},
+                                    {"warmup": -1}])
+def test_guard_rejects_bad_settings(kwargs):
+    with pytest.raises(errors.ZooValueError):
+        zoo.DivergenceGuard(**kwargs)
+
+
+def test_diversity_is_zero_for_copies_and_grows_with_spread():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(10, 4, 4, 1))
+    assert zoo.guard.diversity(np.repeat(x[:1], 5, 0)) == pytest.approx(0.0, abs=1e-6)
+    assert zoo.guard.diversity(2 * x) == pytest.approx(2 * zoo.guard.diversity(x))
+
