@@ -96,6 +96,8 @@ def test_prepare_mnist_recovers_the_original_bytes_in_order(tmp_path):
     assert data.prepare("mnist", source=tmp_path / "mnist.pkl.gz", data_dir=tmp_path / "tfds") == folder
     x = next(iter(data.load("mnist", batch_size=8, data_dir=str(tmp_path / "tfds"), shuffle=False)))
     np.testing.assert_allclose(x.numpy().reshape(8, 784), expected / 127.5 - 1, atol=1e-6)
+    with pytest.raises(errors.ZooValueError, match="no split 'tarin'"):
+        data.load("mnist", split="tarin", data_dir=str(tmp_path / "tfds"))
 
 
 def test_prepare_fashion_mnist_from_idx_files(tmp_path):

@@ -66,6 +66,13 @@ def _read(name, split, data_dir=None):
                             shuffle_files=False)
     except (AssertionError, FileNotFoundError) as e:
         raise _missing(name.split("/")[0], e) from None
+    except ValueError as e:
+        if "split" in str(e).lower():
+            raise errors.ZooValueError(
+                f"{name} has no split {split!r} ({e}). Use 'train' or 'test', optionally "
+                "sliced like 'train[:10%]'."
+            ) from None
+        raise
     except Exception as e:
         if type(e).__name__ in ("DatasetNotFoundError", "DataDirNotFoundError"):
             raise _missing(name.split("/")[0], e) from None
@@ -107,6 +114,12 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
         distribution tests); True by default.
     """
     errors.check_positive_int("batch_size", batch_size)
+    if image_size is not None:
+        errors.check_positive_int("image_size", image_size)
+    if channels not in (None, 1, 3):
+        raise errors.ZooValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels!r}.")
+    if not isinstance(split, str):
+        raise errors.ZooValueError(f"split must be a string such as 'train', got {split!r}.")
     if not isinstance(name, str):
         raise errors.ZooValueError(f"dataset name must be a string, got {name!r}.")
     if name.startswith("cycle_gan/") or name.startswith("fashion_mnist_pair/"):

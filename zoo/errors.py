@@ -49,3 +49,12 @@ def check_sample_count(n):
             "Call sample() several times with different seeds instead."
         )
     return int(n)
+
+
+def check_seed(seed):
+    """None (fresh randomness) or a non-negative integer."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ZooValueError(f"seed must be None or an integer >= 0, got {seed!r}.")
+    return int(seed)

@@ -126,6 +126,7 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     noise (the ceiling), scored the same way.
     """
     n = errors.check_sample_count(n)
+    seed = errors.check_seed(seed)
     model = model_or_name
     if isinstance(model_or_name, str):
         name = registry.canonical(model_or_name)
@@ -133,8 +134,12 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
         model = registry.load(name)
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
-    if not hasattr(model, "sample"):
-        raise errors.ZooValueError(f"cannot evaluate {type(model).__name__}: it has no sample().")
+    if not hasattr(model, "sample") or hasattr(model, "translate"):
+        raise errors.ZooValueError(
+            f"evaluate scores samples from noise, and a {type(model).__name__} has none; "
+            "image-to-image models are scored by recipes/evaluate_checkpoints.py "
+            "(classification rate of translated images)."
+        )
     net = load_classifier(dataset)
     started = time.time()
     real_feats, _ = _embed(net, real_images(dataset, "train", n, seed))

@@ -280,6 +280,8 @@ class Adversarial(keras.Model):
         Images are produced ``batch_size`` at a time, so memory stays bounded.
         """
         n = errors.check_sample_count(n)
+        seed = errors.check_seed(seed)
+        batch_size = errors.check_positive_int("batch_size", batch_size)
         labels = self.check_labels(labels, n)
         z = self.latents(n, seed)
         out = np.empty((n,) + self.image_shape, np.float32)

@@ -299,7 +299,11 @@ class CycleGAN(Adversarial):
         """
         if direction not in ("a2b", "b2a"):
             raise errors.ZooValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}.")
-        x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+        batch_size = errors.check_positive_int("batch_size", batch_size)
+        try:
+            x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+        except (ValueError, TypeError) as e:  # ragged nested lists, odd objects
+            raise errors.ZooValueError(f"images must be an array of pixels: {e}") from None
         single = x.ndim == 3
         if single:
             x = x[None]
@@ -309,9 +313,12 @@ class CycleGAN(Adversarial):
                 f"images must have shape (H, W, {self.channels}) or (N, H, W, {self.channels}) "
                 f"with N >= 1, got {x.shape}."
             )
-        if x.shape[1] % factor or x.shape[2] % factor or x.shape[1] < factor:
+        # Two stride-2 convolutions, then residual blocks whose reflection
+        # padding needs maps of at least 2 x 2.
+        if x.shape[1] % factor or x.shape[2] % factor or min(x.shape[1:3]) < 2 * factor:
             raise errors.ZooValueError(
-                f"image height and width must be multiples of {factor}, got {x.shape[1:3]}."
+                f"image height and width must be multiples of {factor} and at least "
+                f"{2 * factor}, got {x.shape[1:3]}."
             )
         if x.dtype == np.uint8:
             x = x.astype(np.float32) / 127.5 - 1.0
