@@ -1,0 +1,571 @@
+"""Training throughput of every variant: the zoo's ``fit``, a hand-written
+``tf.function`` loop over the very same Keras networks, and PyTorch.
+
+For each variant (MNIST-size presets, CycleGAN at sneaker2boot size):
+
+* ``zoo fit``: ``model.fit`` on an in-memory batch repeated (no input pipeline
+  cost; ``benchmarks/data_pipeline.py`` measures that), timed per epoch by a
+  callback after a warm-up epoch;
+* ``tf loop``: the same networks (``model.generator`` ...) and optimizers of the
+  same settings, trained by a hand-written ``tf.function`` step with
+  ``GradientTape``, same math as the zoo (a fresh generator forward for the
+  generator update, WGAN's 5 critic updates per generator update, the gradient
+  penalty, CycleGAN's pool of 50);
+* ``torch``: the same architecture and optimizer written in plain PyTorch;
+* with ``--xla``, ``zoo fit`` again with ``jit_compile=True``.
+
+Throughput is real images consumed per second (discriminator/critic updates x
+batch), the median of ``--repeats`` timed epochs of ``--steps`` steps. Runs are
+interleaved repeat by repeat so that a busy machine slows every column alike.
+FLOPs per discriminator/critic update come from TensorFlow's profiler on the
+hand-written step's graph (generator updates included in proportion); the
+machine's peak is a large float32 matmul measured in the same run.
+
+    python benchmarks/training_speed.py --threads 1 --markdown benchmarks/results.md
+"""
+
+import os
+import platform
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags  # noqa: E402
+
+flags.DEFINE_list("variants", ["gan", "dcgan", "wgan", "wgan-gp", "cgan", "cyclegan"], "Which.")
+flags.DEFINE_integer("steps", 20, "Discriminator/critic updates per timed epoch.")
+flags.DEFINE_integer("repeats", 5, "Timed epochs per implementation (the median is reported).")
+flags.DEFINE_integer("threads", 0, "Threads for TensorFlow and PyTorch (0: library default).")
+flags.DEFINE_bool("xla", True, "Also time zoo fit with jit_compile=True.")
+# CycleGAN's generators take images of any size (None, None): under XLA the
+# first timing run recompiled at every step (0.05 images/s), so it is left out.
+flags.DEFINE_list("no_xla", ["cyclegan"], "Variants not timed with XLA.")
+flags.DEFINE_bool("torch", True, "Also time the PyTorch implementations.")
+flags.DEFINE_string("markdown", None, "Write the table to this markdown file too.")
+FLAGS = flags.FLAGS
+
+# variant -> (preset, global batch, constructor overrides)
+SETTINGS = {
+    "gan": ("gan-mnist", 64, {}),
+    "dcgan": ("dcgan-mnist", 128, {}),
+    # Steady state: 5 critic updates per generator update (no 100-update warm-up).
+    "wgan": ("wgan-mnist", 64, {"warmup_critic": 0}),
+    "wgan-gp": ("wgan-gp-mnist", 64, {}),
+    "cgan": ("cgan-mnist", 128, {}),
+    "cyclegan": ("cyclegan-sneaker2boot", 1, {}),
+}
+
+
+# --------------------------------------------------------------- TensorFlow
+def tf_batch(model, batch):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (batch,) + model.image_shape).astype("float32")
+    if model.__class__.__name__ == "CycleGAN":
+        return x, rng.uniform(-1, 1, x.shape).astype("float32")
+    if model.num_classes:
+        return x, (np.arange(batch) % model.num_classes).astype("int32")
+    return x
+
+
+def zoo_model(variant, jit=False):
+    from zoo import registry
+
+    preset, _, overrides = SETTINGS[variant]
+    model = registry.build(preset, **overrides)
+    spec = registry.PRESETS[preset].get("compile") or {}
+    model.compile(**spec, jit_compile=jit)
+    return model
+
+
+def time_zoo_fit(variant, jit):
+    """A generator of per-epoch seconds (the first epoch is the warm-up)."""
+    import keras
+    import tensorflow as tf
+
+    model = zoo_model(variant, jit)
+    data = tf_batch(model, SETTINGS[variant][1])
+    ds = tf.data.Dataset.from_tensors(data).repeat()
+    times = []
+
+    class Clock(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    clock = Clock()
+    model.fit(ds, steps_per_epoch=FLAGS.steps, epochs=1, verbose=0, callbacks=[clock])
+    while True:
+        times.clear()
+        model.fit(ds, steps_per_epoch=FLAGS.steps, epochs=1, verbose=0, callbacks=[clock])
+        yield times[0], model
+
+
+def tf_loop(variant):
+    """Hand-written steps over the zoo model's networks; returns (model, run(n_steps))."""
+    import tensorflow as tf
+
+    from zoo import losses
+
+    model = zoo_model(variant)
+    d_opt, g_opt = model.d_optimizer, model.g_optimizer  # fresh, same settings as fit's
+    data = tf_batch(model, SETTINGS[variant][1])
+    data = tuple(tf.constant(d) for d in data) if isinstance(data, tuple) else tf.constant(data)
+    z_dim = model.latent_dim
+
+    def step(opt, loss_fn, variables):
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+        opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    if variant == "cyclegan":
+        pool = {"a": [], "b": []}
+
+        @tf.function(jit_compile=False)
+        def g_update(a, b):
+            def loss():
+                fb, fa = model.g_ab(a, training=True), model.g_ba(b, training=True)
+                adv = tf.reduce_mean((model.d_b(fb, training=True) - 1) ** 2) + tf.reduce_mean(
+                    (model.d_a(fa, training=True) - 1) ** 2)
+                cyc = tf.reduce_mean(tf.abs(model.g_ba(fb, training=True) - a)) + tf.reduce_mean(
+                    tf.abs(model.g_ab(fa, training=True) - b))
+                idt = tf.reduce_mean(tf.abs(model.g_ab(b, training=True) - b)) + tf.reduce_mean(
+                    tf.abs(model.g_ba(a, training=True) - a))
+                loss.fakes = (fa, fb)
+                return adv + 10.0 * cyc + 5.0 * idt
+
+            step(g_opt, loss, model.g_variables())
+            return loss.fakes
+
+        @tf.function(jit_compile=False)
+        def d_update(a, b, pa, pb):
+            def loss():
+                return 0.5 * (tf.reduce_mean((model.d_a(a, training=True) - 1) ** 2)
+                              + tf.reduce_mean(model.d_a(pa, training=True) ** 2)
+                              + tf.reduce_mean((model.d_b(b, training=True) - 1) ** 2)
+                              + tf.reduce_mean(model.d_b(pb, training=True) ** 2))
+
+            step(d_opt, loss, model.d_variables())
+
+        def query(name, fake):  # Zhu et al.'s pool of 50, on the host as most code does
+            stored = pool[name]
+            if len(stored) < 50:
+                stored.append(fake)
+                return fake
+            if tf.random.uniform(()) > 0.5:
+                i = int(tf.random.uniform((), 0, 50, tf.int32))
+                stored[i], fake = fake, stored[i]
+            return fake
+
+        def run(n):
+            a, b = data
+            for _ in range(n):
+                fa, fb = g_update(a, b)
+                d_update(a, b, query("a", fa), query("b", fb))
+
+        a, b = data
+        return model, run, [(g_update, (a, b), 1.0), (d_update, (a, b, a, b), 1.0)]
+
+    real = data[0] if isinstance(data, tuple) else data
+    labels = data[1] if isinstance(data, tuple) else None
+    batch = real.shape[0]
+    G, D = model.generator, model.discriminator
+
+    def gen(z, y):
+        if labels is None:
+            return G(z, training=True)
+        return G(tf.concat([z, tf.one_hot(y, model.num_classes)], -1), training=True)
+
+    def disc(x, y):
+        if labels is None:
+            return D(x, training=True)
+        planes = tf.ones_like(x[..., :1]) * tf.one_hot(y, model.num_classes)[:, None, None, :]
+        return D(tf.concat([x, planes], -1), training=True)
+
+    def fake_labels():
+        return None if labels is None else tf.random.uniform((batch,), 0, 10, tf.int32)
+
+    wasserstein = variant in ("wgan", "wgan-gp")
+
+    @tf.function(jit_compile=False)
+    def d_update(x, y):
+        def loss():
+            fy = fake_labels()
+            fake = gen(tf.random.normal((batch, z_dim)), fy)
+            if not wasserstein:
+                return tf.reduce_mean(losses.minimax_discriminator_loss(disc(x, y), disc(fake, fy)))
+            value = tf.reduce_mean(disc(fake, fy)) - tf.reduce_mean(disc(x, y))
+            if variant == "wgan-gp":
+                eps = tf.random.uniform((batch, 1, 1, 1))
+                mix = eps * x + (1 - eps) * fake
+                with tf.GradientTape() as inner:
+                    inner.watch(mix)
+                    score = disc(mix, y)
+                g = inner.gradient(score, mix)
+                norm = tf.sqrt(tf.reduce_sum(g * g, axis=[1, 2, 3]) + 1e-12)
+                value += 10.0 * tf.reduce_mean((norm - 1.0) ** 2)
+            return value
+
+        step(d_opt, loss, model.d_variables())
+        if variant == "wgan":
+            for v in model.d_variables():
+                v.assign(tf.clip_by_value(v, -0.01, 0.01))
+
+    @tf.function(jit_compile=False)
+    def g_update():
+        def loss():
+            fy = fake_labels()
+            score = disc(gen(tf.random.normal((batch, z_dim)), fy), fy)
+            if wasserstein:
+                return -tf.reduce_mean(score)
+            return tf.reduce_mean(losses.non_saturating_generator_loss(score))
+
+        step(g_opt, loss, model.g_variables())
+
+    every = 5 if wasserstein else 1
+
+    def run(n):
+        for i in range(n):
+            d_update(real, labels)
+            if (i + 1) % every == 0:
+                g_update()
+
+    return model, run, [(d_update, (real, labels), 1.0), (g_update, (), 1.0 / every)]
+
+
+def time_tf_loop(variant):
+    model, run, _ = tf_loop(variant)
+    run(FLAGS.steps)  # trace and warm up
+    while True:
+        t = time.perf_counter()
+        run(FLAGS.steps)
+        yield time.perf_counter() - t, model
+
+
+def flops_per_update(variant):
+    """FLOPs of one discriminator/critic update plus its share of generator updates."""
+    import tensorflow as tf
+
+    _, _, parts = tf_loop(variant)
+    total = 0.0
+    for fn, args, weight in parts:
+        graph = fn.get_concrete_function(*args).graph
+        opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+        opts["output"] = "none"
+        total += weight * tf.compat.v1.profiler.profile(graph, options=opts).total_float_ops
+    return total
+
+
+def peak_gflops(n=4096, repeats=3):
+    import tensorflow as tf
+
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    tf.linalg.matmul(a, b).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        tf.linalg.matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+# ------------------------------------------------------------------ PyTorch
+def torch_nets(variant, model):
+    """PyTorch twins of the zoo model's networks, built from its Keras layers."""
+    import torch
+    from torch import nn
+
+    def sequential(keras_model):
+        mods = []
+        for layer in keras_model.layers:
+            kind = type(layer).__name__
+            out = layer.output.shape
+            inp = layer.input.shape
+            if kind == "Reshape":
+                mods.append(nn.Unflatten(1, (out[-1], *out[1:-1])) if len(out) == 4 and
+                            out[1] == 1 else nn.Unflatten(1, (out[-1], out[1], out[2])))
+            elif kind in ("Conv2DTranspose", "Conv2D"):
+                k, s = layer.kernel_size[0], layer.strides[0]
+                same = layer.padding == "same"
+                if kind == "Conv2D":
+                    mods.append(nn.Conv2d(inp[-1], layer.filters, k, s, padding=k // 2 if same
+                                          else 0, bias=layer.use_bias))
+                else:
+                    mods.append(nn.ConvTranspose2d(
+                        inp[-1], layer.filters, k, s, padding=(k - 1) // 2 if same else 0,
+                        output_padding=s - 1 if same else 0, bias=layer.use_bias))
+            elif kind == "BatchNormalization":
+                mods.append(nn.BatchNorm2d(out[-1], eps=1e-5, momentum=0.1))
+            elif kind == "LayerNormalization":
+                mods.append(nn.LayerNorm([out[-1], out[1], out[2]]))
+            elif kind == "ReLU":
+                mods.append(nn.ReLU())
+            elif kind == "LeakyReLU":
+                mods.append(nn.LeakyReLU(0.2))
+            elif kind == "Activation":
+                mods.append(nn.Tanh())
+            elif kind == "Flatten":
+                mods.append(nn.Flatten())
+            elif kind == "Dense":
+                mods.append(nn.Linear(inp[-1], layer.units))
+                if layer.activation.__name__ != "linear":
+                    mods.append(nn.ReLU() if layer.activation.__name__ == "relu" else nn.Tanh())
+            elif kind == "Maxout":
+                mods.append(Maxout(inp[-1], layer.units, layer.pieces))
+            elif kind == "SeededDropout":
+                mods.append(nn.Dropout(layer.rate))
+            else:
+                raise NotImplementedError(kind)
+        return nn.Sequential(*mods)
+
+    class Maxout(nn.Module):
+        def __init__(self, d_in, units, pieces):
+            super().__init__()
+            self.units, self.pieces = units, pieces
+            self.linear = nn.Linear(d_in, units * pieces)
+
+        def forward(self, x):
+            return self.linear(x).view(-1, self.units, self.pieces).max(-1).values
+
+    if variant != "cyclegan":
+        return sequential(model.generator), sequential(model.discriminator)
+
+    def block(c):
+        return nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False),
+                             nn.InstanceNorm2d(c), nn.ReLU(), nn.ReflectionPad2d(1),
+                             nn.Conv2d(c, c, 3, bias=False), nn.InstanceNorm2d(c))
+
+    class Residual(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.f = block(c)
+
+        def forward(self, x):
+            return x + self.f(x)
+
+    w, ch, n = model.width, model.channels, model.n_blocks
+
+    def generator():
+        return nn.Sequential(
+            nn.ReflectionPad2d(3), nn.Conv2d(ch, w, 7, bias=False), nn.InstanceNorm2d(w), nn.ReLU(),
+            nn.Conv2d(w, 2 * w, 3, 2, 1, bias=False), nn.InstanceNorm2d(2 * w), nn.ReLU(),
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False), nn.InstanceNorm2d(4 * w), nn.ReLU(),
+            *[Residual(4 * w) for _ in range(n)],
+            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, 1, bias=False), nn.InstanceNorm2d(2 * w),
+            nn.ReLU(),
+            nn.ConvTranspose2d(2 * w, w, 3, 2, 1, 1, bias=False), nn.InstanceNorm2d(w), nn.ReLU(),
+            nn.ReflectionPad2d(3), nn.Conv2d(w, ch, 7), nn.Tanh())
+
+    def discriminator():
+        mods = [nn.Conv2d(ch, w, 4, 2, 1), nn.LeakyReLU(0.2)]
+        c = w
+        for mult, stride in ((2, 2), (4, 2), (8, 1)):
+            mods += [nn.Conv2d(c, w * mult, 4, stride, 1 if stride == 2 else "same", bias=False),
+                     nn.InstanceNorm2d(w * mult), nn.LeakyReLU(0.2)]
+            c = w * mult
+        mods.append(nn.Conv2d(c, 1, 4, 1, "same"))
+        return nn.Sequential(*mods)
+
+    del torch
+    return (generator(), generator()), (discriminator(), discriminator())
+
+
+def time_torch(variant):
+    import itertools
+
+    import numpy as np
+    import torch
+
+    model = zoo_model(variant)
+    (G, D) = torch_nets(variant, model)
+    batch = SETTINGS[variant][1]
+    z_dim = model.latent_dim
+    rng = np.random.default_rng(0)
+    shape = (batch, model.channels, model.image_size, model.image_size)
+    real = torch.tensor(rng.uniform(-1, 1, shape), dtype=torch.float32)
+    y = torch.arange(batch) % 10
+    bce = torch.nn.BCEWithLogitsLoss()
+    wasserstein = variant in ("wgan", "wgan-gp")
+
+    if variant == "cyclegan":
+        (g_ab, g_ba), (d_a, d_b) = G, D
+        real_b = real.clone()
+        g_params = itertools.chain(g_ab.parameters(), g_ba.parameters())
+        d_params = itertools.chain(d_a.parameters(), d_b.parameters())
+        g_opt = torch.optim.Adam(g_params, 2e-4, betas=(0.5, 0.999))
+        d_opt = torch.optim.Adam(d_params, 2e-4, betas=(0.5, 0.999))
+        pool = {"a": [], "b": []}
+
+        def query(name, fake):
+            stored = pool[name]
+            if len(stored) < 50:
+                stored.append(fake)
+                return fake
+            if rng.uniform() > 0.5:
+                i = rng.integers(50)
+                stored[i], fake = fake, stored[i]
+            return fake
+
+        def one(i):
+            a, b = real, real_b
+            fb, fa = g_ab(a), g_ba(b)
+            loss = (((d_b(fb) - 1) ** 2).mean() + ((d_a(fa) - 1) ** 2).mean()
+                    + 10 * ((g_ba(fb) - a).abs().mean() + (g_ab(fa) - b).abs().mean())
+                    + 5 * ((g_ab(b) - b).abs().mean() + (g_ba(a) - a).abs().mean()))
+            g_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            g_opt.step()
+            pa, pb = query("a", fa.detach()), query("b", fb.detach())
+            loss = 0.5 * (((d_a(a) - 1) ** 2).mean() + (d_a(pa) ** 2).mean()
+                          + ((d_b(b) - 1) ** 2).mean() + (d_b(pb) ** 2).mean())
+            d_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            d_opt.step()
+    else:
+        cond = bool(model.num_classes)
+
+        def gen(z, labels):
+            if cond:
+                z = torch.cat([z, torch.nn.functional.one_hot(labels, 10).float()], 1)
+            return G(z)
+
+        def disc(x, labels):
+            if cond:
+                planes = torch.nn.functional.one_hot(labels, 10).float()[:, :, None, None]
+                x = torch.cat([x, planes.expand(-1, -1, x.shape[2], x.shape[3])], 1)
+            if isinstance(D[0], torch.nn.Flatten) or not isinstance(D[0], torch.nn.Conv2d):
+                x = x.permute(0, 2, 3, 1)  # the MLP flattens NHWC, like Keras
+            return D(x)
+
+        if variant == "wgan":
+            d_opt = torch.optim.RMSprop(D.parameters(), 5e-5, alpha=0.9)
+            g_opt = torch.optim.RMSprop(G.parameters(), 5e-5, alpha=0.9)
+        else:
+            lr, betas = (1e-4, (0.5, 0.9)) if variant == "wgan-gp" else (2e-4, (0.5, 0.999))
+            d_opt = torch.optim.Adam(D.parameters(), lr, betas=betas)
+            g_opt = torch.optim.Adam(G.parameters(), lr, betas=betas)
+        every = 5 if wasserstein else 1
+
+        def one(i):
+            fy = torch.randint(0, 10, (batch,))
+            fake = gen(torch.randn(batch, z_dim), fy).detach()
+            if wasserstein:
+                loss = disc(fake, fy).mean() - disc(real, y).mean()
+                if variant == "wgan-gp":
+                    eps = torch.rand(batch, 1, 1, 1)
+                    mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+                    (g,) = torch.autograd.grad(disc(mix, y).sum(), mix, create_graph=True)
+                    norm = torch.sqrt((g * g).sum((1, 2, 3)) + 1e-12)
+                    loss = loss + 10 * ((norm - 1) ** 2).mean()
+            else:
+                ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+                loss = bce(disc(real, y), ones) + bce(disc(fake, fy), zeros)
+            d_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            d_opt.step()
+            if variant == "wgan":
+                with torch.no_grad():
+                    for p in D.parameters():
+                        p.clamp_(-0.01, 0.01)
+            if (i + 1) % every == 0:
+                fy = torch.randint(0, 10, (batch,))
+                score = disc(gen(torch.randn(batch, z_dim), fy), fy)
+                loss = -score.mean() if wasserstein else bce(score, torch.ones(batch, 1))
+                g_opt.zero_grad(set_to_none=True)
+                loss.backward()
+                g_opt.step()
+
+    for i in range(FLAGS.steps):  # warm-up
+        one(i)
+    while True:
+        t = time.perf_counter()
+        for i in range(FLAGS.steps):
+            one(i)
+        yield time.perf_counter() - t, model
+
+
+# --------------------------------------------------------------------- main
+def main(argv):
+    del argv
+    import tensorflow as tf
+
+    if FLAGS.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+    torch_version = None
+    if FLAGS.torch:
+        import torch
+
+        torch_version = torch.__version__
+        if FLAGS.threads:
+            torch.set_num_threads(FLAGS.threads)
+            torch.set_num_interop_threads(FLAGS.threads)
+    peak = peak_gflops()
+    print(f"peak float32 matmul: {peak:.1f} GFLOP/s", flush=True)
+    started = time.time()
+    rows = []
+    for variant in FLAGS.variants:
+        batch = SETTINGS[variant][1]
+        clocks = {"zoo fit": time_zoo_fit(variant, False), "tf loop": time_tf_loop(variant)}
+        if FLAGS.xla and variant not in FLAGS.no_xla:
+            clocks["zoo fit + XLA"] = time_zoo_fit(variant, True)
+        if FLAGS.torch:
+            clocks["torch"] = time_torch(variant)
+        seconds = {name: [] for name in clocks}
+        for r in range(FLAGS.repeats):  # interleaved, rotating the order
+            names = list(clocks)
+            names = names[r % len(names):] + names[: r % len(names)]
+            for name in names:
+                seconds[name].append(next(clocks[name])[0])
+        ips = {name: FLAGS.steps * batch / statistics.median(s) for name, s in seconds.items()}
+        flops = flops_per_update(variant)
+        gflops = flops * ips["zoo fit"] / batch / 1e9
+        g_per_d = 1 / 5 if variant in ("wgan", "wgan-gp") else 1
+        row = {"variant": variant, "preset": SETTINGS[variant][0], "batch": batch, **ips,
+               "g_steps_per_s": ips["zoo fit"] / batch * g_per_d,
+               "mflop_per_update": flops / 1e6, "gflops": gflops, "util": gflops / peak}
+        rows.append(row)
+        print({k: (round(v, 2) if isinstance(v, float) else v) for k, v in row.items()},
+              flush=True)
+    peak = max(peak, peak_gflops())  # measured again at the end: the best of both
+    for r in rows:
+        r["util"] = r["gflops"] / peak
+    names = ["zoo fit", "tf loop"] + (["zoo fit + XLA"] if FLAGS.xla else []) + (
+        ["torch"] if FLAGS.torch else [])
+    head = (["variant", "batch"] + [f"{n} img/s" for n in names] + ["zoo/tf loop"]
+            + (["zoo/torch"] if FLAGS.torch else []) + (["XLA/zoo"] if FLAGS.xla else [])
+            + ["G steps/s", "MFLOP/update", "GFLOP/s", "of peak"])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r["variant"], str(r["batch"])] + [f"{r[n]:.0f}" if n in r else "n/a"
+                                                   for n in names]
+        cells.append(f"{r['zoo fit'] / r['tf loop']:.2f}")
+        if FLAGS.torch:
+            cells.append(f"{r['zoo fit'] / r['torch']:.2f}")
+        if FLAGS.xla:
+            cells.append(f"{r['zoo fit + XLA'] / r['zoo fit']:.2f}" if "zoo fit + XLA" in r
+                         else "n/a")
+        cells += [f"{r['g_steps_per_s']:.1f}", f"{r['mflop_per_update']:.0f}",
+                  f"{r['gflops']:.1f}", f"{r['util']:.0%}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    machine = (f"{platform.machine()}, {os.cpu_count()} logical CPUs, threads="
+               f"{FLAGS.threads or 'default'}, TensorFlow {tf.__version__}"
+               + (f", PyTorch {torch_version}" if torch_version else "")
+               + f"; peak float32 matmul {peak:.1f} GFLOP/s")
+    text = "\n".join([f"Machine: {machine}.", f"Median of {FLAGS.repeats} epochs of "
+                      f"{FLAGS.steps} steps; whole run {time.time() - started:.0f} s.", ""]
+                     + lines) + "\n"
+    print(text)
+    if FLAGS.markdown:
+        with open(FLAGS.markdown, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    app.run(main)
