@@ -79,11 +79,11 @@ def main(argv):
                              root / name / "samples.png", cols=8, scale=3)
         meta = json.loads(meta_path.read_text())
         meta["evaluation"] = result
-        meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        checkpoint.write_json(meta_path, meta)
         print(name, json.dumps(result["metrics"]))
     for dataset, rows in references.items():
         if rows:
-            (root / f"references-{dataset}.json").write_text(json.dumps(rows, indent=2) + "\n")
+            checkpoint.write_json(root / f"references-{dataset}.json", rows)
     write_model_card(root)
 
 
@@ -121,7 +121,7 @@ def _yaml_card(name, meta):
 
 
 def write_model_card(root):
-    from zoo import registry
+    from zoo import checkpoint, registry
 
     parts = [CARD_HEAD]
     for dataset in ("mnist", "fashion_mnist"):
@@ -171,7 +171,7 @@ def write_model_card(root):
             "- Limitations: trained for far fewer steps than the paper on a CPU; "
             "28x28 grayscale only; not for any decision about people.\n"
             f"- Samples: `checkpoints/{name}/samples.png`.")
-    (root.parent / "MODEL_CARD.md").write_text("\n".join(parts) + "\n")
+    checkpoint.write_text(root.parent / "MODEL_CARD.md", "\n".join(parts) + "\n")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Expected result: Clean digits.
 
 Measured here: 6000 discriminator/critic steps (1200 generator
 steps), 45 min wall on one thread of an x86_64, CPU only machine
-(2 cores shared with other runs); domain FID 91.13. Full record: ``checkpoints/wgan-gp-mnist/metadata.json``
+(2 cores shared with other runs); domain FID 165.256 (floor: real test images 1.37, uniform noise 708). Full record: ``checkpoints/wgan-gp-mnist/metadata.json``
 and the ``wgan-gp-mnist`` section of MODEL_CARD.md.
 
 Command (ships the result to ``checkpoints/``):

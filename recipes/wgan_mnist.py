@@ -10,7 +10,7 @@ Expected result: Digit-like shapes; WGAN with clipping converges slowly, which t
 
 Measured here: 26000 discriminator/critic steps (4554 generator
 steps), 98 min wall on one thread of an x86_64, CPU only machine
-(2 cores shared with other runs); domain FID 121.411. Full record: ``checkpoints/wgan-mnist/metadata.json``
+(2 cores shared with other runs); domain FID 209.156 (floor: real test images 1.37, uniform noise 708). Full record: ``checkpoints/wgan-mnist/metadata.json``
 and the ``wgan-mnist`` section of MODEL_CARD.md.
 
 Command (ships the result to ``checkpoints/``):

@@ -43,6 +43,18 @@ def sha256(path):
     return digest.hexdigest()
 
 
+def write_text(path, text):
+    """Write a text file atomically: a temporary sibling, then a rename."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_json(path, value):
+    write_text(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
 def _backup(folder):
     return folder.with_name(f".{folder.name}.old")
 

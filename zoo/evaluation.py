@@ -11,7 +11,6 @@ gives the classifier score and the class histogram (mode coverage).
 quoted without the extractor, the sample sizes and the split they came from.
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -54,7 +53,7 @@ def save_classifier(model, folder, metadata):
     model.save(tmp)
     tmp.replace(folder / "model.keras")
     meta = {**metadata, "sha256": {"model.keras": checkpoint.sha256(folder / "model.keras")}}
-    (folder / checkpoint.METADATA).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    checkpoint.write_json(folder / checkpoint.METADATA, meta)
 
 
 def load_classifier(dataset):

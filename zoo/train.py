@@ -22,7 +22,6 @@ one call to :func:`run` with the published setting. ``run``
 """
 
 import contextlib
-import json
 import platform
 import shlex
 import sys
@@ -152,7 +151,7 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
         "smoke": FLAGS.smoke,
     }
-    (outdir / "record.json").write_text(json.dumps(record, indent=2) + "\n")
+    checkpoint.write_json(outdir / "record.json", record)
     if FLAGS.ship and not FLAGS.smoke:
         folder = checkpoint.save_preset(model, registry.checkpoints_dir() / preset,
                                         metadata={"training": record}, training_state=False)
