@@ -106,9 +106,9 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
                        **(data_args or {}))
         ds = ds.repeat()
         first = next(iter(ds.take(1)))
-        sample_inputs, reference = None, first[0] if labels else first
+        sample_inputs, reference = None, first[0] if labels else first  # real images
         if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
-            sample_inputs = (first[0].numpy()[:8], first[1].numpy()[:8])
+            sample_inputs, reference = (first[0].numpy()[:8], first[1].numpy()[:8]), None
 
         last = outdir / "last"
         wall_before, initial_epoch = 0.0, 0
