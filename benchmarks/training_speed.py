@@ -17,9 +17,10 @@ For each variant (MNIST-size presets, CycleGAN at sneaker2boot size):
 Throughput is real images consumed per second (discriminator/critic updates x
 batch), the median of ``--repeats`` timed epochs of ``--steps`` steps. Runs are
 interleaved repeat by repeat so that a busy machine slows every column alike.
-FLOPs per discriminator/critic update come from TensorFlow's profiler on the
-hand-written step's graph (generator updates included in proportion); the
-machine's peak is a large float32 matmul measured in the same run.
+FLOPs per discriminator/critic update are counted on the hand-written step's
+graph (convolutions and matrix products; generator updates included in
+proportion); the machine's peak is the best large float32 matmul of
+TensorFlow, NumPy and PyTorch, measured at the start and end of the same run.
 
     python benchmarks/training_speed.py --threads 1 --markdown benchmarks/results.md
 """
@@ -33,14 +34,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags  # noqa: E402
 
-flags.DEFINE_list("variants", ["gan", "dcgan", "wgan", "wgan-gp", "cgan", "cyclegan"], "Which.")
+flags.DEFINE_list("variants", ["gan", "dcgan", "wgan", "wgan-gp", "cgan", "cyclegan",
+                              "cyclegan-256"], "Which.")
 flags.DEFINE_integer("steps", 20, "Discriminator/critic updates per timed epoch.")
 flags.DEFINE_integer("repeats", 5, "Timed epochs per implementation (the median is reported).")
 flags.DEFINE_integer("threads", 0, "Threads for TensorFlow and PyTorch (0: library default).")
 flags.DEFINE_bool("xla", True, "Also time zoo fit with jit_compile=True.")
 # CycleGAN's generators take images of any size (None, None): under XLA the
 # first timing run recompiled at every step (0.05 images/s), so it is left out.
-flags.DEFINE_list("no_xla", ["cyclegan"], "Variants not timed with XLA.")
+flags.DEFINE_list("no_xla", ["cyclegan", "cyclegan-256"], "Variants not timed with XLA.")
 flags.DEFINE_bool("torch", True, "Also time the PyTorch implementations.")
 flags.DEFINE_bool("deterministic", False,
                   "Turn on TensorFlow's deterministic ops first (the recipes' default), to "
@@ -57,7 +59,15 @@ SETTINGS = {
     "wgan-gp": ("wgan-gp-mnist", 64, {}),
     "cgan": ("cgan-mnist", 128, {}),
     "cyclegan": ("cyclegan-sneaker2boot", 1, {}),
+    # The paper's size (256x256x3, 9 residual blocks), where compute, not per-op
+    # overhead, decides; a few steps only, it is slow on a CPU.
+    "cyclegan-256": ("cyclegan-horse2zebra", 1, {}),
 }
+STEPS = {"cyclegan-256": 2}
+
+
+def steps_for(variant):
+    return STEPS.get(variant, FLAGS.steps)
 
 
 # --------------------------------------------------------------- TensorFlow
@@ -101,10 +111,10 @@ def time_zoo_fit(variant, jit):
             times.append(time.perf_counter() - self.t)
 
     clock = Clock()
-    model.fit(ds, steps_per_epoch=FLAGS.steps, epochs=1, verbose=0, callbacks=[clock])
+    model.fit(ds, steps_per_epoch=steps_for(variant), epochs=1, verbose=0, callbacks=[clock])
     while True:
         times.clear()
-        model.fit(ds, steps_per_epoch=FLAGS.steps, epochs=1, verbose=0, callbacks=[clock])
+        model.fit(ds, steps_per_epoch=steps_for(variant), epochs=1, verbose=0, callbacks=[clock])
         yield times[0], model
 
 
@@ -126,7 +136,7 @@ def tf_loop(variant):
         opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
-    if variant == "cyclegan":
+    if variant.startswith("cyclegan"):
         pool = {"a": [], "b": []}
 
         @tf.function(jit_compile=False)
@@ -243,25 +253,48 @@ def tf_loop(variant):
 
 def time_tf_loop(variant):
     model, run, _ = tf_loop(variant)
-    run(FLAGS.steps)  # trace and warm up
+    run(steps_for(variant))  # trace and warm up
     while True:
         t = time.perf_counter()
-        run(FLAGS.steps)
+        run(steps_for(variant))
         yield time.perf_counter() - t, model
+
+
+def graph_flops(graph):
+    """Multiply-add FLOPs (2 per MAC) of a graph's convolutions and matrix products.
+
+    Counted from static shapes. TensorFlow's own profiler charges a transposed
+    convolution (``Conv2DBackpropInput``) as if every output pixel saw the whole
+    kernel, 4x too much at stride 2 and 49x for DCGAN's 1x1 -> 7x7 first layer,
+    so the zoo counts them itself. Elementwise ops are left out (a few percent).
+    """
+    total = 0
+    for op in graph.get_operations():
+        shape = lambda t: [int(d) for d in t.shape]  # noqa: E731
+        if op.type == "Conv2D":  # input, filter -> output
+            n, h, w, k = shape(op.outputs[0])
+            kh, kw, c, _ = shape(op.inputs[1])
+            total += 2 * n * h * w * k * kh * kw * c
+        elif op.type in ("Conv2DBackpropInput", "Conv2DBackpropFilter"):
+            # Both cost what the forward convolution of that filter costs.
+            n, h, w, k = shape(op.inputs[2])  # out_backprop
+            kernel = op.inputs[1] if op.type == "Conv2DBackpropInput" else op.outputs[0]
+            kh, kw, c, _ = shape(kernel)
+            total += 2 * n * h * w * k * kh * kw * c
+        elif op.type == "MatMul":
+            a, b = shape(op.inputs[0]), shape(op.inputs[1])
+            m = a[1] if op.get_attr("transpose_a") else a[0]
+            inner = a[0] if op.get_attr("transpose_a") else a[1]
+            cols = b[0] if op.get_attr("transpose_b") else b[1]
+            total += 2 * m * inner * cols
+    return total
 
 
 def flops_per_update(variant):
     """FLOPs of one discriminator/critic update plus its share of generator updates."""
-    import tensorflow as tf
-
     _, _, parts = tf_loop(variant)
-    total = 0.0
-    for fn, args, weight in parts:
-        graph = fn.get_concrete_function(*args).graph
-        opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
-        opts["output"] = "none"
-        total += weight * tf.compat.v1.profiler.profile(graph, options=opts).total_float_ops
-    return total
+    return sum(weight * graph_flops(fn.get_concrete_function(*args).graph)
+               for fn, args, weight in parts)
 
 
 def peak_gflops(n=4096, repeats=3):
@@ -352,7 +385,7 @@ def torch_nets(variant, model):
         def forward(self, x):
             return self.linear(x).view(-1, self.units, self.pieces).max(-1).values
 
-    if variant != "cyclegan":
+    if not variant.startswith("cyclegan"):
         return sequential(model.generator), sequential(model.discriminator)
 
     def block(c):
@@ -412,7 +445,7 @@ def time_torch(variant):
     bce = torch.nn.BCEWithLogitsLoss()
     wasserstein = variant in ("wgan", "wgan-gp")
 
-    if variant == "cyclegan":
+    if variant.startswith("cyclegan"):
         (g_ab, g_ba), (d_a, d_b) = G, D
         real_b = real.clone()
         g_params = itertools.chain(g_ab.parameters(), g_ba.parameters())
@@ -500,16 +533,21 @@ def time_torch(variant):
                 loss.backward()
                 g_opt.step()
 
-    for i in range(FLAGS.steps):  # warm-up
+    for i in range(steps_for(variant)):  # warm-up
         one(i)
     while True:
         t = time.perf_counter()
-        for i in range(FLAGS.steps):
+        for i in range(steps_for(variant)):
             one(i)
         yield time.perf_counter() - t, model
 
 
 # --------------------------------------------------------------------- main
+def number(value):
+    return f"{value:.0f}" if value >= 10 else f"{value:.2f}"
+
+
+
 def main(argv):
     del argv
     import tensorflow as tf
@@ -544,7 +582,8 @@ def main(argv):
             names = names[r % len(names):] + names[: r % len(names)]
             for name in names:
                 seconds[name].append(next(clocks[name])[0])
-        ips = {name: FLAGS.steps * batch / statistics.median(s) for name, s in seconds.items()}
+        images = steps_for(variant) * batch
+        ips = {name: images / statistics.median(s) for name, s in seconds.items()}
         flops = flops_per_update(variant)
         gflops = flops * ips["zoo fit"] / batch / 1e9
         g_per_d = 1 / 5 if variant in ("wgan", "wgan-gp") else 1
@@ -564,7 +603,7 @@ def main(argv):
             + ["G steps/s", "MFLOP/update", "GFLOP/s", "of peak"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["variant"], str(r["batch"])] + [f"{r[n]:.0f}" if n in r else "n/a"
+        cells = [r["variant"], str(r["batch"])] + [number(r[n]) if n in r else "n/a"
                                                    for n in names]
         cells.append(f"{r['zoo fit'] / r['tf loop']:.2f}")
         if FLAGS.torch:
@@ -572,7 +611,7 @@ def main(argv):
         if FLAGS.xla:
             cells.append(f"{r['zoo fit + XLA'] / r['zoo fit']:.2f}" if "zoo fit + XLA" in r
                          else "n/a")
-        cells += [f"{r['g_steps_per_s']:.1f}", f"{r['mflop_per_update']:.0f}",
+        cells += [number(r["g_steps_per_s"]), f"{r['mflop_per_update']:.0f}",
                   f"{r['gflops']:.1f}", f"{r['util']:.0%}"]
         lines.append("| " + " | ".join(cells) + " |")
     machine = (f"{platform.machine()}, {os.cpu_count()} logical CPUs, threads="
@@ -581,7 +620,8 @@ def main(argv):
                + (f", PyTorch {torch_version}" if torch_version else "")
                + f"; peak float32 matmul {peak:.1f} GFLOP/s")
     text = "\n".join([f"Machine: {machine}.", f"Median of {FLAGS.repeats} epochs of "
-                      f"{FLAGS.steps} steps; whole run {time.time() - started:.0f} s.", ""]
+                      f"{FLAGS.steps} steps (cyclegan-256: {STEPS['cyclegan-256']}); whole run "
+                      f"{time.time() - started:.0f} s.", ""]
                      + lines) + "\n"
     print(text)
     if FLAGS.markdown:

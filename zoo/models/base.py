@@ -29,6 +29,11 @@ import tensorflow as tf
 from zoo import errors
 
 
+# The stateless generator's algorithm, fixed: "auto_select" picks another one
+# under XLA (jit_compile) and on some devices, which changes every noise draw.
+RNG_ALG = "philox"
+
+
 def replica_info():
     """(replica id, number of replicas) of the current replica context."""
     ctx = tf.distribute.get_replica_context()
@@ -237,7 +242,7 @@ class Adversarial(keras.Model):
         """
         _, replicas = replica_info()
         z = tf.random.stateless_normal(
-            (local_batch * replicas, self.latent_dim), seed=self.step_seed(salt)
+            (local_batch * replicas, self.latent_dim), seed=self.step_seed(salt), alg=RNG_ALG
         )
         return replica_slice(z, local_batch)
 
@@ -245,7 +250,7 @@ class Adversarial(keras.Model):
         """Uniform [0, 1) values for this replica's rows, drawn like ``noise``."""
         _, replicas = replica_info()
         u = tf.random.stateless_uniform(
-            (local_batch * replicas,) + tuple(shape), seed=self.step_seed(salt)
+            (local_batch * replicas,) + tuple(shape), seed=self.step_seed(salt), alg=RNG_ALG
         )
         return replica_slice(u, local_batch)
 

@@ -35,7 +35,7 @@ import tensorflow as tf
 from keras import layers
 
 from zoo import errors, losses
-from zoo.models.base import Adversarial, global_mean, replica_info, replica_slice
+from zoo.models.base import RNG_ALG, Adversarial, global_mean, replica_info, replica_slice
 
 def init():
     """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
@@ -203,9 +203,9 @@ class CycleGAN(Adversarial):
             fake_a, fake_b = ctx.all_gather(fake_a, axis=0), ctx.all_gather(fake_b, axis=0)
         n = tf.shape(fake_a)[0]
         seed = self.step_seed(salt=5)
-        coins = tf.random.stateless_uniform((n, 2), seed=seed)
+        coins = tf.random.stateless_uniform((n, 2), seed=seed, alg=RNG_ALG)
         picks = tf.random.stateless_uniform(
-            (n, 2), seed=seed + 1, maxval=self.pool_size, dtype=tf.int64
+            (n, 2), seed=seed + 1, maxval=self.pool_size, dtype=tf.int64, alg=RNG_ALG
         )
         count = tf.cast(self.pool_count, tf.int64)
         pools = [tf.convert_to_tensor(self.pool_a), tf.convert_to_tensor(self.pool_b)]

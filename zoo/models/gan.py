@@ -22,7 +22,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from zoo import losses
-from zoo.models.base import Adversarial, global_mean, replica_info, replica_slice
+from zoo.models.base import RNG_ALG, Adversarial, global_mean, replica_info, replica_slice
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -74,7 +74,7 @@ class SeededDropout(layers.Layer):
         _, replicas = replica_info()
         seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(self.calls, tf.int64)])
         shape = tf.concat([[local * replicas], tf.shape(x)[1:]], axis=0)
-        keep = replica_slice(tf.random.stateless_uniform(shape, seed=seed), local) >= self.rate
+        keep = replica_slice(tf.random.stateless_uniform(shape, seed=seed, alg=RNG_ALG), local) >= self.rate
         self.calls.assign_add(1)
         return tf.where(keep, x / (1.0 - self.rate), tf.zeros_like(x))
 
