@@ -1,0 +1,53 @@
+"""The benchmark's FLOP counter: the numbers behind its GFLOP/s column."""
+
+import importlib.util
+from pathlib import Path
+
+import keras
+import pytest
+import tensorflow as tf
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def speed():
+    spec = importlib.util.spec_from_file_location(
+        "training_speed", ROOT / "benchmarks" / "training_speed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def flops(speed, fn, *specs):
+    return speed.graph_flops(tf.function(fn).get_concrete_function(*specs).graph)
+
+
+@pytest.mark.parametrize("size, kernel, strides, padding", [(1, 7, 1, "valid"), (7, 5, 2, "same")])
+def test_transposed_convolution_costs_what_its_forward_twin_does(speed, size, kernel, strides,
+                                                                 padding):
+    layer = keras.layers.Conv2DTranspose(16, kernel, strides=strides, padding=padding,
+                                         use_bias=False)
+    x = tf.TensorSpec((2, size, size, 8))
+    layer.build(x.shape)
+    # Each input pixel meets the whole kernel once: N * H * W * C_in * k * k * C_out MACs.
+    assert flops(speed, layer, x) == 2 * 2 * size * size * 8 * kernel * kernel * 16
+
+
+def test_training_step_counts_forward_and_both_backward_products(speed):
+    conv = keras.layers.Conv2D(16, 5, strides=2, padding="same", use_bias=False)
+    dense = keras.layers.Dense(10, use_bias=False)
+    x = tf.TensorSpec((4, 14, 14, 8))
+    conv.build(x.shape)
+    dense.build((4, 7 * 7 * 16))
+
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(dense(tf.reshape(conv(x), (4, -1))))
+        return tape.gradient(y, [x, conv.kernel, dense.kernel])
+
+    conv_macs = 4 * 7 * 7 * 16 * 5 * 5 * 8
+    dense_macs = 4 * 7 * 7 * 16 * 10
+    # Forward, gradient with respect to the input, and with respect to the weights.
+    assert flops(speed, step, x) == 2 * 3 * (conv_macs + dense_macs)
