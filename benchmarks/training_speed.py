@@ -554,6 +554,7 @@ def main(argv):
 
     if FLAGS.deterministic:
         tf.config.experimental.enable_op_determinism()
+        tf.random.set_seed(0)  # the hand-written loop's stateful random ops need one
     if FLAGS.threads:
         tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
         tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
