@@ -47,6 +47,8 @@ flags.DEFINE_bool("torch", True, "Also time the PyTorch implementations.")
 flags.DEFINE_bool("deterministic", False,
                   "Turn on TensorFlow's deterministic ops first (the recipes' default), to "
                   "measure what exact reproducibility costs.")
+flags.DEFINE_string("policy", None, "A Keras dtype policy for every network, e.g. "
+                    "mixed_bfloat16 (the zoo runs float32).")
 flags.DEFINE_string("markdown", None, "Write the table to this markdown file too.")
 FLAGS = flags.FLAGS
 
@@ -552,6 +554,10 @@ def main(argv):
     del argv
     import tensorflow as tf
 
+    if FLAGS.policy:
+        import keras
+
+        keras.mixed_precision.set_global_policy(FLAGS.policy)
     if FLAGS.deterministic:
         tf.config.experimental.enable_op_determinism()
         tf.random.set_seed(0)  # the hand-written loop's stateful random ops need one
@@ -617,6 +623,7 @@ def main(argv):
         lines.append("| " + " | ".join(cells) + " |")
     machine = (f"{platform.machine()}, {os.cpu_count()} logical CPUs, threads="
                f"{FLAGS.threads or 'default'}, deterministic ops {FLAGS.deterministic}, "
+               f"dtype policy {FLAGS.policy or 'float32'}, "
                f"TensorFlow {tf.__version__}"
                + (f", PyTorch {torch_version}" if torch_version else "")
                + f"; peak float32 matmul {peak:.1f} GFLOP/s")
