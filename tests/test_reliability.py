@@ -2,6 +2,7 @@
 corrupted files, NaN, a discriminator that wins outright, mode collapse."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -235,3 +236,15 @@ def test_diversity_is_zero_for_copies_and_grows_with_spread():
     assert zoo.guard.diversity(np.repeat(x[:1], 5, 0)) == pytest.approx(0.0, abs=1e-6)
     assert zoo.guard.diversity(2 * x) == pytest.approx(2 * zoo.guard.diversity(x))
 
+
+
+def test_atomic_writes_leave_files_with_the_usual_permissions(tmp_path):
+    # Temporary files and folders are private (0600/0700) until chmod-ed to the umask.
+    mask = os.umask(0o022)
+    try:
+        grid = zoo.save_grid(np.zeros((4, 8, 8, 1)), tmp_path / "grid.png")
+        folder = checkpoint.save_preset(build("dcgan-mnist"), tmp_path / "preset")
+    finally:
+        os.umask(mask)
+    assert os.stat(grid).st_mode & 0o777 == 0o644
+    assert os.stat(folder).st_mode & 0o777 == 0o755

@@ -30,6 +30,7 @@ import h5py
 import keras
 
 from zoo.errors import CheckpointError
+from zoo.images import current_umask
 
 CONFIG, WEIGHTS, METADATA = "config.json", "model.weights.h5", "metadata.json"
 HASHED = (CONFIG, WEIGHTS)
@@ -80,6 +81,7 @@ def save_preset(model, folder, metadata=None, training_state=True):
     if (folder / METADATA).exists():
         old = json.loads((folder / METADATA).read_text())
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private (0700)
     try:
         config = {
             "class_name": keras.saving.get_registered_name(type(model)),

@@ -47,9 +47,16 @@ def save_grid(images, path, cols=None, scale=1):
     try:
         with os.fdopen(fd, "wb") as f:
             picture.save(f, format="PNG")
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private (0600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
     return path
+
+
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
