@@ -46,6 +46,10 @@ def test_two_replicas_match_one_device(name):
                           g_optimizer=keras.optimizers.SGD(0.01))
         return model
 
+    # A fixed initialisation: with some random ones a 4x4 map of CycleGAN's tiny
+    # test net is nearly constant, and instance norm's 1/std (up to 1/sqrt(1e-5))
+    # grew summation-order noise to 1.4e-3 (seen once in a fresh-clone CI run).
+    keras.utils.set_random_seed(0)
     one = compiled(build(name))
     with mirrored().scope():
         two = compiled(build(name))
