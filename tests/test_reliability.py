@@ -230,6 +230,15 @@ def test_guard_rejects_bad_settings(kwargs):
         zoo.DivergenceGuard(**kwargs)
 
 
+def test_guard_on_a_model_that_is_not_a_zoo_gan_says_so():
+    import keras
+
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    net.compile("sgd", "mse")
+    with pytest.raises(errors.ZooValueError, match="watches zoo GANs"):
+        net.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0, callbacks=[zoo.DivergenceGuard()])
+
+
 def test_diversity_is_zero_for_copies_and_grows_with_spread():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(10, 4, 4, 1))

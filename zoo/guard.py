@@ -127,6 +127,11 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     # ---------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
+        if not hasattr(self.model, "d_steps"):
+            raise errors.ZooValueError(
+                f"DivergenceGuard watches zoo GANs (zoo.load(...) or a zoo.models class); "
+                f"got a {type(self.model).__name__}, which has no discriminator steps to watch."
+            )
         self._step = int(self.model.d_steps.numpy())
         self._means = {}
         self._streak = 0
