@@ -202,5 +202,8 @@ def test_translate_either_keeps_the_shape_or_raises_a_zoo_error(x, direction, ba
     out = net.translate(x, direction, batch_size=batch_size)
     assert out.shape == x.shape and out.dtype == np.float32
     assert np.all(np.isfinite(out)) and out.min() >= -1 and out.max() <= 1
-    if x.ndim == 4:  # an image gives the same result alone and in a batch
+    # An image gives the same result alone and in a batch. Not for a flat image: its
+    # feature maps are constant, instance norm divides float noise by sqrt(1e-5) at
+    # every layer, and batch shape changes that noise (seen: 0.42 for an all-ones image).
+    if x.ndim == 4 and np.ptp(x[0].astype(np.float32)) > 0.1:
         np.testing.assert_allclose(net.translate(x[0], direction), out[0], atol=1e-5)
