@@ -9,57 +9,50 @@ otherwise be copied six times:
   saved in the compile config, so a ``.keras`` file restores both.
 * Player alternation. A ``train_step`` call is *one* discriminator/critic update
   on one batch; whether the generator also moves in that call is decided on the
-  host by :meth:`generator_turn` (WGAN's 5-and-100 schedule lives there). Keras
-  traces two step functions, one with and one without the generator update,
-  because an optimizer update inside ``tf.cond`` is not allowed under
-  ``MirroredStrategy`` (it needs a ``merge_call``).
-* Noise that matches one device: each replica draws the *global* batch of noise
-  from a stateless seed ``(seed, step)`` and keeps its own slice, so two replicas
-  draw different noise and together draw exactly what one device would.
+  host by :meth:`generator_turn` (WGAN's 5-and-100 schedule lives there), and
+  the backend's train function (``zoo/backends``) runs the step traced with or
+  without the generator update.
+* Noise that matches one device and every backend: each replica draws the
+  *global* batch of noise from ``zoo.rng`` keyed on ``(seed, step)`` and keeps
+  its own slice, so two replicas draw different noise and together draw
+  exactly what one device would.
 * ``global_mean``: per-example losses averaged over the global batch, since
   gradients are summed across replicas.
 """
 
-import functools
-
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
-from zoo import errors
-
-
-# The stateless generator's algorithm, fixed: "auto_select" picks another one
-# under XLA (jit_compile) and on some devices, which changes every noise draw.
-RNG_ALG = "philox"
-
-
-def replica_info():
-    """(replica id, number of replicas) of the current replica context."""
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None:  # cross-replica context: behave like one device
-        return 0, 1
-    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+from zoo import errors, rng
+from zoo.backends import current as backend
 
 
 def global_mean(per_example):
     """Average of a per-example loss over the *global* batch.
 
-    Under a strategy every replica sees ``local`` examples and the optimizer sums
-    the replicas' gradients, so dividing the local sum by ``local * replicas``
-    gives exactly the one-device gradient. On one device this is a plain mean.
+    Under a ``tf.distribute`` strategy every replica sees ``local`` examples and
+    the optimizer sums the replicas' gradients, so dividing the local sum by
+    ``local * replicas`` gives exactly the one-device gradient. Elsewhere this is
+    a plain mean.
     """
-    _, replicas = replica_info()
-    per_example = tf.cast(per_example, "float32")
-    local = tf.cast(tf.shape(per_example)[0], "float32")
-    return tf.reduce_sum(per_example) / (local * replicas)
+    _, replicas = backend.replica_info()
+    per_example = ops.cast(per_example, "float32")
+    local = ops.cast(ops.shape(per_example)[0], "float32")
+    return ops.sum(per_example) / (local * replicas)
 
 
-def replica_slice(global_values, local_batch):
-    """This replica's rows of a tensor drawn for the global batch."""
-    replica, _ = replica_info()
-    start = tf.cast(replica, tf.int32) * local_batch
-    return global_values[start : start + local_batch]
+def global_draw(draw, local_batch, shape, key, step):
+    """``draw`` (``rng.normal``/``uniform``/``bits``) for the global batch; this replica's rows.
+
+    Two replicas draw different values that together are what one device draws.
+    """
+    replica, replicas = backend.replica_info()
+    values = draw((local_batch * replicas,) + tuple(shape), key, step)
+    if replicas == 1:
+        return values
+    start = replica * local_batch
+    return values[start : start + local_batch]
 
 
 def make_optimizer(spec):
@@ -216,52 +209,38 @@ class Adversarial(keras.Model):
                 "zoo variants decide on the host which player moves each step; "
                 "compile them with steps_per_execution=1."
             )
-        both = self._make_function(functools.partial(self.train_step, update_generator=True))
-        critic_only = self._make_function(
-            functools.partial(self.train_step, update_generator=False)
-        )
+        self.train_function = backend.make_train_function(self)
+        return self.train_function
 
-        def train_function(iterator):
-            return (both if self.generator_turn() else critic_only)(iterator)
+    def _get_jax_state(self, **kwargs):
+        # JAX only: Keras' fit would hand a stateless step the values of one
+        # optimizer (``self.optimizer``); zoo steps keep every variable attached
+        # instead and have nothing to hand over (``zoo/backends/jax_step.py``).
+        return None
 
-        self.train_function = train_function
-        return train_function
-
-    def step_seed(self, salt):
-        """A stateless seed for this training step: (model seed, salt, step)."""
-        return tf.stack(
-            [tf.constant(self.seed + 7919 * salt, tf.int64), tf.cast(self.d_steps, tf.int64)]
-        )
+    def random_key(self, salt):
+        return self.seed + 7919 * salt
 
     def noise(self, local_batch, salt=0):
         """Latent vectors for this replica's part of the current step.
 
-        Drawn from a stateless generator keyed on (seed, step, salt) for the
-        global batch, then sliced, so the result does not depend on how the
-        batch is split across replicas.
+        Keyed on (seed, salt, step) and drawn for the global batch (``zoo.rng``),
+        so they do not depend on the backend or on how the batch is split.
         """
-        _, replicas = replica_info()
-        z = tf.random.stateless_normal(
-            (local_batch * replicas, self.latent_dim), seed=self.step_seed(salt), alg=RNG_ALG
-        )
-        return replica_slice(z, local_batch)
+        return global_draw(rng.normal, local_batch, (self.latent_dim,),
+                           self.random_key(salt), self.d_steps)
 
-    def stateless_uniform(self, local_batch, shape, salt):
+    def uniform(self, local_batch, shape, salt):
         """Uniform [0, 1) values for this replica's rows, drawn like ``noise``."""
-        _, replicas = replica_info()
-        u = tf.random.stateless_uniform(
-            (local_batch * replicas,) + tuple(shape), seed=self.step_seed(salt), alg=RNG_ALG
-        )
-        return replica_slice(u, local_batch)
+        return global_draw(rng.uniform, local_batch, shape, self.random_key(salt), self.d_steps)
 
     @staticmethod
     def apply(optimizer, loss_fn, variables):
-        """One gradient step of ``optimizer`` on ``loss_fn()`` (a scaled loss)."""
-        with tf.GradientTape() as tape:
-            scaled, out = loss_fn()
-        grads = tape.gradient(scaled, variables)
-        optimizer.apply_gradients(zip(grads, variables))
-        return out
+        """One gradient step of ``optimizer`` on ``loss_fn() -> (scaled loss, outputs)``.
+
+        Returns the outputs. The only backend-specific part of a train step.
+        """
+        return backend.apply_gradients(optimizer, loss_fn, variables)
 
     # ----------------------------------------------------------- sampling
     num_classes = 0
@@ -269,9 +248,11 @@ class Adversarial(keras.Model):
     def generate(self, z, labels=None):
         return self.generator(z, training=False)
 
-    @functools.cached_property
+    @property
     def _generate_fn(self):
-        return tf.function(self.generate, reduce_retracing=True)
+        if getattr(self, "_compiled_generate", None) is None:
+            self._compiled_generate = backend.inference_function(self, self.generate)
+        return self._compiled_generate
 
     def latents(self, n, seed=None):
         """The latent vectors ``sample(n, seed=seed)`` uses, as numpy float32."""
@@ -292,10 +273,10 @@ class Adversarial(keras.Model):
         out = np.empty((n,) + self.image_shape, np.float32)
         for start in range(0, n, batch_size):
             stop = min(start + batch_size, n)
-            args = [tf.constant(z[start:stop])]
+            args = [ops.convert_to_tensor(z[start:stop])]
             if labels is not None:
-                args.append(tf.constant(labels[start:stop]))
-            out[start:stop] = self._generate_fn(*args).numpy()
+                args.append(ops.convert_to_tensor(labels[start:stop]))
+            out[start:stop] = ops.convert_to_numpy(self._generate_fn(*args))
         return out
 
     def check_labels(self, labels, n):

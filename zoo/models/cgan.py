@@ -16,7 +16,7 @@ Training data must be ``(images, labels)`` with integer labels in
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from zoo import errors, losses
 from zoo.models.base import Adversarial, global_mean
@@ -49,21 +49,21 @@ class ConditionalGAN(Adversarial):
         )
 
     def generate(self, z, labels=None):
-        onehot = tf.one_hot(tf.cast(labels, tf.int32), self.num_classes)
-        return self.generator(tf.concat([z, onehot], axis=-1), training=False)
+        onehot = ops.one_hot(ops.cast(labels, "int32"), self.num_classes)
+        return self.generator(ops.concatenate([z, onehot], axis=-1), training=False)
 
     def _d(self, images, labels):
-        onehot = tf.one_hot(tf.cast(labels, tf.int32), self.num_classes)
-        planes = tf.ones_like(images[..., :1]) * onehot[:, None, None, :]
-        return self.discriminator(tf.concat([images, planes], axis=-1), training=True)
+        onehot = ops.one_hot(ops.cast(labels, "int32"), self.num_classes)
+        planes = ops.ones_like(images[..., :1]) * onehot[:, None, None, :]
+        return self.discriminator(ops.concatenate([images, planes], axis=-1), training=True)
 
     def _g(self, z, labels):
-        onehot = tf.one_hot(labels, self.num_classes)
-        return self.generator(tf.concat([z, onehot], axis=-1), training=True)
+        onehot = ops.one_hot(labels, self.num_classes)
+        return self.generator(ops.concatenate([z, onehot], axis=-1), training=True)
 
     def fake_labels(self, batch, salt):
-        u = self.stateless_uniform(batch, (), salt=salt)
-        return tf.minimum(tf.cast(u * self.num_classes, tf.int32), self.num_classes - 1)
+        u = self.uniform(batch, (), salt=salt)
+        return ops.minimum(ops.cast(u * self.num_classes, "int32"), self.num_classes - 1)
 
     def train_step(self, data, update_generator=True):
         if not isinstance(data, tuple) or len(data) < 2:
@@ -71,7 +71,7 @@ class ConditionalGAN(Adversarial):
                 "ConditionalGAN trains on (images, labels) batches; load data with "
                 "zoo.data.load(name, labels=True)."
             )
-        real, labels = data[0], tf.cast(tf.reshape(data[1], (-1,)), tf.int32)
+        real, labels = data[0], ops.cast(ops.reshape(data[1], (-1,)), "int32")
         batch = keras.ops.shape(real)[0]
 
         def d_loss():

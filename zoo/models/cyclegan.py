@@ -31,11 +31,11 @@ constant; every preset and recipe sets them.
 
 import keras
 import numpy as np
-import tensorflow as tf
-from keras import layers
+from keras import layers, ops
 
-from zoo import errors, losses
-from zoo.models.base import RNG_ALG, Adversarial, global_mean, replica_info, replica_slice
+from zoo import errors, losses, rng
+from zoo.backends import current as backend
+from zoo.models.base import Adversarial, global_mean
 
 def init():
     """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
@@ -51,10 +51,10 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         self.initial, self.constant_steps, self.decay_steps = initial, constant_steps, decay_steps
 
     def __call__(self, step):
-        step = tf.cast(step, tf.float32)
+        step = ops.cast(step, "float32")
         if not self.decay_steps:
-            return tf.constant(self.initial, tf.float32)
-        frac = tf.clip_by_value((step - self.constant_steps) / self.decay_steps, 0.0, 1.0)
+            return ops.convert_to_tensor(self.initial, "float32")
+        frac = ops.clip((step - self.constant_steps) / self.decay_steps, 0.0, 1.0)
         return self.initial * (1.0 - frac)
 
     def get_config(self):
@@ -73,7 +73,7 @@ class ReflectionPad(layers.Layer):
 
     def call(self, x):
         p = self.pad
-        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+        return ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
 
     def compute_output_shape(self, s):
         grow = lambda d: None if d is None else d + 2 * self.pad  # noqa: E731
@@ -193,48 +193,43 @@ class CycleGAN(Adversarial):
         """Zhu et al.'s image buffer, applied to the global batch on every replica.
 
         All replicas gather the global batch of fakes, make the same random
-        choices (stateless, keyed on the step), so the pools stay identical and
-        the result equals one device's; each replica keeps its own rows.
+        choices (keyed on the step), so the pools stay identical and the result
+        equals one device's; each replica keeps its own rows.
         """
-        local = tf.shape(fake_a)[0]
-        _, replicas = replica_info()
-        if replicas > 1:
-            ctx = tf.distribute.get_replica_context()
-            fake_a, fake_b = ctx.all_gather(fake_a, axis=0), ctx.all_gather(fake_b, axis=0)
-        n = tf.shape(fake_a)[0]
-        seed = self.step_seed(salt=5)
-        coins = tf.random.stateless_uniform((n, 2), seed=seed, alg=RNG_ALG)
-        picks = tf.random.stateless_uniform(
-            (n, 2), seed=seed + 1, maxval=self.pool_size, dtype=tf.int64, alg=RNG_ALG
-        )
-        count = tf.cast(self.pool_count, tf.int64)
-        pools = [tf.convert_to_tensor(self.pool_a), tf.convert_to_tensor(self.pool_b)]
-        outs = [tf.TensorArray(tf.float32, size=n), tf.TensorArray(tf.float32, size=n)]
-        fakes = [fake_a, fake_b]
+        local = ops.shape(fake_a)[0]
+        replica, _ = backend.replica_info()
+        fakes = [backend.all_gather(fake_a), backend.all_gather(fake_b)]
+        n = ops.shape(fakes[0])[0]
+        coins = rng.uniform((n, 2), self.random_key(5), self.d_steps)
+        picks = ops.mod(rng.bits((n, 2), self.random_key(6), self.d_steps), self.pool_size)
 
-        def body(i, count, pools, outs):
+        def body(i, state):
+            count, pools, outs = state
             new_pools, new_outs = [], []
             for d in range(2):
-                image, pool = fakes[d][i], pools[d]
+                image, pool = ops.take(fakes[d], i, axis=0), pools[d]
                 filling = count < self.pool_size
-                swap = tf.logical_and(tf.logical_not(filling), coins[i, d] > 0.5)
-                slot = tf.where(filling, count, picks[i, d])
-                returned = tf.where(swap, pool[slot], image)
-                write = tf.logical_or(filling, swap)
-                pool = tf.tensor_scatter_nd_update(
-                    pool, [[slot]], [tf.where(write, image, pool[slot])]
-                )
-                new_pools.append(pool)
-                new_outs.append(outs[d].write(i, returned))
-            return i + 1, tf.minimum(count + 1, self.pool_size), new_pools, new_outs
+                swap = ops.logical_and(ops.logical_not(filling), coins[i, d] > 0.5)
+                slot = ops.where(filling, count, picks[i, d])
+                stored = ops.take(pool, slot, axis=0)
+                write = ops.logical_or(filling, swap)
+                new_pools.append(ops.scatter_update(
+                    pool, ops.reshape(slot, (1, 1)), ops.where(write, image, stored)[None]
+                ))
+                new_outs.append(ops.scatter_update(
+                    outs[d], ops.reshape(i, (1, 1)), ops.where(swap, stored, image)[None]
+                ))
+            return ops.minimum(count + 1, self.pool_size), new_pools, new_outs
 
-        _, count, pools, outs = tf.while_loop(
-            lambda i, *_: i < n, body, (tf.constant(0), count, pools, outs)
-        )
+        count = ops.cast(self.pool_count, "int32")
+        pools = [ops.convert_to_tensor(self.pool_a), ops.convert_to_tensor(self.pool_b)]
+        outs = [ops.zeros_like(f) for f in fakes]
+        count, pools, outs = ops.fori_loop(0, n, body, (count, pools, outs))
         self.pool_a.assign(pools[0])
         self.pool_b.assign(pools[1])
-        self.pool_count.assign(count)
-        return replica_slice(outs[0].stack(), local), replica_slice(outs[1].stack(), local)
+        self.pool_count.assign(ops.cast(count, self.pool_count.dtype))
+        start = replica * local
+        return outs[0][start : start + local], outs[1][start : start + local]
 
     # ------------------------------------------------------------ training
     def train_step(self, data, update_generator=True):
@@ -259,9 +254,9 @@ class CycleGAN(Adversarial):
             )
             per_example = adv + lam * cycle + lam_id * identity
             logs = {
-                "g_loss": tf.reduce_mean(per_example),
-                "cycle_loss": tf.reduce_mean(cycle),
-                "identity_loss": tf.reduce_mean(identity),
+                "g_loss": ops.mean(per_example),
+                "cycle_loss": ops.mean(cycle),
+                "identity_loss": ops.mean(identity),
             }
             return global_mean(per_example), (logs, fake_a, fake_b)
 
@@ -278,7 +273,7 @@ class CycleGAN(Adversarial):
                     self.d_b(real_b, training=True), self.d_b(pooled_b, training=True)
                 )
             )
-            return global_mean(per_example), tf.reduce_mean(per_example)
+            return global_mean(per_example), ops.mean(per_example)
 
         logs["d_loss"] = self.apply(self.d_optimizer, d_loss, self.d_variables())
         self.d_steps.assign_add(1)
@@ -335,7 +330,8 @@ class CycleGAN(Adversarial):
             )
         net = self.g_ab if direction == "a2b" else self.g_ba
         out = np.concatenate(
-            [net(x[i : i + batch_size], training=False).numpy() for i in range(0, len(x), batch_size)]
+            [ops.convert_to_numpy(net(x[i : i + batch_size], training=False))
+             for i in range(0, len(x), batch_size)]
         )
         return out[0] if single else out
 

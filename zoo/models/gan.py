@@ -18,11 +18,10 @@ convention across the zoo); Adam 2e-4, beta1 0.5 instead of SGD with momentum
 """
 
 import keras
-import tensorflow as tf
 from keras import layers, ops
 
-from zoo import losses
-from zoo.models.base import RNG_ALG, Adversarial, global_mean, replica_info, replica_slice
+from zoo import losses, rng
+from zoo.models.base import Adversarial, global_draw, global_mean
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -70,13 +69,11 @@ class SeededDropout(layers.Layer):
     def call(self, x, training=False):
         if not training or self.rate == 0:
             return x
-        local = tf.shape(x)[0]
-        _, replicas = replica_info()
-        seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(self.calls, tf.int64)])
-        shape = tf.concat([[local * replicas], tf.shape(x)[1:]], axis=0)
-        keep = replica_slice(tf.random.stateless_uniform(shape, seed=seed, alg=RNG_ALG), local) >= self.rate
+        # Its own key range, apart from the model's noise (keys seed + 7919 * salt).
+        key = self.seed + 1_000_003
+        u = global_draw(rng.uniform, ops.shape(x)[0], ops.shape(x)[1:], key, self.calls)
         self.calls.assign_add(1)
-        return tf.where(keep, x / (1.0 - self.rate), tf.zeros_like(x))
+        return ops.where(u >= self.rate, x / (1.0 - self.rate), ops.zeros_like(x))
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}

@@ -19,7 +19,6 @@ norm as in the authors' DCGAN critic.
 """
 
 import keras
-import tensorflow as tf
 
 from zoo import losses
 from zoo.models.base import Adversarial, global_mean
@@ -91,7 +90,7 @@ class WGAN(Adversarial):
 
     def after_critic_update(self):
         for v in self.critic.trainable_variables:
-            v.assign(tf.clip_by_value(v, -self.clip, self.clip))
+            v.assign(keras.ops.clip(v, -self.clip, self.clip))
 
     def train_step(self, data, update_generator=True):
         real = data[0] if isinstance(data, tuple) else data

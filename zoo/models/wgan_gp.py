@@ -14,8 +14,9 @@ Logs: ``d_loss`` (with penalty), ``g_loss``, ``wasserstein`` and ``gp``.
 """
 
 import keras
-import tensorflow as tf
+from keras import ops
 
+from zoo.backends import current as backend
 from zoo.models.wgan import WGAN
 
 
@@ -24,14 +25,11 @@ def gradient_penalty(critic, real, fake, eps):
 
     ``eps`` has shape ``(batch,)`` with values in [0, 1].
     """
-    eps = tf.reshape(eps, (-1, 1, 1, 1))
+    eps = ops.reshape(eps, (-1, 1, 1, 1))
     x_hat = eps * real + (1.0 - eps) * fake
-    with tf.GradientTape() as tape:
-        tape.watch(x_hat)
-        scores = critic(x_hat, training=True)
-    grads = tape.gradient(scores, x_hat)
-    norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-12)
-    return tf.square(norm - 1.0)
+    grads = backend.input_gradient(lambda x: critic(x, training=True), x_hat)
+    norm = ops.sqrt(ops.sum(ops.square(grads), axis=[1, 2, 3]) + 1e-12)
+    return ops.square(norm - 1.0)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -63,7 +61,7 @@ class WGANGP(WGAN):
         )
 
     def critic_loss(self, real, fake):
-        eps = self.stateless_uniform(keras.ops.shape(real)[0], (), salt=2)
+        eps = self.uniform(ops.shape(real)[0], (), salt=2)
         penalty = gradient_penalty(self.critic, real, fake, eps)
         per_example, logs = super().critic_loss(real, fake)
         logs["gp"] = keras.ops.mean(penalty)

@@ -1,0 +1,103 @@
+"""JAX: pure functions of the variables' values, traced once and jitted.
+
+Keras' JAX trainer is stateless and hands a step the values of *one*
+optimizer's variables (``model.optimizer``); a GAN has two. So the zoo's JAX
+step takes the values of every variable it touches (networks, both
+optimizers, counters, pools, metrics), runs the variant's ordinary
+``train_step`` inside a ``keras.StatelessScope`` that maps each variable to its
+traced value, and returns the new values, which are written back to the
+variables after each step. ``apply_gradients`` differentiates the loss with
+``jax.value_and_grad`` with respect to the values of the variables it updates,
+then lets the optimizer update them inside the same scope.
+
+Under ``keras.distribution.DataParallel`` the batch arrives sharded and the
+variables replicated; ``jax.jit`` partitions the step, which still sees the
+global batch, so noise and losses are those of one device.
+"""
+
+import jax
+import jax.numpy as jnp
+from keras import StatelessScope
+from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+
+def replica_info():
+    return 0, 1
+
+
+def all_gather(x):
+    return x
+
+
+def apply_gradients(optimizer, loss_fn, variables):
+    outer = get_stateless_scope()
+    if outer is None:
+        raise RuntimeError("zoo's JAX steps run inside the scope set by make_train_function.")
+    ids = {id(v) for v in variables}
+
+    def pure(values):
+        scope = StatelessScope()
+        scope.state_mapping = {
+            **outer.state_mapping,
+            **{id(v): x for v, x in zip(variables, values)},
+        }
+        with scope:
+            scaled, out = loss_fn()
+        # Other state the forward pass changed (batch-norm statistics, dropout counters).
+        changed = {k: x for k, x in scope.state_mapping.items() if k not in ids}
+        return scaled, (out, changed)
+
+    (_, (out, changed)), grads = jax.value_and_grad(pure, has_aux=True)(
+        [v.value for v in variables]
+    )
+    outer.state_mapping.update(changed)
+    optimizer.apply(grads, variables)
+    return out
+
+
+def input_gradient(fn, x):
+    return jax.grad(lambda x: jnp.sum(fn(x)))(x)
+
+
+def _state_variables(model):
+    seen, out = set(), []
+    for v in (model.variables + model.metrics_variables
+              + model.d_optimizer.variables + model.g_optimizer.variables):
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def make_train_function(model):
+    variables = _state_variables(model)
+
+    def step(values, data, update_generator):
+        with StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+            logs = model.train_step(data, update_generator=update_generator)
+        return logs, [scope.get_current_value(v) for v in variables]
+
+    steps = {
+        turn: jax.jit(lambda values, data, turn=turn: step(values, data, turn))
+        for turn in (True, False)
+    }
+
+    def train_function(state, iterator):
+        # ``state`` is Keras' stateless hand-over, unused: see the module docstring.
+        logs, values = steps[model.generator_turn()]([v.value for v in variables], next(iterator))
+        for v, x in zip(variables, values):
+            v.assign(x)
+        return logs, (None, None, None, None)
+
+    return train_function
+
+
+def inference_function(model, fn):
+    variables = model.variables
+
+    @jax.jit
+    def pure(values, *args):
+        with StatelessScope(state_mapping=list(zip(variables, values))):
+            return fn(*args)
+
+    return lambda *args: pure([v.value for v in variables], *args)

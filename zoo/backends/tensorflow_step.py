@@ -1,0 +1,54 @@
+"""TensorFlow: gradient tapes, traced step functions, ``tf.distribute`` replicas."""
+
+import functools
+
+import tensorflow as tf
+
+
+def replica_info():
+    """(replica id, number of replicas) of the current replica context."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None:  # cross-replica context: behave like one device
+        return 0, 1
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def all_gather(x):
+    """The global batch of ``x``, gathered from every replica in order."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return x
+    return ctx.all_gather(x, axis=0)
+
+
+def apply_gradients(optimizer, loss_fn, variables):
+    with tf.GradientTape() as tape:
+        scaled, out = loss_fn()
+    grads = tape.gradient(scaled, variables)
+    optimizer.apply_gradients(zip(grads, variables))
+    return out
+
+
+def input_gradient(fn, x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    return tape.gradient(y, x)
+
+
+def make_train_function(model):
+    # Two traced functions, one with and one without the generator update: an
+    # optimizer update inside tf.cond is not allowed under MirroredStrategy.
+    both = model._make_function(functools.partial(model.train_step, update_generator=True))
+    critic_only = model._make_function(
+        functools.partial(model.train_step, update_generator=False)
+    )
+
+    def train_function(iterator):
+        return (both if model.generator_turn() else critic_only)(iterator)
+
+    return train_function
+
+
+def inference_function(model, fn):
+    return tf.function(fn, reduce_retracing=True)

@@ -1,0 +1,48 @@
+"""PyTorch: autograd, eager steps (the same code runs under ``torch.no_grad`` for sampling)."""
+
+import torch
+from keras import tree
+
+
+def replica_info():
+    return 0, 1
+
+
+def all_gather(x):
+    return x
+
+
+def apply_gradients(optimizer, loss_fn, variables):
+    scaled, out = loss_fn()
+    grads = torch.autograd.grad(scaled, [v.value for v in variables])
+    with torch.no_grad():
+        optimizer.apply(list(grads), variables)
+    # Like a closed tape: what the step returns is a value, not part of a graph.
+    return tree.map_structure(lambda t: t.detach() if torch.is_tensor(t) else t, out)
+
+
+def input_gradient(fn, x):
+    if not x.requires_grad:
+        x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+    return grad
+
+
+def make_train_function(model):
+    def train_function(data):
+        # Keras' torch fit hands over a list with one batch, whose tuples
+        # have become lists; the variants take a tuple, as on the other backends.
+        batch = data[0]
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        return model.train_step(batch, update_generator=model.generator_turn())
+
+    return train_function
+
+
+def inference_function(model, fn):
+    def run(*args):
+        with torch.no_grad():
+            return fn(*args)
+
+    return run
