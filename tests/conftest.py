@@ -1,6 +1,11 @@
-"""Test set-up: two logical CPU devices (for the MirroredStrategy tests), quiet logs.
+"""Test set-up: quiet logs; under TensorFlow, two logical CPU devices (for the
+MirroredStrategy tests). Must run before TensorFlow initialises its devices,
+hence at import time.
 
-Must run before TensorFlow initialises its devices, hence at import time.
+The suite runs on the backend ``KERAS_BACKEND`` names (TensorFlow by default).
+``tests/test_backends.py`` runs the variant tests on JAX and PyTorch too and
+compares the backends; modules that test TensorFlow-only parts (``tf.data``
+pipelines, ``tf.distribute``, recipes) are skipped on the other backends.
 """
 
 import os
@@ -8,9 +13,25 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import tensorflow as tf  # noqa: E402
+import keras  # noqa: E402
+import pytest  # noqa: E402
 
-_cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
-)
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
+
+    _cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+    )
+
+# Modules that run on every backend; the rest test TensorFlow-only code.
+ANY_BACKEND = {"test_models.py", "test_losses.py", "test_backends.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if keras.backend.backend() == "tensorflow":
+        return
+    skip = pytest.mark.skip(reason="tests TensorFlow-only code (tf.data, tf.distribute, recipes)")
+    for item in items:
+        if item.path.name not in ANY_BACKEND:
+            item.add_marker(skip)

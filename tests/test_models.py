@@ -143,7 +143,7 @@ def test_translate_accepts_uint8_float_single_and_batch():
     out = model.translate(x, "b2a")
     assert out.shape == x.shape and out.dtype == np.float32 and np.abs(out).max() <= 1
     np.testing.assert_allclose(model.translate(x[0]), model.translate(x)[0], atol=1e-6)
-    np.testing.assert_allclose(model.translate(tf.constant(x)), model.translate(x), atol=1e-6)
+    np.testing.assert_allclose(model.translate(keras.ops.convert_to_tensor(x)), model.translate(x), atol=1e-6)
     u8 = np.round((x + 1) * 127.5).astype(np.uint8)
     np.testing.assert_allclose(model.translate(u8), model.translate(u8 / 127.5 - 1), atol=1e-5)
     for bad, kw in [(x * 3, {}), (x[..., :0], {}), (x[:, :6, :6], {}), (x, {"direction": "x"}),
@@ -159,9 +159,10 @@ def test_image_pool_returns_first_fakes_then_mixes_history():
     fakes = [np.full((1, 16, 16, 1), v, np.float32) for v in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
     seen = []
     for f in fakes:
-        out_a, _ = model.query_pools(tf.constant(f), tf.constant(f))
+        f = keras.ops.convert_to_tensor(f)
+        out_a, _ = model.query_pools(f, f)
         model.d_steps.assign_add(1)
-        seen.append(float(out_a.numpy().mean()))
+        seen.append(float(keras.ops.convert_to_numpy(out_a).mean()))
     np.testing.assert_allclose(seen[:3], [0.1, 0.2, 0.3], atol=1e-6)  # filling: returned as is
     assert int(model.pool_count.numpy()) == 3
     stored = sorted(round(float(v), 3) for v in model.pool_a.numpy().mean(axis=(1, 2, 3)))

@@ -1,0 +1,93 @@
+"""Runs zoo jobs on one Keras backend, for tests/test_backends.py.
+
+Keras fixes its backend when it is imported, so comparing backends takes one
+process per backend: ``KERAS_BACKEND=jax python tests/backend_worker.py jobs.json``.
+Each job reads and writes files in the job's folder:
+
+* ``init``: build the tiny preset, compile it, save ``init.weights.h5`` and
+  ``batches.npz`` (the training batches every backend will use).
+* ``train``: load ``init.weights.h5``, ``fit`` on ``batches.npz`` for one epoch
+  (``steps`` batches, in order), save ``<tag>.weights.h5``. With ``devices`` > 1
+  (JAX only) under ``keras.distribution.DataParallel``.
+* ``outputs``: load each listed weights file and write what the model makes of
+  fixed inputs (``sample(8, seed=1)`` or ``translate``) to ``<file>.<backend>.npz``.
+"""
+
+import json
+import os
+import sys
+
+if "--devices" in sys.argv:  # before JAX initialises its devices
+    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=%s" % (
+        sys.argv[sys.argv.index("--devices") + 1])
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tiny import batch, build  # noqa: E402
+
+from zoo.models import ConditionalGAN, CycleGAN  # noqa: E402
+
+BACKEND = keras.backend.backend()
+
+
+def fit_arrays(model, arrays):
+    if isinstance(model, (CycleGAN, ConditionalGAN)):
+        return {"x": arrays["x"], "y": arrays["y"]}
+    return {"x": arrays["x"]}
+
+
+def fixed_outputs(model):
+    if isinstance(model, CycleGAN):
+        images = batch(model, 2, seed=9)[0]
+        return model.translate(images, direction="a2b"), model.translate(images, direction="b2a")
+    return (model.sample(8, seed=1),)
+
+
+def run(job):
+    folder = job["folder"]
+    path = lambda name: os.path.join(folder, name)  # noqa: E731
+    if job["kind"] == "init":
+        keras.utils.set_random_seed(0)
+        model = build(job["name"])
+        model.compile()
+        model.save_weights(path("init.weights.h5"))
+        data = batch(model, job["batch_size"] * job["steps"], seed=5)
+        data = data if isinstance(data, tuple) else (data,)
+        np.savez(path("batches.npz"), **dict(zip("xy", data)))
+    elif job["kind"] == "train":
+        if job.get("devices", 1) > 1:
+            keras.distribution.set_distribution(keras.distribution.DataParallel())
+        model = build(job["name"])
+        model.compile()
+        model.load_weights(path("init.weights.h5"))
+        arrays = dict(np.load(path("batches.npz")))
+        model.fit(**fit_arrays(model, arrays), batch_size=job["batch_size"], shuffle=False,
+                  epochs=1, verbose=0)
+        model.save_weights(path(job["tag"] + ".weights.h5"))
+        if job.get("devices", 1) > 1:
+            # What the test checks: two devices, the variables on both, batches split over them.
+            import jax
+
+            layout = keras.distribution.distribution().get_data_layout((job["batch_size"], 1))
+            with open(path(job["tag"] + ".devices.json"), "w") as f:
+                json.dump({
+                    "devices": len(jax.devices()),
+                    "variable_on": len(model.trainable_variables[0].value.sharding.device_set),
+                    "batch_axis": layout.axes[0],
+                    "batch_split": int(layout.device_mesh.shape[0]),
+                }, f)
+            keras.distribution.set_distribution(None)
+    elif job["kind"] == "outputs":
+        model = build(job["name"])
+        model.compile()
+        for weights in job["weights"]:
+            model.load_weights(path(weights))
+            np.savez(path(f"{weights}.{BACKEND}.npz"), *fixed_outputs(model))
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as f:
+        for job in json.load(f):
+            run(job)
