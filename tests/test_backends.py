@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import h5py
 import numpy as np
@@ -51,17 +52,31 @@ def jobs(root, kind, **extra):
              "steps": STEPS, **extra} for n in NAMES]
 
 
+def variant_tests(backend):
+    """tests/test_models.py and test_losses.py (every preset: sample, fit, save/load, bad input)."""
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    return subprocess.Popen([sys.executable, "-m", "pytest", str(HERE / "test_models.py"),
+                             str(HERE / "test_losses.py"), "-q", "-p", "no:cacheprovider"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
+    """Runs every backend's jobs, the variant tests on JAX and PyTorch alongside."""
     root = tmp_path_factory.mktemp("backends")
     for n in NAMES:
         (root / n).mkdir()
+    suites = {b: variant_tests(b) for b in ("jax", "torch")}
     finish(start("tensorflow", jobs(root, "init"), root))
     finish(*[start(b, jobs(root, "train", tag=b), root) for b in BACKENDS],
            start("jax", jobs(root, "train", tag="jax-2dev", devices=2), root, "--devices", "2"))
     files = ["init.weights.h5"] + [f"{b}.weights.h5" for b in BACKENDS]
     finish(*[start(b, jobs(root, "outputs", weights=files), root) for b in BACKENDS])
-    return root
+    results = {}
+    for b, p in suites.items():
+        out, _ = p.communicate(timeout=1200)
+        results[b] = (p.returncode, out)
+    return SimpleNamespace(root=root, suites=results)
 
 
 def arrays(path):
@@ -90,7 +105,7 @@ def assert_same_state(actual, expected, what):
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 @pytest.mark.parametrize("name", NAMES)
 def test_training_steps_match_tensorflow(runs, name, backend):
-    folder = runs / name
+    folder = runs.root / name
     init = arrays(folder / "init.weights.h5")
     reference = arrays(folder / "tensorflow.weights.h5")
     # The steps moved every network far beyond the tolerance, and the counter counts them.
@@ -104,7 +119,7 @@ def test_training_steps_match_tensorflow(runs, name, backend):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_jax_data_parallel_matches_one_device(runs, name):
-    folder = runs / name
+    folder = runs.root / name
     assert_same_state(arrays(folder / "jax-2dev.weights.h5"), arrays(folder / "jax.weights.h5"),
                       f"{name} on two JAX devices vs one")
     assert json.loads((folder / "jax-2dev.devices.json").read_text()) == {
@@ -113,7 +128,7 @@ def test_jax_data_parallel_matches_one_device(runs, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_checkpoints_give_the_same_outputs_on_every_backend(runs, name):
-    folder = runs / name
+    folder = runs.root / name
     for weights in ["init.weights.h5"] + [f"{b}.weights.h5" for b in BACKENDS]:
         outputs = {b: np.load(folder / f"{weights}.{b}.npz") for b in BACKENDS}
         reference = outputs["tensorflow"]
@@ -126,14 +141,11 @@ def test_checkpoints_give_the_same_outputs_on_every_backend(runs, name):
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_variant_tests_pass_on(backend):
-    """tests/test_models.py (every preset: sample, fit, save/load, bad input) on this backend."""
-    env = {**os.environ, "KERAS_BACKEND": backend}
-    run = subprocess.run([sys.executable, "-m", "pytest", str(HERE / "test_models.py"),
-                          str(HERE / "test_losses.py"), "-q", "-p", "no:cacheprovider"],
-                         env=env, capture_output=True, text=True, timeout=1200)
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert " passed" in run.stdout and "skipped" not in run.stdout.splitlines()[-1]
+def test_variant_tests_pass_on(runs, backend):
+    returncode, out = runs.suites[backend]
+    assert returncode == 0, out[-6000:]
+    summary = out.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
 
 
 SHIPPED = """
