@@ -51,3 +51,29 @@ def test_training_step_counts_forward_and_both_backward_products(speed):
     dense_macs = 4 * 7 * 7 * 16 * 10
     # Forward, gradient with respect to the input, and with respect to the weights.
     assert flops(speed, step, x) == 2 * 3 * (conv_macs + dense_macs)
+
+
+def test_backend_benchmark_runs_without_tensorflow(tmp_path):
+    """benchmarks/backends.py on a machine with JAX and PyTorch and no TensorFlow."""
+    import os
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "no_tf" / "tensorflow"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text('raise ImportError("no TensorFlow on this machine")\n')
+    table = tmp_path / "table.md"
+    env = {**os.environ, "PYTHONPATH": str(blocker.parent)}
+    env.pop("KERAS_BACKEND", None)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "backends.py"), "--backends=jax,torch",
+         "--variants=gan,cyclegan", "--steps=2", "--repeats=1", f"--markdown={table}"],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    text = table.read_text()
+    assert "JAX" in text and "PyTorch" in text and "TensorFlow" not in text
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in text.splitlines()
+            if line.startswith("| gan") or line.startswith("| cyclegan")}
+    assert set(rows) == {"gan", "cyclegan"}
+    # batch, jax and torch img/s, the torch/jax ratio: all measured numbers.
+    assert all(float(cell) > 0 for cell in rows["gan"][1:5]), rows["gan"]

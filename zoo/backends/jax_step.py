@@ -15,10 +15,16 @@ variables replicated; ``jax.jit`` partitions the step, which still sees the
 global batch, so noise and losses are those of one device.
 """
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 from keras import StatelessScope
 from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+# Step counters are int64 (as saved in every checkpoint). JAX without x64 keeps
+# them as int32, which counts 2**31 steps, and warns at every model built.
+warnings.filterwarnings("ignore", message="Explicitly requested dtype int64", category=UserWarning)
 
 
 def replica_info():
