@@ -99,6 +99,10 @@ Protocol: 10,000 samples (seed 0) against 10,000 training images (seed 0); FID o
 classifier's 128-d features; KID with a cubic polynomial kernel, 50 subsets of 1,000;
 precision/recall of Kynkaanniemi et al. (k = 3); classifier score = Inception Score formula
 with the domain classifier; classes covered = classes holding at least 1% of a uniform share.
+
+The checkpoints were trained on TensorFlow; their weights load on the JAX and PyTorch backends
+of Keras too and give the same images for the same seed, within 1e-5
+(`tests/test_backends.py` checks every shipped checkpoint on all three).
 """
 
 

@@ -62,10 +62,11 @@ def jobs(root, kind, **extra):
 
 
 def variant_tests(backend, folder):
-    """tests/test_models.py and test_losses.py (every preset: sample, fit, save/load, bad input)."""
+    """test_models.py (every preset: sample, fit, save/load, bad input), test_losses.py, test_rng.py."""
     env = environment(backend, folder)
     return subprocess.Popen([sys.executable, "-m", "pytest", str(HERE / "test_models.py"),
-                             str(HERE / "test_losses.py"), "-q", "-p", "no:cacheprovider"],
+                             str(HERE / "test_losses.py"), str(HERE / "test_rng.py"), "-q",
+                             "-p", "no:cacheprovider"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -159,25 +160,42 @@ def test_variant_tests_pass_on(runs, backend):
 
 SHIPPED = """
 import sys
-sys.modules["tensorflow"] = None  # an accelerator machine without TensorFlow
+if sys.argv[2] != "tensorflow":
+    sys.modules["tensorflow"] = None  # an accelerator machine without TensorFlow
 import numpy as np, zoo
-np.save(sys.argv[1], zoo.load("wgan-mnist").sample(4, seed=0))
+from zoo import registry
+out = {}
+for name in registry.list_models(shipped_only=True):
+    model = zoo.load(name)
+    if isinstance(model, zoo.CycleGAN):
+        images = np.linspace(-1, 1, 2 * 28 * 28, dtype="float32").reshape(2, 28, 28, 1)
+        out[name] = model.translate(images)
+    else:
+        out[name] = model.sample(4, seed=0)
+np.savez(sys.argv[1], **out)
 """
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_shipped_checkpoint_samples_alike_without_tensorflow(backend, tmp_path):
-    out = tmp_path / f"{backend}.npy"
-    code = SHIPPED if backend != "tensorflow" else SHIPPED.replace(
-        'sys.modules["tensorflow"] = None', "")
-    env = environment(backend, tmp_path)
-    run = subprocess.run([sys.executable, "-c", code, str(out)], env=env, capture_output=True,
-                         text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    images = np.load(out)
-    assert images.shape == (4, 28, 28, 1) and images.std() > 0.1
-    if backend != "tensorflow":
-        reference = tmp_path / "tensorflow.npy"
-        if not reference.exists():
-            test_shipped_checkpoint_samples_alike_without_tensorflow("tensorflow", tmp_path)
-        np.testing.assert_allclose(images, np.load(reference), rtol=0, atol=1e-5)
+@pytest.fixture(scope="module")
+def shipped_outputs(tmp_path_factory):
+    """What every shipped checkpoint makes on each backend (JAX and PyTorch without TensorFlow)."""
+    folder = tmp_path_factory.mktemp("shipped")
+    procs = {}
+    for backend in BACKENDS:
+        procs[backend] = subprocess.Popen(
+            [sys.executable, "-c", SHIPPED, str(folder / f"{backend}.npz"), backend],
+            env=environment(backend, folder), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+    finish(*procs.values())
+    return {b: dict(np.load(folder / f"{b}.npz")) for b in BACKENDS}
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_shipped_checkpoints_give_the_same_images_without_tensorflow(shipped_outputs, backend):
+    reference = shipped_outputs["tensorflow"]
+    assert len(reference) == 8 and "cyclegan-sneaker2boot" in reference
+    assert shipped_outputs[backend].keys() == reference.keys()
+    for name, images in reference.items():
+        assert images.std() > 0.1, name
+        np.testing.assert_allclose(shipped_outputs[backend][name], images, rtol=0, atol=1e-5,
+                                   err_msg=f"{name} on {backend}")

@@ -56,8 +56,8 @@ def uniform(shape, key, step):
 
 
 def normal(shape, key, step):
-    """Standard normal float32 (Box-Muller on two uniform draws per value)."""
-    u = ops.cast(bits((2,) + tuple(shape), key, step), "float32")
-    u1 = (u[0] + 1.0) * (1.0 / (1 << 24))  # (0, 1]: log is finite
-    u2 = u[1] * (1.0 / (1 << 24))
+    """Standard normal float32: Box-Muller on positions 2i and 2i + 1 for element i."""
+    u = ops.cast(bits(tuple(shape) + (2,), key, step), "float32")
+    u1 = (u[..., 0] + 1.0) * (1.0 / (1 << 24))  # (0, 1]: log is finite
+    u2 = u[..., 1] * (1.0 / (1 << 24))
     return ops.sqrt(-2.0 * ops.log(u1)) * ops.cos((2.0 * math.pi) * u2)
