@@ -26,6 +26,9 @@ import time
 
 from absl import app, flags
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SETTINGS, epoch_clock  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 flags.DEFINE_list("backends", ["tensorflow", "jax", "torch"], "Backends to time (if installed).")
@@ -36,18 +39,6 @@ flags.DEFINE_integer("repeats", 3, "Timed epochs (the median is reported).")
 flags.DEFINE_string("markdown", None, "Write the table to this markdown file too.")
 flags.DEFINE_string("worker", None, "Internal: time this backend in this process.")
 FLAGS = flags.FLAGS
-
-# variant -> (preset, global batch, constructor overrides), as in training_speed.py.
-SETTINGS = {
-    "gan": ("gan-mnist", 64, {}),
-    "dcgan": ("dcgan-mnist", 128, {}),
-    "wgan": ("wgan-mnist", 64, {"warmup_critic": 0}),
-    "wgan-gp": ("wgan-gp-mnist", 64, {}),
-    "cgan": ("cgan-mnist", 128, {}),
-    "cyclegan": ("cyclegan-sneaker2boot", 1, {}),
-    "cyclegan-256": ("cyclegan-horse2zebra", 1, {}),
-}
-
 
 def device_name(backend):
     if backend == "jax":
@@ -67,7 +58,6 @@ def device_name(backend):
 
 
 def time_variant(variant):
-    import keras
     import numpy as np
 
     from zoo import registry
@@ -86,15 +76,9 @@ def time_variant(variant):
         y = None
     times = []
 
-    class Clock(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.t)
-
     for _ in range(FLAGS.repeats + 1):
-        model.fit(x, y, batch_size=batch, shuffle=False, epochs=1, verbose=0, callbacks=[Clock()])
+        model.fit(x, y, batch_size=batch, shuffle=False, epochs=1, verbose=0,
+                  callbacks=[epoch_clock(times)])
     fit = n / statistics.median(times[1:])
     sample = None
     if model.__class__.__name__ != "CycleGAN":

@@ -28,11 +28,15 @@ TensorFlow, NumPy and PyTorch, measured at the start and end of the same run.
 import os
 import platform
 import statistics
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from absl import app, flags  # noqa: E402
+
+from common import SETTINGS, epoch_clock  # noqa: E402
 
 flags.DEFINE_list("variants", ["gan", "dcgan", "wgan", "wgan-gp", "cgan", "cyclegan",
                               "cyclegan-256"], "Which.")
@@ -52,19 +56,6 @@ flags.DEFINE_string("policy", None, "A Keras dtype policy for every network, e.g
 flags.DEFINE_string("markdown", None, "Write the table to this markdown file too.")
 FLAGS = flags.FLAGS
 
-# variant -> (preset, global batch, constructor overrides)
-SETTINGS = {
-    "gan": ("gan-mnist", 64, {}),
-    "dcgan": ("dcgan-mnist", 128, {}),
-    # Steady state: 5 critic updates per generator update (no 100-update warm-up).
-    "wgan": ("wgan-mnist", 64, {"warmup_critic": 0}),
-    "wgan-gp": ("wgan-gp-mnist", 64, {}),
-    "cgan": ("cgan-mnist", 128, {}),
-    "cyclegan": ("cyclegan-sneaker2boot", 1, {}),
-    # The paper's size (256x256x3, 9 residual blocks), where compute, not per-op
-    # overhead, decides; a few steps only, it is slow on a CPU.
-    "cyclegan-256": ("cyclegan-horse2zebra", 1, {}),
-}
 STEPS = {"cyclegan-256": 2}
 
 
@@ -97,7 +88,6 @@ def zoo_model(variant, jit=False):
 
 def time_zoo_fit(variant, jit):
     """A generator of per-epoch seconds (the first epoch is the warm-up)."""
-    import keras
     import tensorflow as tf
 
     model = zoo_model(variant, jit)
@@ -105,14 +95,7 @@ def time_zoo_fit(variant, jit):
     ds = tf.data.Dataset.from_tensors(data).repeat()
     times = []
 
-    class Clock(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.t)
-
-    clock = Clock()
+    clock = epoch_clock(times)
     model.fit(ds, steps_per_epoch=steps_for(variant), epochs=1, verbose=0, callbacks=[clock])
     while True:
         times.clear()

@@ -18,8 +18,8 @@ import os
 import sys
 
 if "--devices" in sys.argv:  # before JAX initialises its devices
-    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=%s" % (
-        sys.argv[sys.argv.index("--devices") + 1])
+    count = sys.argv[sys.argv.index("--devices") + 1]
+    os.environ["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={count}"
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

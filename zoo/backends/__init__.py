@@ -37,3 +37,5 @@ else:
         f"zoo runs on the tensorflow, jax and torch backends of Keras, not {NAME!r}; "
         "set KERAS_BACKEND to one of them before importing zoo."
     )
+
+__all__ = ["NAME", "current"]
