@@ -199,3 +199,11 @@ def test_shipped_checkpoints_give_the_same_images_without_tensorflow(shipped_out
         assert images.std() > 0.1, name
         np.testing.assert_allclose(shipped_outputs[backend][name], images, rtol=0, atol=1e-5,
                                    err_msg=f"{name} on {backend}")
+
+
+def test_unsupported_backend_says_which_ones_work():
+    env = {**os.environ, "KERAS_BACKEND": "numpy"}
+    run = subprocess.run([sys.executable, "-c", "import zoo"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode != 0
+    assert "tensorflow, jax and torch backends" in run.stderr and "'numpy'" in run.stderr

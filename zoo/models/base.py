@@ -219,6 +219,7 @@ class Adversarial(keras.Model):
         return None
 
     def random_key(self, salt):
+        """The ``zoo.rng`` key of one kind of draw (``salt``: 0 first noise, 1 second, ...)."""
         return self.seed + 7919 * salt
 
     def noise(self, local_batch, salt=0):
