@@ -14,7 +14,8 @@ def all_gather(x):
 
 def apply_gradients(optimizer, loss_fn, variables):
     scaled, out = loss_fn()
-    grads = torch.autograd.grad(scaled, [v.value for v in variables])
+    # allow_unused: a variable the loss does not reach gets None, as from a tape.
+    grads = torch.autograd.grad(scaled, [v.value for v in variables], allow_unused=True)
     with torch.no_grad():
         optimizer.apply(list(grads), variables)
     # Like a closed tape: what the step returns is a value, not part of a graph.
