@@ -22,6 +22,8 @@ import jax.numpy as jnp
 from keras import StatelessScope
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
+from zoo.errors import ZooError
+
 # Step counters are int64 (as saved in every checkpoint). JAX without x64 keeps
 # them as int32, which counts 2**31 steps, and warns at every model built.
 warnings.filterwarnings("ignore", message="Explicitly requested dtype int64", category=UserWarning)
@@ -38,7 +40,10 @@ def all_gather(x):
 def apply_gradients(optimizer, loss_fn, variables):
     outer = get_stateless_scope()
     if outer is None:
-        raise RuntimeError("zoo's JAX steps run inside the scope set by make_train_function.")
+        raise ZooError(
+            "on JAX a zoo train_step runs inside the function that model.fit builds; "
+            "train with model.fit, or call model.make_train_function() and use that."
+        )
     ids = {id(v) for v in variables}
 
     def pure(values):
