@@ -481,8 +481,8 @@ def time_torch(variant):
             return D(x)
 
         if variant == "wgan":
-            d_opt = torch.optim.RMSprop(D.parameters(), 5e-5, alpha=0.9)
-            g_opt = torch.optim.RMSprop(G.parameters(), 5e-5, alpha=0.9)
+            d_opt = torch.optim.RMSprop(D.parameters(), 5e-5)  # alpha 0.99, as the zoo's WGAN (zoo.models.wgan)
+            g_opt = torch.optim.RMSprop(G.parameters(), 5e-5)  # alpha 0.99, as the zoo's WGAN (zoo.models.wgan)
         else:
             lr, betas = (1e-4, (0.5, 0.9)) if variant == "wgan-gp" else (2e-4, (0.5, 0.999))
             d_opt = torch.optim.Adam(D.parameters(), lr, betas=betas)

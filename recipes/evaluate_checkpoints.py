@@ -26,29 +26,13 @@ FLAGS = flags.FLAGS
 
 
 def evaluate_cyclegan(name, n):
-    from zoo import data, metrics, registry
-    from zoo import evaluation
+    from zoo import data, evaluation, images, registry
 
     model = registry.load(name)
-    _, class_a, class_b = data.PAIRS[name.split("-", 1)[1]]
-    net = evaluation.load_classifier("fashion_mnist")
-    test = data.load("fashion_mnist", split="test", batch_size=1000, labels=True, shuffle=False,
-                     drop_remainder=False)
-    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in test])
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    out = {}
-    for direction, src, dst in (("a2b", class_a, class_b), ("b2a", class_b, class_a)):
-        moved = model.translate(x[y == src][:n], direction)
-        real_feats, _ = evaluation._embed(net, x[y == dst][:n])
-        feats, probs = evaluation._embed(net, moved)
-        _, before = evaluation._embed(net, x[y == src][:n])
-        out[direction] = {
-            "target_class_rate": round(float((probs.argmax(1) == dst).mean()), 4),
-            "target_class_rate_before": round(float((before.argmax(1) == dst).mean()), 4),
-            "fid_to_target": round(metrics.frechet_distance_from_features(real_feats, feats), 3),
-        }
-    from zoo import images
-
+    pair = name.split("-", 1)[1]
+    source, class_a, class_b = data.PAIRS[pair]
+    out = evaluation.evaluate_translation(model, pair, n)
+    x, y = evaluation.labelled_test_images(source)
     strip = np.concatenate([x[y == class_a][:8], model.translate(x[y == class_a][:8], "a2b"),
                             x[y == class_b][:8], model.translate(x[y == class_b][:8], "b2a")])
     images.save_grid(strip, registry.checkpoints_dir() / name / "samples.png", cols=8, scale=3)

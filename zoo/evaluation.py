@@ -159,10 +159,97 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     return result
 
 
+def evaluate_translation(model, pair, n=10000):
+    """How well an image-to-image model moves test images of ``pair`` across.
+
+    ``pair`` names a ``zoo.data.PAIRS`` entry (``"sneaker2boot"``). For each
+    direction: the fraction of translated test images the domain classifier
+    assigns to the target class (and of the untranslated ones, the baseline),
+    and the domain FID of the translations to the real target-class images.
+    """
+    source, class_a, class_b = data.PAIRS[pair]
+    net = load_classifier(source)
+    x, y = labelled_test_images(source)
+    out = {}
+    for direction, src, dst in (("a2b", class_a, class_b), ("b2a", class_b, class_a)):
+        moved = model.translate(x[y == src][:n], direction)
+        real_feats, _ = _embed(net, x[y == dst][:n])
+        feats, probs = _embed(net, moved)
+        _, before = _embed(net, x[y == src][:n])
+        out[direction] = {
+            "target_class_rate": round(float((probs.argmax(1) == dst).mean()), 4),
+            "target_class_rate_before": round(float((before.argmax(1) == dst).mean()), 4),
+            "fid_to_target": round(metrics.frechet_distance_from_features(real_feats, feats), 3),
+        }
+    return out
+
+
+def labelled_test_images(dataset):
+    """The whole test split of ``dataset`` as ``(images in [-1, 1], labels)``."""
+    test = data.load(dataset, split="test", batch_size=1000, labels=True, shuffle=False,
+                     drop_remainder=False)
+    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in test])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+class QualityProbe:
+    """The quality of a model in training, measured cheaply enough to repeat.
+
+    For a noise-to-image model: domain FID, precision and recall of ``n``
+    samples (seed fixed, so successive rows differ only by the weights) against
+    ``n`` training images, for G's own weights and, when the model keeps them,
+    for the averaged ones (keys ending in ``_average``). For an image-to-image
+    model on a Fashion-MNIST pair: ``evaluate_translation`` on ``n`` test images
+    per class. ``badness(row)`` is the number the best snapshot minimises.
+    """
+
+    def __init__(self, dataset, n=2000, seed=0):
+        self.n, self.seed = errors.check_sample_count(n), seed
+        self.pair = dataset.split("/", 1)[1] if dataset.startswith("fashion_mnist_pair/") else None
+        if self.pair is None:
+            self.net = load_classifier(dataset)
+            real = real_images(dataset, "train", min(n, 60000), seed)
+            self.real_feats, _ = _embed(self.net, real)
+
+    @staticmethod
+    def available(dataset):
+        return dataset in CLASSIFIERS or dataset.startswith("fashion_mnist_pair/")
+
+    def __call__(self, model):
+        if self.pair is not None:
+            result = evaluate_translation(model, self.pair, self.n)
+            return {f"{d}_{k}": v for d, row in result.items() for k, v in row.items()}
+        row = {}
+        sets = [("", False)] + ([("_average", True)] if getattr(model, "average", None) else [])
+        for suffix, average in sets:
+            feats, _ = _embed(self.net, model.sample(self.n, seed=self.seed, average=average))
+            pr = metrics.precision_recall(self.real_feats, feats, k=3)
+            row[f"fid{suffix}"] = round(metrics.frechet_distance_from_features(self.real_feats,
+                                                                               feats), 3)
+            row[f"precision{suffix}"] = round(pr["precision"], 4)
+            row[f"recall{suffix}"] = round(pr["recall"], 4)
+        return row
+
+    @staticmethod
+    def badness(row):
+        """Lower is better: the best FID of the two weight sets, or the share of
+        translations *not* classified as their target (mean of both ways)."""
+        if "a2b_target_class_rate" in row:
+            return 1.0 - (row["a2b_target_class_rate"] + row["b2a_target_class_rate"]) / 2
+        return min(row["fid"], row.get("fid_average", float("inf")))
+
+    @staticmethod
+    def use_average(row):
+        """Whether the averaged generator weights scored better in ``row``."""
+        return row.get("fid_average", float("inf")) < row.get("fid", float("inf"))
+
+
 class FIDCallback(keras.callbacks.Callback):
     """Every ``every`` epochs: domain FID into the logs (History, TensorBoard) and a grid.
 
     Put it *before* the TensorBoard callback so TensorBoard sees the value.
+    Recipes use the fuller record of ``zoo.train`` (``QualityProbe``); this is
+    the one-line version for your own ``fit``.
     """
 
     def __init__(self, dataset, every=1, n=2000, grid_dir=None, seed=0):
@@ -181,3 +268,59 @@ class FIDCallback(keras.callbacks.Callback):
             logs["fid"] = metrics.frechet_distance_from_features(self.real_feats, feats)
         if self.grid_dir:
             images.save_grid(fake[:64], self.grid_dir / f"fid_epoch_{epoch + 1:03d}.png", cols=8)
+
+
+def plot_quality(rows, path, title="", marked=None):
+    """Draw a run's quality record (rows of ``QualityProbe`` plus step counts and
+    wall time) as a PNG: the quality against generator updates and against wall
+    hours, and the critic's Wasserstein estimate where the run logged one.
+    ``marked``: the row of the shipped snapshot, circled. Needs matplotlib
+    (``pip install 'zoo[plots]'``).
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise errors.ZooValueError(
+            "plotting a training curve needs matplotlib: pip install 'zoo[plots]'."
+        ) from None
+    if not rows:
+        raise errors.ZooValueError("no quality rows to plot; train with --eval_every > 0.")
+    translation = "a2b_target_class_rate" in rows[0]
+    series = ([("a2b_target_class_rate", "a2b: classified as target"),
+               ("b2a_target_class_rate", "b2a: classified as target")] if translation else
+              [("fid", "G's own weights"), ("fid_average", "averaged G weights")])
+    series = [(k, label) for k, label in series if any(k in r for r in rows)]
+    wasserstein = any("wasserstein" in r for r in rows)
+    fig, axes = plt.subplots(1, 3 if wasserstein else 2, figsize=(13 if wasserstein else 9, 3.6))
+    for ax, x_key, x_label in ((axes[0], "generator_steps", "generator updates"),
+                               (axes[1], "wall_time_s", "wall time (hours)")):
+        scale = 3600.0 if x_key == "wall_time_s" else 1.0
+        for key, label in series:
+            pts = [(r[x_key] / scale, r[key]) for r in rows if key in r]
+            ax.plot(*zip(*pts), marker=".", label=label)
+            if marked is not None and key in marked:
+                ax.plot(marked[x_key] / scale, marked[key], "o", mfc="none", ms=12, color="k")
+        ax.set_xlabel(x_label)
+        ax.set_ylabel("share classified as target" if translation
+                      else f"domain FID (n = {rows[-1].get('eval_n', '?'):,})")
+        if not translation:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    if wasserstein:
+        pts = [(r["generator_steps"], r["wasserstein"]) for r in rows if "wasserstein" in r]
+        axes[2].plot(*zip(*pts), marker=".", color="tab:green")
+        axes[2].set_xlabel("generator updates")
+        axes[2].set_ylabel("critic's Wasserstein estimate")
+        axes[2].grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    tmp = Path(path).with_name(f".{Path(path).name}.tmp.png")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(tmp, dpi=80)
+    plt.close(fig)
+    tmp.replace(path)
+    return Path(path)

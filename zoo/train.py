@@ -15,13 +15,21 @@ one call to :func:`run` with the published setting. ``run``
   ``<outdir>/tb`` and a sample grid per epoch to ``<outdir>/samples``, watched
   by ``zoo.DivergenceGuard`` (NaN stops at the last good weights; a winning
   discriminator or collapsing samples are warned about in the log);
-* with ``--ship``, writes the result to ``checkpoints/<preset>`` with its
-  training record; with ``--push_to_hub=owner/name``, pushes it;
+* every ``--eval_every`` epochs measures the quality (``zoo.evaluation.QualityProbe``:
+  domain FID, precision and recall of G's own and of its averaged weights, or
+  CycleGAN's to-target numbers) into TensorBoard and ``<outdir>/quality.jsonl``
+  (one row per measurement, with step counts, wall time and the epoch's
+  losses), and keeps the best snapshot so far in ``<outdir>/best``;
+* with ``--ship``, writes the best snapshot (or the last one where nothing
+  measures quality) to ``checkpoints/<preset>`` with its training record, its
+  quality curve (``curve.png``) and how it was chosen; with
+  ``--push_to_hub=owner/name``, pushes it;
 * with ``--smoke``, runs a few steps of a tiny model on
   ``tfds.testing.mock_data``, which is what the test suite does.
 """
 
 import contextlib
+import json
 import platform
 import shlex
 import sys
@@ -32,7 +40,7 @@ import keras
 import tensorflow as tf
 from absl import flags
 
-from zoo import checkpoint, data, guard, images, registry
+from zoo import checkpoint, data, evaluation, guard, images, registry
 
 flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the recipe's.")
 flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
@@ -47,6 +55,8 @@ flags.DEFINE_bool("deterministic", True,
                   "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit "
                   "for bit. Without it, reduction order varies between runs, and CycleGAN's "
                   "instance norm over small maps turns that noise into different weights.")
+flags.DEFINE_integer("eval_every", 1, "Measure quality every this many epochs (0: never).")
+flags.DEFINE_integer("eval_n", 2000, "Samples (and real images) per quality measurement.")
 FLAGS = flags.FLAGS
 
 SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
@@ -61,23 +71,73 @@ def _sample_grid(model, path, sample_inputs):
         images.save_grid(model.sample(64, seed=0), path, cols=8, scale=2)
 
 
-class EpochCheckpoint(keras.callbacks.Callback):
-    """At each epoch end: atomically save the resume state and a sample grid."""
+def read_quality(outdir, up_to_step=None):
+    """The rows of ``<outdir>/quality.jsonl``, one per step count (the last kept),
+    dropping any beyond ``up_to_step`` (written after the state a run resumed from)."""
+    path = Path(outdir) / "quality.jsonl"
+    rows = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["train_steps"]] = row
+    keep = [r for k, r in sorted(rows.items()) if up_to_step is None or k <= up_to_step]
+    return keep
 
-    def __init__(self, outdir, started, wall_before, sample_inputs):
+
+class EpochEnd(keras.callbacks.Callback):
+    """At each epoch end, in this order: measure quality (every ``eval_every``
+    epochs) and keep the best snapshot, then atomically save the resume state
+    and a sample grid. A run killed in between repeats at most one epoch, and a
+    quality row written twice for a step count is read once."""
+
+    def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1):
         super().__init__()
         self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
         self.sample_inputs = sample_inputs
+        self.probe, self.eval_every = probe, eval_every
+
+    def on_train_begin(self, logs=None):
+        self.rows = read_quality(self.outdir, int(self.model.d_steps.numpy()))
+        # The file holds exactly the rows this run stands on.
+        checkpoint.write_text(self.outdir / "quality.jsonl",
+                              "".join(json.dumps(r) + "\n" for r in self.rows))
+        self.best = min((evaluation.QualityProbe.badness(r) for r in self.rows), default=None)
 
     def on_epoch_end(self, epoch, logs=None):
         wall = self.wall_before + time.time() - self.started
+        losses = {k: float(v) for k, v in (logs or {}).items()}
         meta = {"epoch": epoch + 1, "wall_time_s": round(wall, 1),
                 "train_steps": int(self.model.d_steps.numpy()),
                 "generator_steps": int(self.model.g_steps.numpy()),
-                "last_logs": {k: float(v) for k, v in (logs or {}).items()}}
+                "last_logs": losses}
+        if self.probe is not None and (epoch + 1) % self.eval_every == 0:
+            self.measure(meta, losses, logs)
         checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
         _sample_grid(self.model, self.outdir / "samples" / f"epoch_{epoch + 1:03d}.png",
                      self.sample_inputs)
+
+    def measure(self, meta, losses, logs):
+        quality = self.probe(self.model)
+        row = {**{k: meta[k] for k in ("epoch", "train_steps", "generator_steps",
+                                        "wall_time_s")}, "eval_n": self.probe.n,
+               **quality, **losses}
+        if logs is not None:  # for TensorBoard, which runs after this callback
+            logs.update({k: v for k, v in quality.items() if isinstance(v, float)})
+        with open(self.outdir / "quality.jsonl", "a") as f:
+            f.write(json.dumps(row) + "\n")
+        self.rows.append(row)
+        print("quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()), flush=True)
+        badness = evaluation.QualityProbe.badness(row)
+        if self.best is None or badness < self.best:
+            self.best = badness
+            sample_average = self.model.sample_average
+            self.model.sample_average = evaluation.QualityProbe.use_average(row)
+            try:
+                checkpoint.save_preset(self.model, self.outdir / "best", training_state=False,
+                                       metadata={**meta, "selected_by": row})
+            finally:
+                self.model.sample_average = sample_average
 
 
 def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
@@ -124,6 +184,9 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         # Every step consumes one batch: skip the ones the saved state has seen.
         ds = ds.skip(int(model.d_steps.numpy()))
         epochs = max(1, steps // steps_per_epoch)
+        probe = None
+        if FLAGS.eval_every and evaluation.QualityProbe.available(dataset):
+            probe = evaluation.QualityProbe(dataset, n=64 if FLAGS.smoke else FLAGS.eval_n)
         started = time.time()
         model.fit(
             ds,
@@ -131,8 +194,9 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             initial_epoch=initial_epoch,
             steps_per_epoch=steps_per_epoch,
             callbacks=[
+                # Before TensorBoard, so the quality numbers reach its logs.
+                EpochEnd(outdir, started, wall_before, sample_inputs, probe, FLAGS.eval_every),
                 keras.callbacks.TensorBoard(str(outdir / "tb")),
-                EpochCheckpoint(outdir, started, wall_before, sample_inputs),
                 # NaN stops the run at the last good weights; D winning and
                 # collapse are warned about (the run's log shows them).
                 guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
@@ -140,6 +204,9 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             verbose=2,
         )
     meta = checkpoint.read_metadata(last)
+    rows = read_quality(outdir, meta["train_steps"])
+    best = outdir / "best"
+    chosen = checkpoint.read_metadata(best)["selected_by"] if rows and best.exists() else None
     record = {
         "preset": preset,
         "dataset": dataset,
@@ -150,12 +217,30 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         "hardware": f"{platform.processor() or platform.machine()}, CPU only",
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
         "smoke": FLAGS.smoke,
+        "curve": rows,
+        "shipped_snapshot": (
+            {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
+             "weights": "averaged generator" if evaluation.QualityProbe.use_average(chosen)
+             else "generator's own",
+             "how_chosen": f"the lowest of {len(rows)} quality measurements taken every "
+                           f"{FLAGS.eval_every} epoch(s) with n = {FLAGS.eval_n} "
+                           "(zoo.evaluation.QualityProbe.badness)"}
+            if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
     }
     checkpoint.write_json(outdir / "record.json", record)
+    if rows:
+        evaluation.plot_quality(rows, outdir / "curve.png", title=preset, marked=chosen)
     if FLAGS.ship and not FLAGS.smoke:
-        folder = checkpoint.save_preset(model, registry.checkpoints_dir() / preset,
+        source = checkpoint.load_preset(best if chosen else last)
+        folder = checkpoint.save_preset(source, registry.checkpoints_dir() / preset,
                                         metadata={"training": record}, training_state=False)
-        print(f"Shipped {preset} to {folder}.")
+        shipped = checkpoint.read_metadata(folder)
+        if shipped.pop("evaluation", None) is not None:  # it described the weights replaced
+            checkpoint.write_json(folder / checkpoint.METADATA, shipped)
+        if rows:
+            evaluation.plot_quality(rows, folder / "curve.png", title=preset, marked=chosen)
+        print(f"Shipped {preset} ({record['shipped_snapshot']['how_chosen']}) to {folder}.")
+        model = source
     if FLAGS.push_to_hub:
         from zoo import hub
 

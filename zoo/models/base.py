@@ -18,7 +18,16 @@ otherwise be copied six times:
   exactly what one device would.
 * ``global_mean``: per-example losses averaged over the global batch, since
   gradients are summed across replicas.
+* Generator weight averaging (Yazici et al. 2019, "The Unusual Effectiveness of
+  Averaging in GAN Training"): with ``average_decay`` > 0 the model keeps an
+  exponential moving average of every generator variable (batch-norm
+  statistics included) as a second set of weights, updated after each
+  generator update at no cost to the step. Training never reads it;
+  ``sample(average=True)`` draws from it, and ``sample_average`` says which
+  set ``sample`` uses by default (recipes ship the better one).
 """
+
+import functools
 
 import keras
 import numpy as np
@@ -81,10 +90,17 @@ class Adversarial(keras.Model):
         latent_dim=100,
         width=64,
         seed=0,
+        average_decay=0.0,
+        sample_average=False,
         name=None,
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
+        if not 0.0 <= float(average_decay) < 1.0:
+            raise errors.ZooValueError(
+                f"average_decay must be in [0, 1) (0 turns generator averaging off; 0.999 is "
+                f"usual), got {average_decay!r}."
+            )
         errors.check_positive_int("image_size", image_size)
         errors.check_positive_int("channels", channels)
         errors.check_positive_int("latent_dim", latent_dim)
@@ -94,12 +110,15 @@ class Adversarial(keras.Model):
         self.latent_dim = int(latent_dim)
         self.width = int(width)
         self.seed = int(seed)
+        self.average_decay = float(average_decay)
+        self.sample_average = bool(sample_average)
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracker_names}
         # Counters live in the model so they are saved with it. Under a
         # strategy only the first replica's increment is kept.
         self.d_steps = self._counter("d_steps")
         self.g_steps = self._counter("g_steps")
         self.build_networks()
+        self.average = self._make_average()
         self.built = True  # the networks are built; fit must not call the model
 
     def _counter(self, name):
@@ -120,6 +139,8 @@ class Adversarial(keras.Model):
             "latent_dim": self.latent_dim,
             "width": self.width,
             "seed": self.seed,
+            "average_decay": self.average_decay,
+            "sample_average": self.sample_average,
             "name": self.name,
         }
 
@@ -193,6 +214,21 @@ class Adversarial(keras.Model):
             self.trackers[name].update_state(value)
         return {name: t.result() for name, t in self.trackers.items()}
 
+    def after_generator_update(self):
+        """Count the generator update and move the averaged weights towards G's.
+
+        The decay ramps up as ``min(decay, (1 + t) / (10 + t))`` over the first
+        generator updates (as TensorFlow's ExponentialMovingAverage with
+        ``num_updates``), so the average soon forgets the initial weights.
+        """
+        self.g_steps.assign_add(1)
+        if not self.average:
+            return
+        t = ops.cast(self.g_steps, "float32")
+        decay = ops.minimum(self.average_decay, (1.0 + t) / (10.0 + t))
+        for avg, v in zip(self.average, self._averaged_variables()):
+            avg.assign(avg + (1.0 - decay) * (ops.cast(v, "float32") - avg))
+
     def generator_turn(self):
         """Does the generator update after the next discriminator update?
 
@@ -243,33 +279,84 @@ class Adversarial(keras.Model):
         """
         return backend.apply_gradients(optimizer, loss_fn, variables)
 
+    # ---------------------------------------------------- averaged weights
+    def _averaged_variables(self):
+        g = self.generator
+        return [v for v in g.trainable_variables + g.non_trainable_variables
+                if "float" in str(v.dtype)]
+
+    def _make_average(self):
+        """Float32 copies of the generator's variables (none when averaging is off)."""
+        if not self.average_decay:
+            return []
+        if len(self._averaged_variables()) != len(self.generator.variables):
+            raise errors.ZooValueError(
+                f"{type(self).__name__}: generator averaging needs a generator whose variables "
+                "are all floating point."
+            )
+        return [
+            self.add_weight(
+                name=f"average_{i}",
+                shape=v.shape,
+                dtype="float32",
+                initializer=keras.initializers.Constant(keras.ops.convert_to_numpy(v.value)),
+                trainable=False,
+                aggregation="only_first_replica",
+            )
+            for i, v in enumerate(self._averaged_variables())
+        ]
+
+    def run_generator(self, inputs, average=False):
+        """G(inputs) for sampling, with G's own weights or the averaged ones."""
+        if not average:
+            return self.generator(inputs, training=False)
+        if not self.average:
+            raise errors.ZooValueError(
+                f"this {type(self).__name__} keeps no averaged generator weights "
+                "(average_decay=0); sample with average=False."
+            )
+        g = self.generator
+        n = len(g.trainable_variables)
+        values = [ops.cast(a, v.dtype) for a, v in zip(self.average, self._averaged_variables())]
+        out, _ = g.stateless_call(values[:n], values[n:], inputs, training=False)
+        return out
+
     # ----------------------------------------------------------- sampling
     num_classes = 0
 
-    def generate(self, z, labels=None):
-        return self.generator(z, training=False)
+    def generate(self, z, labels=None, average=False):
+        return self.run_generator(z, average)
 
-    @property
-    def _generate_fn(self):
-        if getattr(self, "_compiled_generate", None) is None:
-            self._compiled_generate = backend.inference_function(self, self.generate)
-        return self._compiled_generate
+    def _generate_fn(self, average):
+        cache = self.__dict__.setdefault("_compiled_generate", {})
+        if average not in cache:
+            cache[average] = backend.inference_function(
+                self, functools.partial(self.generate, average=average)
+            )
+        return cache[average]
 
     def latents(self, n, seed=None):
         """The latent vectors ``sample(n, seed=seed)`` uses, as numpy float32."""
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
 
-    def sample(self, n, *, seed=None, labels=None, batch_size=500):
+    def sample(self, n, *, seed=None, labels=None, batch_size=500, average=None):
         """``n`` images as numpy float32 ``(n, H, W, C)`` in [-1, 1].
 
         The same ``seed`` gives the same images, whatever ``batch_size``.
         Images are produced ``batch_size`` at a time, so memory stays bounded.
+        ``average``: draw from the averaged generator weights (True), from G's
+        own (False), or from the set the model names in ``sample_average`` (None).
         """
         n = errors.check_sample_count(n)
         seed = errors.check_seed(seed)
         batch_size = errors.check_positive_int("batch_size", batch_size)
         labels = self.check_labels(labels, n)
+        if average is None:
+            average = self.sample_average and bool(self.average)
+        elif not isinstance(average, bool):
+            raise errors.ZooValueError(f"average must be True, False or None, got {average!r}.")
+        generate = self._generate_fn(average)
         z = self.latents(n, seed)
         out = np.empty((n,) + self.image_shape, np.float32)
         for start in range(0, n, batch_size):
@@ -277,7 +364,7 @@ class Adversarial(keras.Model):
             args = [ops.convert_to_tensor(z[start:stop])]
             if labels is not None:
                 args.append(ops.convert_to_tensor(labels[start:stop]))
-            out[start:stop] = ops.convert_to_numpy(self._generate_fn(*args))
+            out[start:stop] = ops.convert_to_numpy(generate(*args))
         return out
 
     def check_labels(self, labels, n):

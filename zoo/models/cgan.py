@@ -48,9 +48,9 @@ class ConditionalGAN(Adversarial):
             keras.optimizers.Adam(2e-4, beta_1=0.5),
         )
 
-    def generate(self, z, labels=None):
+    def generate(self, z, labels=None, average=False):
         onehot = ops.one_hot(ops.cast(labels, "int32"), self.num_classes)
-        return self.generator(ops.concatenate([z, onehot], axis=-1), training=False)
+        return self.run_generator(ops.concatenate([z, onehot], axis=-1), average)
 
     def _d(self, images, labels):
         onehot = ops.one_hot(ops.cast(labels, "int32"), self.num_classes)
@@ -92,7 +92,7 @@ class ConditionalGAN(Adversarial):
                 return global_mean(per_example), keras.ops.mean(per_example)
 
             logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
-            self.g_steps.assign_add(1)
+            self.after_generator_update()
         self.d_steps.assign_add(1)
         return self.record(**logs)
 
@@ -119,7 +119,8 @@ class ConditionalGAN(Adversarial):
 PRESETS = {
     "cgan-mnist": {
         "class": ConditionalGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64, "num_classes": 10},
+        "config": {"image_size": 28, "channels": 1, "width": 64, "num_classes": 10,
+                   "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/cgan_mnist.py",
         "description": "Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",

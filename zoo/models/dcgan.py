@@ -131,21 +131,21 @@ class DCGAN(Adversarial):
 PRESETS = {
     "dcgan-mnist": {
         "class": DCGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/dcgan_mnist.py",
         "description": "DCGAN on MNIST 28x28.",
     },
     "dcgan-fashion-mnist": {
         "class": DCGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "fashion_mnist",
         "recipe": "recipes/dcgan_fashion_mnist.py",
         "description": "DCGAN on Fashion-MNIST 28x28.",
     },
     "dcgan-celeba": {
         "class": DCGAN,
-        "config": {"image_size": 64, "channels": 3, "width": 64},
+        "config": {"image_size": 64, "channels": 3, "width": 64, "average_decay": 0.999},
         "dataset": "celeb_a",
         "recipe": "recipes/dcgan_celeba.py",
         "description": "DCGAN on CelebA 64x64, the paper's setting (weights not shipped).",

@@ -179,7 +179,7 @@ class GAN(Adversarial):
                 return global_mean(per_example), keras.ops.mean(per_example)
 
             logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
-            self.g_steps.assign_add(1)
+            self.after_generator_update()
         self.d_steps.assign_add(1)
         return self.record(**logs)
 
@@ -187,7 +187,7 @@ class GAN(Adversarial):
 PRESETS = {
     "gan-mnist": {
         "class": GAN,
-        "config": {"image_size": 28, "channels": 1},
+        "config": {"image_size": 28, "channels": 1, "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/gan_mnist.py",
         "description": "Goodfellow et al. 2014 fully connected GAN on MNIST.",

@@ -4,7 +4,14 @@
   so its loss is ``f(G(z)) - f(x)``; the generator minimises ``-E[f(G(z))]``.
 * After *every* critic update all critic weights (batch-norm scale and shift
   included, as in the authors' code) are clipped to ``[-clip, clip]``, c = 0.01.
-* RMSProp with lr 5e-5 for both players (no momentum).
+* RMSProp with lr 5e-5 for both players (no momentum), configured as the
+  authors' PyTorch code ran it: ``torch.optim.RMSprop`` defaults, i.e. decay
+  0.99 and an epsilon of 1e-8 added *outside* the square root. Keras'
+  defaults (rho 0.9, epsilon 1e-7 *inside* the root) floor the denominator
+  at 3.2e-4, and clipped WGAN's gradients are that small: at the old shipped
+  checkpoint 69-76% of the generator's conv-kernel gradients were below it,
+  so Keras' defaults shrank those steps to a fraction of the learning rate.
+  Here epsilon is 1e-16 inside the root, which is 1e-8 outside it.
 * ``n_critic`` = 5 critic updates per generator update, each on a fresh real
   batch; and, as in the authors' code, 100 critic updates before each of the
   first 25 generator updates and before every 500th one.
@@ -23,6 +30,11 @@ import keras
 from zoo import losses
 from zoo.models.base import Adversarial, global_mean
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
+
+
+def rmsprop_as_in_pytorch(learning_rate):
+    """``torch.optim.RMSprop(lr)`` as a Keras optimizer (see the module docstring)."""
+    return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-16)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -66,7 +78,7 @@ class WGAN(Adversarial):
         return self.discriminator
 
     def default_optimizers(self):
-        return keras.optimizers.RMSprop(5e-5, rho=0.9), keras.optimizers.RMSprop(5e-5, rho=0.9)
+        return rmsprop_as_in_pytorch(5e-5), rmsprop_as_in_pytorch(5e-5)
 
     def critic_updates_needed(self, generator_step):
         """Critic updates before generator update number ``generator_step`` (from 0)."""
@@ -112,7 +124,7 @@ class WGAN(Adversarial):
                 return global_mean(per_example), keras.ops.mean(per_example)
 
             logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
-            self.g_steps.assign_add(1)
+            self.after_generator_update()
             self.critic_streak.assign(0)
         self.d_steps.assign_add(1)
         return self.record(**logs)
@@ -121,7 +133,7 @@ class WGAN(Adversarial):
 PRESETS = {
     "wgan-mnist": {
         "class": WGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/wgan_mnist.py",
         "description": "WGAN with weight clipping on MNIST 28x28.",

@@ -78,7 +78,7 @@ AUTHORS_MNIST_OPTIMIZERS = {"d_optimizer": _ADAM, "g_optimizer": _ADAM}
 PRESETS = {
     "wgan-gp-mnist": {
         "class": WGANGP,
-        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "compile": AUTHORS_MNIST_OPTIMIZERS,
         "dataset": "mnist",
         "recipe": "recipes/wgan_gp_mnist.py",
@@ -86,7 +86,7 @@ PRESETS = {
     },
     "wgan-gp-fashion-mnist": {
         "class": WGANGP,
-        "config": {"image_size": 28, "channels": 1, "width": 64},
+        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "compile": AUTHORS_MNIST_OPTIMIZERS,
         "dataset": "fashion_mnist",
         "recipe": "recipes/wgan_gp_fashion_mnist.py",
