@@ -208,3 +208,55 @@ def test_slim_preset_keeps_outputs_and_trains_on(tmp_path):
     assert int(again.d_steps.numpy()) == 2 and int(again.d_optimizer.iterations.numpy()) == 0
     again.fit(dataset(again), epochs=1, verbose=0)
     assert int(again.d_optimizer.iterations.numpy()) == 2
+
+
+AVERAGED = [n for n in SAMPLERS if registry.PRESETS[n]["config"].get("average_decay")]
+
+
+def test_every_shipped_noise_preset_keeps_averaged_weights():
+    assert set(AVERAGED) >= {"gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist",
+                             "cgan-mnist", "dcgan-fashion-mnist", "wgan-gp-fashion-mnist"}
+
+
+@pytest.mark.parametrize("name", AVERAGED)
+def test_averaged_weights_follow_the_generator_by_the_stated_rule(name):
+    model = build(name, average_decay=0.9)
+    # Before any generator update the average is the generator itself.
+    np.testing.assert_array_equal(model.sample(4, seed=1, average=True),
+                                  model.sample(4, seed=1, average=False))
+    g_vars = model._averaged_variables()
+    before = [np.asarray(v.numpy(), np.float64) for v in g_vars]
+    # One fit step is one D update plus (for every variant here) one G update.
+    model.fit(dataset(model, n=4, batch_size=4), epochs=1, verbose=0)
+    assert int(model.g_steps.numpy()) == 1
+    decay = min(0.9, 2.0 / 11.0)  # min(decay, (1 + t) / (10 + t)) at t = 1
+    for avg, v, old in zip(model.average, g_vars, before):
+        expected = old + (1 - decay) * (np.asarray(v.numpy(), np.float64) - old)
+        np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(model.sample(4, seed=1, average=True),
+                           model.sample(4, seed=1, average=False), atol=1e-6)
+
+
+def test_sample_average_picks_the_default_set_and_survives_a_preset_folder(tmp_path):
+    model = build("dcgan-mnist")
+    model.fit(dataset(model), epochs=2, verbose=0)
+    raw, avg = model.sample(3, seed=0, average=False), model.sample(3, seed=0, average=True)
+    assert not np.allclose(raw, avg)
+    np.testing.assert_array_equal(model.sample(3, seed=0), raw)
+    model.sample_average = True
+    np.testing.assert_array_equal(model.sample(3, seed=0), avg)
+    again = zoo.load(checkpoint.save_preset(model, tmp_path / "p", training_state=False))
+    assert again.sample_average
+    np.testing.assert_array_equal(again.sample(3, seed=0), avg)
+    np.testing.assert_array_equal(again.sample(3, seed=0, average=False), raw)
+
+
+def test_averaging_off_and_bad_settings_say_what_to_do():
+    model = build("dcgan-mnist", average_decay=0.0)
+    assert model.average == []
+    with pytest.raises(errors.ZooValueError, match="average=False"):
+        model.sample(2, average=True)
+    with pytest.raises(errors.ZooValueError, match="True, False or None"):
+        model.sample(2, average="yes")
+    with pytest.raises(errors.ZooValueError, match=r"\[0, 1\)"):
+        build("dcgan-mnist", average_decay=1.0)

@@ -1,6 +1,7 @@
 """Every recipe's smoke mode: a tiny model, a few steps on tfds mock data, resume, artefacts."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,13 @@ RECIPES = sorted(p.stem for p in (ROOT / "recipes").glob("*.py")
                  if p.stem not in ("classifier", "evaluate_checkpoints", "study_wgan_claims"))
 
 
-def run(args, cwd):
+MEASURED = {"cyclegan_horse2zebra", "dcgan_celeba"}  # no domain classifier: nothing measures
+
+
+def run(args, cwd, **env):
     result = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
                             timeout=600, env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin",
-                                              "HOME": str(cwd)})
+                                              "HOME": str(cwd), **env})
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -28,6 +32,18 @@ def test_recipe_smoke_mode(recipe, tmp_path):
     assert record["smoke"] and record["train_steps"] == 4
     assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
     assert list((out / "tb").rglob("*tfevents*"))
+    if recipe in MEASURED:
+        assert not (out / "quality.jsonl").exists() and record["curve"] == []
+        return
+    rows = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
+    assert [r["train_steps"] for r in rows] == [2, 4] and record["curve"] == rows
+    key = "a2b_target_class_rate" if recipe.startswith("cyclegan") else "fid"
+    assert all(r[key] >= 0 for r in rows)
+    if key == "fid":  # both weight sets are measured
+        assert all(r["fid_average"] >= 0 and 0 <= r["recall_average"] <= 1 for r in rows)
+    best = json.loads((out / "best" / "metadata.json").read_text())["selected_by"]
+    assert best in rows and record["shipped_snapshot"]["train_steps"] == best["train_steps"]
+    assert (out / "curve.png").stat().st_size > 1000
 
 
 def test_recipe_resumes_from_its_last_epoch(tmp_path):
@@ -38,6 +54,46 @@ def test_recipe_resumes_from_its_last_epoch(tmp_path):
     again = run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
     assert "Resuming wgan-mnist" in again.stdout
     assert json.loads((out / "record.json").read_text())["train_steps"] == 4
+
+
+def test_resume_drops_quality_rows_written_after_the_saved_state(tmp_path):
+    out = tmp_path / "run"
+    recipe = str(ROOT / "recipes" / "dcgan_mnist.py")
+    run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
+    log = out / "quality.jsonl"
+    rows = log.read_text().splitlines()
+    # As if killed after measuring step 6 but before saving it: a row ahead of `last`,
+    # and a row written twice.
+    ahead = dict(json.loads(rows[-1]), train_steps=6, fid=0.5)
+    log.write_text("\n".join(rows + [rows[-1], json.dumps(ahead)]) + "\n")
+    run([recipe, "--smoke", "--steps=6", f"--outdir={out}"], tmp_path)
+    steps = [json.loads(line)["train_steps"] for line in log.read_text().splitlines()]
+    assert steps == [2, 4, 6]
+    assert json.loads(log.read_text().splitlines()[-1])["fid"] != 0.5
+
+
+def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path):
+    shelf = tmp_path / "checkpoints"
+    for name in ("classifier-mnist",):
+        shutil.copytree(ROOT / "checkpoints" / name, shelf / name)
+    out = tmp_path / "run"
+    run([str(ROOT / "recipes" / "wgan_gp_mnist.py"), "--smoke", "--steps=6", "--ship",
+         f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
+    shipped = shelf / "wgan-gp-mnist"
+    meta = json.loads((shipped / "metadata.json").read_text())
+    chosen = meta["training"]["shipped_snapshot"]
+    best = json.loads((out / "best" / "metadata.json").read_text())["selected_by"]
+    assert chosen["train_steps"] == best["train_steps"]
+    assert "evaluation" not in meta and (shipped / "curve.png").exists()
+    # The shipped weights are the best snapshot's, and sample from the set it chose.
+    config = json.loads((shipped / "config.json").read_text())["config"]
+    assert config["sample_average"] == (best["fid_average"] < best["fid"])
+    same = subprocess.run(
+        [sys.executable, "-c", "import sys, numpy as np, zoo; a = zoo.load(sys.argv[1]).sample(4, "
+         "seed=0); b = zoo.load(sys.argv[2]).sample(4, seed=0); print(np.abs(a - b).max())",
+         str(shipped), str(out / "best")], capture_output=True, text=True, cwd=tmp_path,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert same.returncode == 0 and float(same.stdout.split()[-1]) == 0.0, same.stderr[-2000:]
 
 
 def test_classifier_recipe_smoke_mode(tmp_path):

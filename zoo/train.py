@@ -30,6 +30,7 @@ one call to :func:`run` with the published setting. ``run``
 
 import contextlib
 import json
+import os
 import platform
 import shlex
 import sys
@@ -100,8 +101,9 @@ class EpochEnd(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.rows = read_quality(self.outdir, int(self.model.d_steps.numpy()))
         # The file holds exactly the rows this run stands on.
-        checkpoint.write_text(self.outdir / "quality.jsonl",
-                              "".join(json.dumps(r) + "\n" for r in self.rows))
+        if self.probe is not None:
+            checkpoint.write_text(self.outdir / "quality.jsonl",
+                                  "".join(json.dumps(r) + "\n" for r in self.rows))
         self.best = min((evaluation.QualityProbe.badness(r) for r in self.rows), default=None)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -230,7 +232,10 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
     checkpoint.write_json(outdir / "record.json", record)
     if rows:
         evaluation.plot_quality(rows, outdir / "curve.png", title=preset, marked=chosen)
-    if FLAGS.ship and not FLAGS.smoke:
+    if FLAGS.ship and FLAGS.smoke and "ZOO_CHECKPOINTS" not in os.environ:
+        print("Not shipping a smoke run into the repository's checkpoints/ (set "
+              "ZOO_CHECKPOINTS to ship it elsewhere).")
+    elif FLAGS.ship:
         source = checkpoint.load_preset(best if chosen else last)
         folder = checkpoint.save_preset(source, registry.checkpoints_dir() / preset,
                                         metadata={"training": record}, training_state=False)
