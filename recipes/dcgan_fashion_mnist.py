@@ -4,16 +4,19 @@ Preset: ``dcgan-fashion-mnist``    Data: ``fashion_mnist``
 
 Setting: As dcgan_mnist, on Fashion-MNIST.
 
-Deviations: Fashion-MNIST is not in the paper; short CPU run.
+Deviations: Fashion-MNIST is not in the paper.
 
 Expected result: Recognisable garments.
 
-Measured here: 2000 discriminator/critic steps (2000 generator
-steps), 24 min wall on one thread of an x86_64, CPU only machine
-(2 cores shared with other runs); domain FID 73.887. Full record: ``checkpoints/dcgan-fashion-mnist/metadata.json``
-and the ``dcgan-fashion-mnist`` section of MODEL_CARD.md.
+Schedule: As dcgan_mnist: 25 epochs, 11,700 steps at batch 128 (the default).
 
-Command (ships the result to ``checkpoints/``):
+Shipped checkpoint: trained on this CPU for a budget set with ``--steps`` (a deviation
+from the schedule above), measured while training; the best measurement's snapshot is
+shipped. Its record (steps, wall time, command, curve, how the snapshot was chosen) is in
+``checkpoints/dcgan-fashion-mnist/metadata.json``, its curve in ``checkpoints/dcgan-fashion-mnist/curve.png``,
+and its scores in the ``dcgan-fashion-mnist`` section of MODEL_CARD.md.
+
+Command (the published schedule; ships the best snapshot to ``checkpoints/``):
 
     python recipes/dcgan_fashion_mnist.py --ship
 
@@ -32,9 +35,9 @@ def main(argv):
     train.run(
         "dcgan-fashion-mnist",
         "fashion_mnist",
-        steps=2000,
+        steps=11700,
         batch_size=128,
-        steps_per_epoch=250,
+        steps_per_epoch=468,  # one pass over the 60,000 training images
         labels=False,
     )
 

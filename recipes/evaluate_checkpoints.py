@@ -159,6 +159,15 @@ def write_model_card(root):
             "- Limitations: trained for far fewer steps than the paper on a CPU; "
             "28x28 grayscale only; not for any decision about people.\n"
             f"- Samples: `checkpoints/{name}/samples.png`.")
+        chosen = train.get("shipped_snapshot")
+        if chosen and "generator_steps" in chosen:
+            parts.append(
+                f"- Shipped snapshot: the state after {chosen['train_steps']} "
+                f"discriminator/critic steps ({chosen['generator_steps']} generator updates), "
+                f"{chosen['weights']} weights; chosen as {chosen['how_chosen']}.")
+        if (root / name / "curve.png").exists():
+            parts.append(f"\n![quality while training, {name}](checkpoints/{name}/curve.png)\n\n"
+                         "Quality measured while training (the shipped snapshot circled).")
     checkpoint.write_text(root.parent / "MODEL_CARD.md", "\n".join(parts) + "\n")
 
 

@@ -1,6 +1,7 @@
 """Every recipe's smoke mode: a tiny model, a few steps on tfds mock data, resume, artefacts."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -101,3 +102,21 @@ def test_classifier_recipe_smoke_mode(tmp_path):
     run([str(ROOT / "recipes" / "classifier.py"), "--smoke", f"--outdir={out}"], tmp_path)
     meta = json.loads((out / "metadata.json").read_text())
     assert 0.0 <= meta["test_accuracy"] <= 1.0 and (out / "model.keras").exists()
+
+
+def recipe_steps(recipe):
+    text = (ROOT / "recipes" / f"{recipe}.py").read_text()
+    return int(re.search(r"\n        steps=([\d_]+),", text).group(1).replace("_", ""))
+
+
+def test_recipe_defaults_are_the_published_schedules():
+    from zoo.models import WGAN, WGANGP
+
+    # WGAN: the authors' 10^5 generator updates with their critic schedule.
+    assert recipe_steps("wgan_mnist") == WGAN().critic_updates_for(100_000) == 521_280
+    # WGAN-GP: the authors' MNIST script, 200,000 generator updates of 5 critic updates.
+    assert recipe_steps("wgan_gp_mnist") == WGANGP().critic_updates_for(200_000)
+    # DCGAN's code: 25 epochs of 60,000 images at batch 128 (remainder dropped).
+    assert recipe_steps("dcgan_mnist") == 25 * (60_000 // 128)
+    # CycleGAN: 200 epochs of the larger domain (6,000 images of each class) at batch 1.
+    assert recipe_steps("cyclegan_sneaker2boot") == 200 * 6_000

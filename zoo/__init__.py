@@ -7,7 +7,15 @@
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from zoo import _quiet
+
+# Unless the user chose TensorFlow's log level, its C++ start-up lines (oneDNN,
+# "Could not find cuda drivers", "failed call to cuInit" on a machine without a
+# GPU) are held back: see zoo/_quiet.py. `python -m zoo --verbose` shows them.
+if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    if os.environ.setdefault("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        _quiet.start_tensorflow()
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from zoo.errors import ZooError  # noqa: E402

@@ -1,4 +1,4 @@
-"""Command line: ``python -m zoo list | sample | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
@@ -54,6 +54,8 @@ def _evaluate(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m zoo", description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true",
+                        help="also print TensorFlow's start-up log lines (held back by default)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the presets").set_defaults(fn=_list)
     p = sub.add_parser("sample", help="write a grid of samples to a PNG")
@@ -74,7 +76,11 @@ def main(argv=None):
     p.add_argument("-n", type=int, default=10000)
     p.set_defaults(fn=_evaluate)
     args = parser.parse_args(argv)
+    from zoo import _quiet
     from zoo.errors import ZooError
+
+    if args.verbose:
+        sys.stderr.writelines(_quiet.HELD_BACK)
 
     try:
         args.fn(args)

@@ -143,8 +143,13 @@ class EpochEnd(keras.callbacks.Callback):
 
 
 def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
-        model_overrides=None, data_args=None):
-    """Train ``preset`` on ``dataset`` as a recipe describes; flags override."""
+        model_overrides=None, data_args=None, schedule=None):
+    """Train ``preset`` on ``dataset`` as a recipe describes; flags override.
+
+    ``schedule(steps) -> constructor overrides`` fits a schedule that depends on
+    the run's length (CycleGAN's constant-then-decay learning rate) to the steps
+    actually run, so a ``--steps`` budget keeps the schedule's shape.
+    """
     if FLAGS.deterministic:
         tf.config.experimental.enable_op_determinism()
     if FLAGS.threads:
@@ -163,6 +168,8 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         steps_per_epoch, batch_size = FLAGS.steps_per_epoch or 2, 4
         overrides.update(SMOKE_OVERRIDES)
         mock = tfds.testing.mock_data(num_examples=64)
+    if schedule is not None:
+        overrides.update(schedule(steps))
     with mock:
         ds = data.load(dataset, batch_size=batch_size, labels=labels, seed=FLAGS.seed,
                        **(data_args or {}))

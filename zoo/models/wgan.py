@@ -89,6 +89,10 @@ class WGAN(Adversarial):
             return self.warmup_critic
         return self.n_critic
 
+    def critic_updates_for(self, generator_updates):
+        """Critic updates (``fit`` steps) that ``generator_updates`` generator updates take."""
+        return sum(self.critic_updates_needed(g) for g in range(generator_updates))
+
     def generator_turn(self):
         needed = self.critic_updates_needed(int(self.g_steps.numpy()))
         return int(self.critic_streak.numpy()) + 1 >= needed
