@@ -91,3 +91,18 @@ def test_an_unknown_startup_line_still_shows(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "something real broke" in result.stderr and "oneDNN" not in result.stderr
     assert result.stdout.strip() == "1"
+
+
+def test_interpolate_writes_a_strip_and_an_animation(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "ckpt"))
+    checkpoint.save_preset(build("dcgan-mnist"), tmp_path / "ckpt" / "dcgan-mnist")
+    strip, gif = tmp_path / "walk.png", tmp_path / "walk.gif"
+    assert main(["interpolate", "dcgan-mnist", "--seeds", "1", "2", "--steps", "5", "-o",
+                 str(strip), "--scale", "1"]) == 0
+    assert np.asarray(Image.open(strip)).shape == (8 + 2 * 2, 5 * 8 + 6 * 2)  # one row of 5
+    assert main(["interpolate", "dcgan-mnist", "--seeds", "1", "2", "--steps", "4", "-o",
+                 str(gif)]) == 0
+    animation = Image.open(gif)
+    assert animation.n_frames == 4 and animation.size == (16, 16)
+    assert "from seed 1 to seed 2" in capsys.readouterr().out
+    assert main(["interpolate", "dcgan-mnist", "--seeds", "1", "2", "--steps", "1"]) == 2

@@ -260,3 +260,43 @@ def test_averaging_off_and_bad_settings_say_what_to_do():
         model.sample(2, average="yes")
     with pytest.raises(errors.ZooValueError, match=r"\[0, 1\)"):
         build("dcgan-mnist", average_decay=1.0)
+
+
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_interpolation_starts_and_ends_at_the_two_seeds_samples(name):
+    model = build(name)
+    model.fit(dataset(model), epochs=1, verbose=0)
+    walk = model.interpolate(3, 9, steps=5)
+    assert walk.shape == (5,) + model.image_shape and walk.dtype == np.float32
+    np.testing.assert_allclose(walk[0], model.sample(1, seed=3)[0], atol=1e-6)
+    np.testing.assert_allclose(walk[-1], model.sample(1, seed=9)[0], atol=1e-6)
+    # The inside of the path differs from both ends, and the two methods differ there.
+    assert not np.allclose(walk[2], walk[0]) and not np.allclose(walk[2], walk[-1])
+    assert not np.allclose(walk[2], model.interpolate(3, 9, steps=5, method="linear")[2])
+
+
+def test_slerp_keeps_the_norm_that_a_straight_line_loses():
+    from zoo.models.base import slerp
+
+    a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    np.testing.assert_allclose(np.linalg.norm(slerp(a, b, 0.5)), 1.0)
+    np.testing.assert_allclose(slerp(a, b, 0.0), a)
+    np.testing.assert_allclose(slerp(a, b, 1.0), b)
+    np.testing.assert_allclose(slerp(a, 2 * a, 0.5), 1.5 * a)  # parallel: the straight line
+
+
+def test_conditional_interpolation_keeps_its_labels_and_bad_arguments_fail():
+    model = build("cgan-mnist")
+    walk = model.interpolate(1, 2, steps=3, labels=7)
+    np.testing.assert_allclose(walk[0], model.sample(1, seed=1, labels=[7])[0], atol=1e-6)
+    np.testing.assert_allclose(walk[-1], model.sample(1, seed=2, labels=[7])[0], atol=1e-6)
+    for kwargs, match in [({"steps": 1}, "at least 2"), ({"method": "cubic"}, "slerp"),
+                          ({"labels": 10}, r"\[0, 10\)")]:
+        with pytest.raises(errors.ZooValueError, match=match):
+            model.interpolate(1, 2, **kwargs)
+    with pytest.raises(errors.ZooValueError, match="two integer seeds"):
+        model.interpolate(None, 2)
+    with pytest.raises(errors.ZooValueError, match="unconditional"):
+        build("dcgan-mnist").interpolate(1, 2, labels=3)
+    with pytest.raises(errors.ZooValueError, match="translate"):
+        build("cyclegan-sneaker2boot").interpolate(1, 2)

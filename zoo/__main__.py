@@ -1,7 +1,8 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
+    python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
     python -m zoo prepare-data mnist fashion_mnist
     python -m zoo evaluate dcgan-mnist [-n 10000]
 """
@@ -30,6 +31,20 @@ def _sample(args):
     images = model.sample(args.n, seed=args.seed, labels=args.labels)
     zoo.save_grid(images, args.output, scale=args.scale)
     print(f"wrote {args.n} samples of {args.name} to {args.output}")
+
+
+def _interpolate(args):
+    import zoo
+
+    model = zoo.load(args.name)
+    images = model.interpolate(args.seeds[0], args.seeds[1], args.steps, labels=args.labels,
+                               method=args.method)
+    if args.output.lower().endswith(".gif"):
+        zoo.images.save_animation(images, args.output, scale=args.scale)
+    else:
+        zoo.save_grid(images, args.output, cols=len(images), scale=args.scale)
+    print(f"wrote {len(images)} steps from seed {args.seeds[0]} to seed {args.seeds[1]} "
+          f"of {args.name} to {args.output}")
 
 
 def _prepare(args):
@@ -66,6 +81,16 @@ def main(argv=None):
     p.add_argument("--labels", type=int, default=None, help="class to draw (conditional models)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
     p.set_defaults(fn=_sample)
+    p = sub.add_parser("interpolate", help="a walk in latent space between two seeds (PNG strip "
+                                          "or animated GIF)")
+    p.add_argument("name")
+    p.add_argument("--seeds", type=int, nargs=2, required=True, metavar=("A", "B"))
+    p.add_argument("--steps", type=int, default=8)
+    p.add_argument("--method", choices=["slerp", "linear"], default="slerp")
+    p.add_argument("--labels", type=int, default=None, help="class to keep (conditional models)")
+    p.add_argument("-o", "--output", default="walk.png", help="a .png strip or a .gif animation")
+    p.add_argument("--scale", type=int, default=2, help="pixel magnification")
+    p.set_defaults(fn=_interpolate)
     p = sub.add_parser("prepare-data", help="build MNIST / Fashion-MNIST for tfds offline")
     p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist"])
     p.add_argument("--source", default=None, help="mnist.pkl.gz or the Fashion-MNIST IDX folder")

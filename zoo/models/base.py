@@ -73,6 +73,17 @@ def make_optimizer(spec):
     return keras.optimizers.get(spec)
 
 
+def slerp(a, b, t):
+    """Spherical interpolation between vectors ``a`` and ``b`` at ``t`` in [0, 1]
+    (Shoemake 1985); the straight line where they are (anti)parallel."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    cos = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if np.sin(omega) < 1e-6:
+        return (1 - t) * a + t * b
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
 class Adversarial(keras.Model):
     """Base class of every zoo variant. Not used directly.
 
@@ -352,12 +363,48 @@ class Adversarial(keras.Model):
         seed = errors.check_seed(seed)
         batch_size = errors.check_positive_int("batch_size", batch_size)
         labels = self.check_labels(labels, n)
+        return self._draw(self.latents(n, seed), labels, average, batch_size)
+
+    def interpolate(self, seed_a, seed_b, steps=8, *, labels=None, method="slerp",
+                    average=None):
+        """Images along a path in latent space, as float32 ``(steps, H, W, C)`` in [-1, 1].
+
+        The first image is ``sample(1, seed=seed_a)`` and the last
+        ``sample(1, seed=seed_b)``; between them the latent vector moves along
+        the great circle (``method="slerp"``, the default: for Gaussian latents
+        the straight line passes through improbably short vectors; White 2016,
+        "Sampling Generative Networks") or the straight line (``"linear"``).
+        ``labels``: for a conditional model, one class for every image or one
+        per image (default: class 0, as ``sample(1)`` draws); they are kept
+        along the path.
+        """
+        seed_a, seed_b = errors.check_seed(seed_a), errors.check_seed(seed_b)
+        if seed_a is None or seed_b is None:
+            raise errors.ZooValueError("interpolate needs two integer seeds, seed_a and seed_b.")
+        steps = errors.check_positive_int("steps", steps)
+        if steps < 2:
+            raise errors.ZooValueError(f"steps must be at least 2 (the two ends), got {steps}.")
+        if method not in ("slerp", "linear"):
+            raise errors.ZooValueError(f"method must be 'slerp' or 'linear', got {method!r}.")
+        if self.num_classes:
+            labels = 0 if labels is None else labels
+            labels = self.check_labels([labels] * steps if np.ndim(labels) == 0 else labels, steps)
+        else:
+            labels = self.check_labels(labels, steps)
+        a, b = self.latents(1, seed_a)[0], self.latents(1, seed_b)[0]
+        z = np.stack([slerp(a, b, t) if method == "slerp" else (1 - t) * a + t * b
+                      for t in np.linspace(0.0, 1.0, steps)]).astype(np.float32)
+        z[0], z[-1] = a, b  # exactly the ends, whatever rounding did
+        return self._draw(z, labels, average, batch_size=500)
+
+    def _draw(self, z, labels, average, batch_size):
+        """G(z) (with labels), ``batch_size`` rows at a time, as numpy float32."""
         if average is None:
             average = self.sample_average and bool(self.average)
         elif not isinstance(average, bool):
             raise errors.ZooValueError(f"average must be True, False or None, got {average!r}.")
         generate = self._generate_fn(average)
-        z = self.latents(n, seed)
+        n = len(z)
         out = np.empty((n,) + self.image_shape, np.float32)
         for start in range(0, n, batch_size):
             stop = min(start + batch_size, n)

@@ -286,6 +286,12 @@ class CycleGAN(Adversarial):
             "model.translate(images, direction='a2b' or 'b2a')."
         )
 
+    def interpolate(self, *args, **kwargs):
+        raise errors.ZooValueError(
+            "CycleGAN has no latent space to walk: it translates images, "
+            "model.translate(images, direction='a2b' or 'b2a')."
+        )
+
     def translate(self, images, direction="a2b", batch_size=16):
         """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)``.
 
