@@ -17,7 +17,7 @@ def test_list_and_sample(tmp_path, monkeypatch, capsys):
     checkpoint.save_preset(build("cgan-mnist"), tmp_path / "ckpt" / "cgan-mnist")
     assert main(["list"]) == 0
     listing = capsys.readouterr().out
-    assert "cgan-mnist" in listing and "shipped" in listing.split("cgan-mnist")[1].splitlines()[0]
+    assert "cgan-mnist" in listing and "local" in listing.split("cgan-mnist")[1].splitlines()[0]
     out = tmp_path / "grid.png"
     assert main(["sample", "cgan_mnist", "-n", "4", "-o", str(out), "--seed", "1", "--labels", "3",
                  "--scale", "1"]) == 0
@@ -26,12 +26,18 @@ def test_list_and_sample(tmp_path, monkeypatch, capsys):
 
 
 def test_errors_are_one_line_with_exit_code_2(tmp_path, monkeypatch, capsys):
+    from zoo import registry
+
     monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path))
+    monkeypatch.setattr(registry, "SOURCE_CHECKPOINTS", tmp_path / "no-checkout")
     assert main(["sample", "wgan-mnst", "-o", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no model named 'wgan-mnst'") and "wgan-mnist" in err
     assert main(["sample", "dcgan-mnist", "-o", str(tmp_path / "x.png")]) == 2
-    assert "recipes/dcgan_mnist.py" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "recipes/dcgan_mnist.py" in err and len(err.strip().splitlines()) == 1
+    # It names every place it looked.
+    assert str(tmp_path / "dcgan-mnist") in err and "hf://keras-gan-zoo/dcgan-mnist" in err
     assert not (tmp_path / "x.png").exists()
 
 

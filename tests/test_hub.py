@@ -249,3 +249,173 @@ def test_hf_hub_offline_environment_variable_in_a_fresh_process(server, pushed, 
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120, capture_output=True)
     assert np.array_equal(np.load(out), samples)
     assert len(server.requests) == before
+
+
+# ------------------------------------------- shipped presets through the Hub
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def preset_outputs(model):
+    if isinstance(model, zoo.CycleGAN):
+        return model.translate(np.linspace(-1, 1, 4 * 28 * 28).reshape(4, 28, 28, 1)
+                               .astype("float32"))
+    return model.sample(4, seed=0)
+
+
+def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
+    from zoo import registry
+
+    names = registry.list_models(shipped_only=True)
+    assert len(names) == 8
+    published = {name: hub.publish(name) for name in names}
+    for name, commit in published.items():
+        assert server.head(registry.PRESETS[name]["hub"]) == commit
+    card = Path(hf_hub_download("keras-gan-zoo/wgan-mnist", "README.md")).read_text()
+    assert "model-index:" in card.split("---")[1] and "Reproduce:" in card
+    # The wheel, installed on its own into a folder, run from a folder that is not the checkout.
+    wheels, site, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cmd in ([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                 "-q", "-w", str(wheels), str(ROOT)],
+                [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site)]):
+        if "install" in cmd:
+            cmd += [str(w) for w in wheels.glob("zoo-*.whl")]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=elsewhere)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert not (site / "checkpoints").exists()
+    script = textwrap.dedent("""
+        import sys, numpy as np, zoo
+        from zoo import registry
+        assert zoo.__file__.startswith(sys.argv[1]), zoo.__file__
+        out = {}
+        for name in sys.argv[2:]:
+            assert registry.where(name)[0] == "hub", registry.where(name)
+            model = zoo.load(name)
+            out[name] = (model.translate(np.linspace(-1, 1, 4 * 28 * 28).reshape(4, 28, 28, 1)
+                         .astype("float32")) if isinstance(model, zoo.CycleGAN)
+                         else model.sample(4, seed=0))
+            assert registry.where(name)[0] == "cache"
+        np.savez("out.npz", **out)
+    """)
+    env, _ = hub_settings(server.url, tmp_path / "fresh_hf_home")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("HF_", "ZOO_"))}, **env,
+           "PYTHONPATH": str(site), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, "-c", script, str(site), *names], capture_output=True,
+                          text=True, timeout=600, cwd=elsewhere, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = np.load(elsewhere / "out.npz")
+    for name in names:
+        np.testing.assert_array_equal(got[name], preset_outputs(zoo.load(name)), err_msg=name)
+
+
+def test_publish_refuses_what_it_cannot_publish(server, monkeypatch, tmp_path):
+    from zoo import registry
+
+    with pytest.raises(ZooValueError, match="declares no Hub repository"):
+        hub.publish("dcgan-celeba")
+    monkeypatch.setattr(registry, "SOURCE_CHECKPOINTS", tmp_path / "none")
+    monkeypatch.delenv("ZOO_CHECKPOINTS", raising=False)
+    with pytest.raises(ZooValueError, match="recipes/wgan_mnist.py --ship"):
+        hub.publish("wgan-mnist")
+
+
+# ------------------------------------------------------- hostile repositories
+def _good_folder(tmp_path):
+    model = zoo.DCGAN(image_size=8, channels=1, width=4, latent_dim=8)
+    model.compile()
+    return checkpoint_module().save_preset(model, tmp_path / "good")
+
+
+def checkpoint_module():
+    from zoo import checkpoint
+
+    return checkpoint
+
+
+def plant(server, repo_id, files):
+    """A repository whose files are exactly ``files`` ({path: bytes}), put in place on the
+    server directly, as anyone could publish them."""
+    from hub_server import Blob
+
+    with server.lock:
+        repo = server.repos.get(repo_id) or server.repos.setdefault(
+            repo_id, __import__("hub_server").Repo(False))
+        files = {p: Blob(data, len(data) > 1000) for p, data in files.items()}
+        repo.branches["main"] = server.new_commit(repo, files, repo.branches.get("main"))
+
+
+def preset_files(config, weights, metadata=None):
+    """Files of a preset folder with a metadata.json whose hashes match (so the hash check
+    passes and the deeper checks are what is tested)."""
+    import hashlib
+
+    config_bytes = config if isinstance(config, bytes) else json.dumps(config).encode()
+    meta = metadata if metadata is not None else {"sha256": {
+        "config.json": hashlib.sha256(config_bytes).hexdigest(),
+        "model.weights.h5": hashlib.sha256(weights).hexdigest()}}
+    meta_bytes = meta if isinstance(meta, bytes) else json.dumps(meta).encode()
+    return {"config.json": config_bytes, "model.weights.h5": weights, "metadata.json": meta_bytes}
+
+
+def hostile_cases(good):
+    config = json.loads((good / "config.json").read_text())
+    weights = (good / "model.weights.h5").read_bytes()
+    gan = zoo.GAN(image_size=8, channels=1, width=16, latent_dim=8, d_units=8, pieces=2)
+    other = checkpoint_module().save_preset(gan, good.parent / "other")
+    lam = {"module": "keras.layers", "class_name": "Lambda",
+           "config": {"function": {"class_name": "__lambda__", "config": {"code": "print(1)"}}}}
+    deep = b"[" * 100_000 + b"]" * 100_000
+    return {
+        "not a zoo class": (preset_files({**config, "class_name": "Sequential"}, weights),
+                            "not a zoo model"),
+        "a Lambda in the compile config": (
+            preset_files({**config, "compile_config": {"d_optimizer": lam,
+                                                       "g_optimizer": lam}}, weights),
+            "optimizer must be one of"),
+        "code as a learning rate": (
+            preset_files({**config, "compile_config": {
+                "d_optimizer": {**config["compile_config"]["d_optimizer"],
+                                "config": {"learning_rate": lam}},
+                "g_optimizer": config["compile_config"]["g_optimizer"]}}, weights),
+            "learning rate must be"),
+        "an unknown constructor key": (
+            preset_files({**config, "config": {**config["config"], "run_me": "rm -rf /"}},
+                         weights), "takes no argument 'run_me'"),
+        "an object as a constructor value": (
+            preset_files({**config, "config": {**config["config"], "width": lam}}, weights),
+            "plain value"),
+        "garbage JSON": (preset_files(b"{this is not json", weights), "not valid JSON"),
+        "huge JSON": (preset_files(b'{"pad": "' + b"x" * (2 << 20) + b'"}', weights),
+                      "more than"),
+        "deeply nested JSON": (preset_files(deep, weights), "not valid JSON"),
+        "a JSON list": (preset_files(b"[1, 2]", weights), "JSON object"),
+        "weights of another architecture": (
+            preset_files(config, (other / "model.weights.h5").read_bytes()), "do not fit"),
+        "a missing metadata.json": (
+            {k: v for k, v in preset_files(config, weights).items() if k != "metadata.json"},
+            "metadata.json"),
+        "hashes that are not strings": (preset_files(config, weights, {"sha256": [1, 2]}),
+                                        "sha256"),
+        "a path that climbs out": (
+            {**preset_files(config, weights), "../../escaped.txt": b"x",
+             "sub/../../escaped2.txt": b"y"}, None),
+    }
+
+
+def test_hostile_repositories_build_nothing_but_a_zoo_model(server, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    good = _good_folder(tmp_path)
+    cache = Path(constants.HF_HUB_CACHE)
+    for i, (case, (files, message)) in enumerate(hostile_cases(good).items()):
+        repo = f"someone/hostile-{i}"
+        plant(server, repo, files)
+        if message is None:  # nothing outside the cache, and the preset itself loads
+            model = zoo.load(f"hf://{repo}")
+            assert isinstance(model, zoo.DCGAN)
+            assert not list(tmp_path.rglob("escaped*")) and not list(cache.parent.rglob("escaped*"))
+            continue
+        with pytest.raises(ZooError, match=message) as raised:
+            zoo.load(f"hf://{repo}")
+        assert "Traceback" not in str(raised.value), case
+        # Nothing half-written in the cache: no temporary or incomplete files.
+        assert not [p for p in cache.rglob("*") if p.name.endswith((".incomplete", ".tmp"))]

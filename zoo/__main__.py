@@ -1,8 +1,9 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | publish | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
+    python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
     python -m zoo prepare-data mnist fashion_mnist
     python -m zoo evaluate dcgan-mnist [-n 10000]
 """
@@ -14,10 +15,21 @@ import sys
 def _list(args):
     from zoo import registry
 
-    shipped = set(registry.list_models(shipped_only=True))
     for name in registry.list_models():
-        mark = "shipped" if name in shipped else "-"
+        place, _ = registry.where(name)
+        mark = {"local": "local", "cache": "cached", "hub": "hub"}.get(place, "-")
         print(f"{name:24s} {mark:8s} {registry.PRESETS[name]['description']}")
+
+
+def _publish(args):
+    from zoo import hub, registry
+
+    names = args.names or [n for n in registry.list_models(shipped_only=True)
+                           if registry.PRESETS[n].get("hub")]
+    for name in names:
+        commit = hub.publish(name)
+        print(f"{registry.canonical(name):24s} {registry.PRESETS[registry.canonical(name)]['hub']}"
+              f"@{commit}")
 
 
 def _sample(args):
@@ -91,6 +103,9 @@ def main(argv=None):
     p.add_argument("-o", "--output", default="walk.png", help="a .png strip or a .gif animation")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification")
     p.set_defaults(fn=_interpolate)
+    p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
+    p.add_argument("names", nargs="*", help="presets (default: every shipped one)")
+    p.set_defaults(fn=_publish)
     p = sub.add_parser("prepare-data", help="build MNIST / Fashion-MNIST for tfds offline")
     p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist"])
     p.add_argument("--source", default=None, help="mnist.pkl.gz or the Fashion-MNIST IDX folder")

@@ -17,9 +17,18 @@ Folders are written to a temporary sibling and renamed into place, so an
 interrupted save never replaces the last good one (a save killed between its two
 renames leaves the previous folder as ``.<name>.old``, which :func:`recover`
 puts back). Loading checks every hash first and names the bad file.
+
+A preset folder may come from anyone (``hf://someone/anything``), so loading
+trusts none of it: the JSON files are size-capped and parsed as plain data, the
+class must be a zoo model, the constructor arguments must be ones that class
+takes, with plain values, and the optimizers must be Keras optimizers from a
+fixed list whose settings are plain values (or a zoo/Keras learning-rate
+schedule of plain values). Nothing in a folder is ever run as code: no
+Lambda layers, custom objects or pickles.
 """
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -34,6 +43,12 @@ from zoo.images import current_umask
 
 CONFIG, WEIGHTS, METADATA = "config.json", "model.weights.h5", "metadata.json"
 HASHED = (CONFIG, WEIGHTS)
+MAX_JSON_BYTES = {CONFIG: 1 << 20, METADATA: 16 << 20}
+OPTIMIZERS = ("Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "SGD", "Adagrad", "Adadelta",
+              "Lion", "Ftrl")
+SCHEDULES = ("zoo>LinearDecay", "ExponentialDecay", "PiecewiseConstantDecay",
+             "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts")
+PLAIN = (str, int, float, bool, type(None))
 
 
 def sha256(path):
@@ -115,14 +130,37 @@ def save_preset(model, folder, metadata=None, training_state=True):
     return folder
 
 
+def read_json(path):
+    """A preset's JSON file as plain data: size-capped, parsed without any object hooks."""
+    path = Path(path)
+    limit = MAX_JSON_BYTES.get(path.name, 1 << 20)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise CheckpointError(
+                f"{path} is {size:,} bytes, more than the {limit:,} a zoo preset's {path.name} "
+                "can need; it is not a zoo preset file."
+            )
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except CheckpointError:
+        raise
+    except FileNotFoundError:
+        raise CheckpointError(f"{path} is missing; this is not a complete zoo preset folder.") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise CheckpointError(
+            f"{path} is not valid JSON ({type(e).__name__}: {str(e)[:200]}); re-download or "
+            "re-save the preset."
+        ) from None
+    if not isinstance(value, dict):
+        raise CheckpointError(f"{path} must hold a JSON object, not {type(value).__name__}.")
+    return value
+
+
 def read_metadata(folder):
     path = Path(folder) / METADATA
     if not path.exists():
         raise CheckpointError(f"{path} is missing; this is not a zoo preset folder.")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise CheckpointError(f"{path} is not valid JSON ({e}); re-download or re-save it.") from e
+    return read_json(path)
 
 
 def verify(folder):
@@ -130,6 +168,8 @@ def verify(folder):
     folder = Path(folder)
     meta = read_metadata(folder)
     expected = meta.get("sha256", {})
+    if not isinstance(expected, dict) or not all(isinstance(v, str) for v in expected.values()):
+        raise CheckpointError(f"{folder / METADATA}: 'sha256' must map file names to hex digests.")
     for name in HASHED:
         path = folder / name
         if name not in expected:
@@ -147,11 +187,79 @@ def verify(folder):
 
 
 def read_config(folder):
-    path = Path(folder) / CONFIG
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"cannot read {path}: {e}") from e
+    return read_json(Path(folder) / CONFIG)
+
+
+def model_class(spec, where):
+    """The zoo model class a config names; anything else is refused."""
+    from zoo.models.base import Adversarial
+
+    name = spec.get("class_name")
+    cls = keras.saving.get_registered_object(name) if isinstance(name, str) else None
+    if not (isinstance(cls, type) and issubclass(cls, Adversarial)):
+        raise CheckpointError(
+            f"{where} names the class {name!r}, which is not a zoo model; zoo.load builds only "
+            "zoo models (zoo.list_models() names them)."
+        )
+    return cls
+
+
+def constructor_arguments(cls, config, where):
+    """``config`` checked against what ``cls`` takes: known names, plain values."""
+    if not isinstance(config, dict):
+        raise CheckpointError(f"{where}: 'config' must be a JSON object of constructor arguments.")
+    takes = {"name", "trainable", "dtype"}
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            takes |= {p.name for p in inspect.signature(klass.__init__).parameters.values()
+                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        if klass.__name__ == "Adversarial":
+            break
+    unknown = sorted(set(config) - takes - {"self"})
+    if unknown:
+        raise CheckpointError(
+            f"{where}: a {cls.__name__} takes no argument {', '.join(map(repr, unknown))}; "
+            "the file was not written by this version of the zoo, or was tampered with."
+        )
+    for key, value in config.items():
+        if not isinstance(value, PLAIN):
+            raise CheckpointError(
+                f"{where}: constructor argument {key!r} must be a plain value (number, string, "
+                f"true/false or null), got {type(value).__name__}."
+            )
+    return config
+
+
+def optimizer_spec(spec, where):
+    """A Keras optimizer's config, allowed only if it is data and nothing else."""
+    if not isinstance(spec, dict) or spec.get("class_name") not in OPTIMIZERS:
+        found = spec.get("class_name") if isinstance(spec, dict) else type(spec).__name__
+        raise CheckpointError(
+            f"{where}: an optimizer must be one of {', '.join(OPTIMIZERS)}, got {found!r}."
+        )
+    if spec.get("module", "keras.optimizers") != "keras.optimizers" or spec.get("registered_name"):
+        raise CheckpointError(f"{where}: the optimizer must come from keras.optimizers.")
+    config = spec.get("config")
+    if not isinstance(config, dict):
+        raise CheckpointError(f"{where}: the optimizer's config must be a JSON object.")
+    for key, value in config.items():
+        if key == "learning_rate" and isinstance(value, dict):
+            kind = value.get("registered_name") or value.get("class_name")
+            inner = value.get("config")
+            if kind not in SCHEDULES or not isinstance(inner, dict) or not all(
+                isinstance(v, PLAIN) or (isinstance(v, list) and all(isinstance(x, PLAIN) for x in v))
+                for v in inner.values()
+            ):
+                raise CheckpointError(
+                    f"{where}: the learning rate must be a number or one of the schedules "
+                    f"{', '.join(SCHEDULES)} with plain settings, got {kind!r}."
+                )
+        elif not isinstance(value, PLAIN):
+            raise CheckpointError(
+                f"{where}: optimizer setting {key!r} must be a plain value, got "
+                f"{type(value).__name__}."
+            )
+    return spec
 
 
 def load_preset(folder, expect_class=None, **overrides):
@@ -165,18 +273,30 @@ def load_preset(folder, expect_class=None, **overrides):
     recover(folder)
     verify(folder)
     spec = read_config(folder)
-    cls = keras.saving.get_registered_object(spec["class_name"])
-    if cls is None:
-        raise CheckpointError(f"{folder} holds an unknown model class {spec['class_name']!r}.")
+    where = folder / CONFIG
+    cls = model_class(spec, where)
     if expect_class is not None and not issubclass(cls, expect_class):
         raise CheckpointError(
             f"{folder} holds a {cls.__name__}, but this preset is a {expect_class.__name__}."
         )
-    model = cls(**{**spec["config"], **overrides})
+    config = constructor_arguments(cls, spec.get("config"), where)
+    compile_config = spec.get("compile_config")
+    if compile_config is not None:
+        if not isinstance(compile_config, dict) or set(compile_config) != {"d_optimizer",
+                                                                           "g_optimizer"}:
+            raise CheckpointError(
+                f"{where}: 'compile_config' must name exactly d_optimizer and g_optimizer."
+            )
+        for player, opt in compile_config.items():
+            optimizer_spec(opt, f"{where} ({player})")
+    try:
+        model = cls(**{**config, **overrides})
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{where}: a {cls.__name__} cannot be built from it: {e}") from e
 
     def compile_():
-        if spec.get("compile_config"):
-            model.compile_from_config(spec["compile_config"])
+        if compile_config:
+            model.compile_from_config(compile_config)
         else:
             model.compile()
 

@@ -82,16 +82,16 @@ def parse_handle(handle):
 
 
 # ------------------------------------------------------------------ upload
-def model_card(model, repo_id, metadata):
-    """README.md text: Hub YAML front matter, then how to load the model."""
-    variant = type(model).__name__
-    dataset = metadata.get("dataset")
-    metrics = metadata.get("metrics") or {}
-    task = "image-to-image" if hasattr(model, "translate") else "unconditional-image-generation"
+def model_card(variant, task, repo_id, metadata, body=None):
+    """README.md text: Hub YAML front matter (with model-index when there are
+    metrics), then how to load the model, then ``body`` (the preset's section of
+    MODEL_CARD.md when publishing a shipped checkpoint)."""
+    dataset = metadata.get("dataset") or metadata.get("training", {}).get("dataset")
+    metrics = metadata.get("metrics") or _flat_metrics(metadata.get("evaluation", {}))
     card = ModelCardData(
         library_name="keras",
         tags=["zoo", "gan", "keras", variant],
-        datasets=[dataset] if dataset else None,
+        datasets=[dataset.split("/")[0]] if dataset else None,
         model_name=repo_id if metrics else None,
         eval_results=[
             EvalResult(
@@ -107,13 +107,62 @@ def model_card(model, repo_id, metadata):
         f"A {variant} from the `zoo` GAN model zoo (Keras 3)"
         + (f", trained on {dataset}." if dataset else "."), "",
         "```python", "import zoo", "", f'model = zoo.load("hf://{repo_id}")',
-        "images = model.sample(16, seed=0)  # float32 in [-1, 1]", "```", "",
+        ("images = model.translate(images, 'a2b')  # float32 in [-1, 1]" if task == "image-to-image"
+         else "images = model.sample(16, seed=0)  # float32 in [-1, 1]"), "```", "",
     ]
     if metrics:
         lines += ["| metric | value |", "| --- | --- |"]
         lines += [f"| {name} | {value} |" for name, value in metrics.items()] + [""]
+    if body:
+        lines += [body.strip(), ""]
     lines += [f"`{checkpoint.METADATA}` records the sha256 of every file; `zoo.load` checks them.", ""]
     return "\n".join(lines)
+
+
+def _flat_metrics(evaluation):
+    flat = {}
+    for key, value in (evaluation.get("metrics") or {}).items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{k}": v for k, v in value.items() if isinstance(v, (int, float))})
+        elif isinstance(value, (int, float)):
+            flat[key] = value
+    return flat
+
+
+def push_folder(folder, repo_id, card, *, revision=None, private=False, token=None,
+                commit_message="Upload zoo model", extra_files=()):
+    """Upload a preset folder, its model card and ``extra_files`` (names in
+    ``folder``, such as ``samples.png``) in one commit. Returns the commit id.
+
+    Every push goes through here: ``push_to_hub``, ``publish`` and the recipes'
+    ``--push_to_hub``. Creates the repository (and the branch ``revision``)
+    when missing; ``HF_ENDPOINT`` and ``HF_TOKEN`` apply as in huggingface_hub.
+    """
+    if not isinstance(repo_id, str):
+        raise ZooValueError(f"repo_id must be a string 'owner/repo', got {repo_id!r}.")
+    repo_id, pinned = parse_handle(repo_id if repo_id.startswith("hf://") else f"hf://{repo_id}")
+    if pinned and revision and pinned != revision:
+        raise ZooValueError(f"two revisions given: {pinned!r} in the name and revision={revision!r}.")
+    revision = revision or pinned
+    if revision is not None and COMMIT.fullmatch(revision):
+        raise ZooValueError(f"cannot push to commit {revision}; pass a branch name as revision.")
+    folder = Path(folder)
+    checkpoint.verify(folder)  # never publish a folder whose files do not match their hashes
+    api = HfApi(token=token)
+    with tempfile.TemporaryDirectory(prefix="zoo-card-") as tmp:
+        (Path(tmp) / README).write_text(card, encoding="utf-8")
+        operations = [CommitOperationAdd(README, str(Path(tmp) / README))]
+        operations += [CommitOperationAdd(name, str(folder / name))
+                       for name in (*FILES, *extra_files)]
+        where = f"hf://{repo_id}" + (f"@{revision}" if revision else "")
+        with _typed_errors(where, writing=True):
+            api.create_repo(repo_id, private=private, exist_ok=True)
+            if revision is not None:
+                api.create_branch(repo_id, branch=revision, exist_ok=True)
+            info = api.create_commit(
+                repo_id, operations=operations, commit_message=commit_message, revision=revision
+            )
+    return info.oid
 
 
 def push_to_hub(
@@ -129,27 +178,58 @@ def push_to_hub(
     """
     if not isinstance(repo_id, str):
         raise ZooValueError(f"repo_id must be a string 'owner/repo', got {repo_id!r}.")
-    repo_id, pinned = parse_handle(repo_id if repo_id.startswith("hf://") else f"hf://{repo_id}")
-    if pinned and revision and pinned != revision:
-        raise ZooValueError(f"two revisions given: {pinned!r} in the name and revision={revision!r}.")
-    revision = revision or pinned
-    if revision is not None and COMMIT.fullmatch(revision):
-        raise ZooValueError(f"cannot push to commit {revision}; pass a branch name as revision.")
-    api = HfApi(token=token)
     with tempfile.TemporaryDirectory(prefix="zoo-push-") as tmp:
         folder = checkpoint.save_preset(model, Path(tmp) / "preset", metadata)
-        card = model_card(model, repo_id, checkpoint.read_metadata(folder))
-        (folder / README).write_text(card, encoding="utf-8")
-        operations = [CommitOperationAdd(name, str(folder / name)) for name in (README, *FILES)]
-        where = f"hf://{repo_id}" + (f"@{revision}" if revision else "")
-        with _typed_errors(where, writing=True):
-            api.create_repo(repo_id, private=private, exist_ok=True)
-            if revision is not None:
-                api.create_branch(repo_id, branch=revision, exist_ok=True)
-            info = api.create_commit(
-                repo_id, operations=operations, commit_message=commit_message, revision=revision
-            )
-    return info.oid
+        card = model_card(type(model).__name__, _task(model), repo_id.removeprefix("hf://"),
+                          checkpoint.read_metadata(folder))
+        return push_folder(folder, repo_id, card, revision=revision, private=private,
+                           token=token, commit_message=commit_message)
+
+
+def _task(model):
+    return "image-to-image" if hasattr(model, "translate") else "unconditional-image-generation"
+
+
+def publish(name, *, token=None, model_card_path=None):
+    """Push the shipped checkpoint of preset ``name`` to its declared Hub repository.
+
+    The repository gets the preset folder, ``samples.png`` and ``curve.png``
+    where they exist, and a README made of Hub front matter (model-index from
+    the checkpoint's evaluation) and the preset's section of MODEL_CARD.md.
+    Returns the commit id.
+    """
+    from zoo import registry
+
+    key = registry.canonical(name)
+    preset = registry.PRESETS[key]
+    if not preset.get("hub"):
+        raise ZooValueError(f"{key} declares no Hub repository; only shipped presets do.")
+    folder = next((f for f in registry.local_folders(key)
+                   if (f / checkpoint.METADATA).exists()), None)
+    if folder is None:
+        raise ZooValueError(
+            f"{key} has no checkpoint on this machine to publish (looked in "
+            f"{', '.join(map(str, registry.local_folders(key)))}); train it with "
+            f"`python {preset['recipe']} --ship` first."
+        )
+    meta = checkpoint.read_metadata(folder)
+    card_file = Path(model_card_path or registry.SOURCE_CHECKPOINTS.parent / "MODEL_CARD.md")
+    body = _card_section(card_file, key) if card_file.exists() else None
+    task = "image-to-image" if preset["class"].__name__ == "CycleGAN" else \
+        "unconditional-image-generation"
+    card = model_card(preset["class"].__name__, task, preset["hub"], meta, body)
+    extras = [n for n in ("samples.png", "curve.png") if (folder / n).is_file()]
+    if body and "curve.png" in extras:  # MODEL_CARD.md links files of the checkout
+        card = card.replace(f"checkpoints/{key}/curve.png", "curve.png")
+    return push_folder(folder, preset["hub"], card, token=token, extra_files=extras,
+                       commit_message=f"Publish {key}")
+
+
+def _card_section(path, name):
+    """The ``## name`` section of a model card file, without its heading."""
+    text = Path(path).read_text(encoding="utf-8")
+    match = re.search(rf"^## {re.escape(name)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    return match.group(1) if match else None
 
 
 # ---------------------------------------------------------------- download
@@ -182,6 +262,31 @@ def download(handle, *, token=None, force=False):
             f"its {checkpoint.METADATA}, and the model must be pushed again."
         ) from e
     return folder
+
+
+def cached(handle):
+    """The verified preset folder of ``handle`` in the local cache, or None. No network."""
+    repo_id, revision = parse_handle(handle)
+    try:
+        folder = Path(snapshot_download(repo_id, revision=revision, allow_patterns=list(FILES),
+                                        local_files_only=True))
+    except Exception:  # not cached (huggingface_hub raises several kinds here)
+        return None
+    if any(not (folder / name).is_file() for name in FILES):
+        return None
+    try:
+        checkpoint.verify(folder)
+    except CheckpointError:
+        return None  # download() fetches it again and says what was wrong
+    return folder
+
+
+def cache_dir():
+    return constants.HF_HUB_CACHE
+
+
+def endpoint():
+    return constants.ENDPOINT
 
 
 def _evict(folder):

@@ -6,10 +6,21 @@ dataset, the recipe that trains it, the recipe's optimizers when they differ fro
 the class defaults (``"compile"``) and, optionally, a pinned Hub repository.
 Trained weights live in ``checkpoints/<preset>/`` (see ``zoo.checkpoint``).
 
-Resolution for ``load(name)``: a registered name (``"wgan-mnist"`` and
-``"wgan_mnist"`` are the same) is read from the shipped ``checkpoints/``
-folder, or from its pinned Hub repository; ``"hf://owner/repo[@revision]"``
-goes to the Hub (cache first); a path to a preset folder loads that folder.
+Where ``load(name)`` finds a preset's weights (``"wgan-mnist"`` and
+``"wgan_mnist"`` are the same name), in this order:
+
+1. ``$ZOO_CHECKPOINTS/<name>/``, when that variable is set;
+2. the source checkout's ``checkpoints/<name>/`` (the folder beside the
+   ``zoo`` package: present in a git checkout or an editable install, absent
+   from a wheel);
+3. the Hugging Face cache, for the preset's declared Hub repository (every
+   shipped preset declares one in its ``PRESETS`` entry, ``"hub"``, under the
+   zoo's organisation ``keras-gan-zoo``; no network);
+4. the Hub itself (``HF_ENDPOINT``, ``HF_TOKEN`` as ``huggingface_hub`` reads them).
+
+When none has it, the error names every place it looked and what to do.
+``"hf://owner/repo[@revision]"`` goes to the Hub (cache first); a path to a
+preset folder loads that folder.
 """
 
 import difflib
@@ -24,9 +35,44 @@ for _module in (gan, dcgan, wgan, wgan_gp, cgan, cyclegan):
     PRESETS.update(_module.PRESETS)
 
 
+HUB_ORGANISATION = "keras-gan-zoo"
+# The source checkout's shelf (tests point it elsewhere to play a wheel install).
+SOURCE_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
 def checkpoints_dir():
-    """Where shipped checkpoints live: ``$ZOO_CHECKPOINTS`` or the repo's ``checkpoints/``."""
-    return Path(os.environ.get("ZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints"))
+    """Where recipes ship checkpoints to: ``$ZOO_CHECKPOINTS`` or the checkout's ``checkpoints/``."""
+    return Path(os.environ.get("ZOO_CHECKPOINTS", SOURCE_CHECKPOINTS))
+
+
+def local_folders(name):
+    """The local places of preset ``name``, in the order ``load`` tries them."""
+    places = [Path(os.environ["ZOO_CHECKPOINTS"]) / name] if os.environ.get("ZOO_CHECKPOINTS") else []
+    return places + [Path(SOURCE_CHECKPOINTS) / name]
+
+
+def hub_handle(name):
+    """``"hf://owner/repo[@revision]"`` of a preset's declared Hub repository, or None."""
+    preset = PRESETS[canonical(name)]
+    if not preset.get("hub"):
+        return None
+    revision = preset.get("hub_revision")
+    return f"hf://{preset['hub']}" + (f"@{revision}" if revision else "")
+
+
+def where(name):
+    """Where ``load(name)`` would take the weights from now, without downloading:
+    ``("local", folder)``, ``("cache", folder)``, ``("hub", handle)`` or ``(None, None)``."""
+    for folder in local_folders(canonical(name)):
+        if (folder / checkpoint.METADATA).exists():
+            return "local", folder
+    handle = hub_handle(name)
+    if handle is None:
+        return None, None
+    from zoo import hub
+
+    cached = hub.cached(handle)
+    return ("cache", cached) if cached else ("hub", handle)
 
 
 def canonical(name):
@@ -45,10 +91,13 @@ def canonical(name):
 
 
 def list_models(shipped_only=False):
-    """Sorted preset names; ``shipped_only`` keeps those with weights in ``checkpoints/``."""
+    """Sorted preset names; ``shipped_only`` keeps those with weights on this machine
+    (``$ZOO_CHECKPOINTS`` or the checkout's ``checkpoints/``). ``where(name)`` tells
+    where each one's weights would come from, the Hub included."""
     names = sorted(PRESETS)
     if shipped_only:
-        names = [n for n in names if (checkpoints_dir() / n / checkpoint.METADATA).exists()]
+        names = [n for n in names
+                 if any((f / checkpoint.METADATA).exists() for f in local_folders(n))]
     return names
 
 
@@ -85,18 +134,32 @@ def load(name, pretrained=True, **overrides):
     if not pretrained:
         return build(key, **overrides)
     preset = PRESETS[key]
-    folder = checkpoints_dir() / key
-    if (folder / checkpoint.METADATA).exists():
-        return checkpoint.load_preset(folder, expect_class=preset["class"], **overrides)
-    if preset.get("hub"):
+    for folder in local_folders(key):
+        if (folder / checkpoint.METADATA).exists():
+            return checkpoint.load_preset(folder, expect_class=preset["class"], **overrides)
+    looked = [str(f) for f in local_folders(key)]
+    handle = hub_handle(key)
+    if handle is not None:
         from zoo import hub
 
-        return checkpoint.load_preset(
-            hub.download(preset["hub"]), expect_class=preset["class"], **overrides
-        )
-    shipped = ", ".join(list_models(shipped_only=True)) or "none yet"
+        folder = hub.cached(handle)
+        looked.append(f"the Hugging Face cache ({hub.cache_dir()}) for {handle}")
+        if folder is None:
+            try:
+                folder = hub.download(handle)
+            except hub.HubError as e:
+                looked.append(f"{handle} on {hub.endpoint()}: {str(e).rstrip('.')}")
+        if folder is not None:
+            return checkpoint.load_preset(folder, expect_class=preset["class"], **overrides)
+    fixes = [f"train them with `python {preset['recipe']} --ship`",
+             f"set ZOO_CHECKPOINTS to a folder that holds {key}/"]
+    if handle is not None:
+        fixes.insert(0, f"connect to the Hub (or set HF_ENDPOINT to a mirror) so {handle} can "
+                        f"download, or fetch it once elsewhere with `python -c \"import zoo; "
+                        f"zoo.hub.download('{handle}')\"` and copy the cache")
+    shipped = ", ".join(list_models(shipped_only=True)) or "none here"
     raise errors.WeightsNotAvailableError(
-        f"no trained weights are shipped for {key!r} (looked in {folder}). Train them with "
-        f"`python {preset['recipe']}`, or use zoo.load({key!r}, pretrained=False) for a fresh "
-        f"model. Presets with shipped weights: {shipped}."
+        f"no trained weights found for {key!r}; looked in: " + "; ".join(looked) + ". To fix: "
+        + ", or ".join(fixes) + f"; or use zoo.load({key!r}, pretrained=False) for a fresh "
+        f"model. Presets with weights on this machine: {shipped}."
     )

@@ -123,6 +123,7 @@ PRESETS = {
                    "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/cgan_mnist.py",
+        "hub": "keras-gan-zoo/cgan-mnist",  # pinned with "hub_revision" once published
         "description": "Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",
     },
 }

@@ -357,6 +357,7 @@ PRESETS = {
                    "constant_steps": 1500, "decay_steps": 1500},
         "dataset": "fashion_mnist_pair/sneaker2boot",
         "recipe": "recipes/cyclegan_sneaker2boot.py",
+        "hub": "keras-gan-zoo/cyclegan-sneaker2boot",  # pinned with "hub_revision" once published
         "description": "CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",
     },
 }

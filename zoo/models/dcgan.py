@@ -134,6 +134,7 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/dcgan_mnist.py",
+        "hub": "keras-gan-zoo/dcgan-mnist",  # pinned with "hub_revision" once published
         "description": "DCGAN on MNIST 28x28.",
     },
     "dcgan-fashion-mnist": {
@@ -141,6 +142,7 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "fashion_mnist",
         "recipe": "recipes/dcgan_fashion_mnist.py",
+        "hub": "keras-gan-zoo/dcgan-fashion-mnist",  # pinned with "hub_revision" once published
         "description": "DCGAN on Fashion-MNIST 28x28.",
     },
     "dcgan-celeba": {

@@ -190,6 +190,7 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/gan_mnist.py",
+        "hub": "keras-gan-zoo/gan-mnist",  # pinned with "hub_revision" once published
         "description": "Goodfellow et al. 2014 fully connected GAN on MNIST.",
     },
 }

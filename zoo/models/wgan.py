@@ -140,6 +140,7 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "mnist",
         "recipe": "recipes/wgan_mnist.py",
+        "hub": "keras-gan-zoo/wgan-mnist",  # pinned with "hub_revision" once published
         "description": "WGAN with weight clipping on MNIST 28x28.",
     },
 }

@@ -82,6 +82,7 @@ PRESETS = {
         "compile": AUTHORS_MNIST_OPTIMIZERS,
         "dataset": "mnist",
         "recipe": "recipes/wgan_gp_mnist.py",
+        "hub": "keras-gan-zoo/wgan-gp-mnist",  # pinned with "hub_revision" once published
         "description": "WGAN-GP on MNIST 28x28.",
     },
     "wgan-gp-fashion-mnist": {
@@ -90,6 +91,7 @@ PRESETS = {
         "compile": AUTHORS_MNIST_OPTIMIZERS,
         "dataset": "fashion_mnist",
         "recipe": "recipes/wgan_gp_fashion_mnist.py",
+        "hub": "keras-gan-zoo/wgan-gp-fashion-mnist",  # pinned with "hub_revision" once published
         "description": "WGAN-GP on Fashion-MNIST 28x28.",
     },
 }
