@@ -1,8 +1,9 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | publish | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | serve | publish | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
+    python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
     python -m zoo prepare-data mnist fashion_mnist
     python -m zoo evaluate dcgan-mnist [-n 10000]
@@ -59,6 +60,13 @@ def _interpolate(args):
           f"of {args.name} to {args.output}")
 
 
+def _serve(args):
+    from zoo import demo
+
+    print(f"serving the zoo demo on http://127.0.0.1:{args.port} (Ctrl-C stops it)", flush=True)
+    demo.serve(port=args.port)
+
+
 def _prepare(args):
     from zoo import data
 
@@ -106,6 +114,9 @@ def main(argv=None):
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
     p.add_argument("names", nargs="*", help="presets (default: every shipped one)")
     p.set_defaults(fn=_publish)
+    p = sub.add_parser("serve", help="a local web demo (needs pip install -e '.[demo]')")
+    p.add_argument("--port", type=int, default=7860)
+    p.set_defaults(fn=_serve)
     p = sub.add_parser("prepare-data", help="build MNIST / Fashion-MNIST for tfds offline")
     p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist"])
     p.add_argument("--source", default=None, help="mnist.pkl.gz or the Fashion-MNIST IDX folder")

@@ -274,18 +274,13 @@ def plot_quality(rows, path, title="", marked=None):
     """Draw a run's quality record (rows of ``QualityProbe`` plus step counts and
     wall time) as a PNG: the quality against generator updates and against wall
     hours, and the critic's Wasserstein estimate where the run logged one.
-    ``marked``: the row of the shipped snapshot, circled. Needs matplotlib
-    (``pip install 'zoo[plots]'``).
+    ``marked``: the row of the shipped snapshot, circled.
     """
-    try:
-        import matplotlib
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise errors.ZooValueError(
-            "plotting a training curve needs matplotlib: pip install 'zoo[plots]'."
-        ) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     if not rows:
         raise errors.ZooValueError("no quality rows to plot; train with --eval_every > 0.")
     translation = "a2b_target_class_rate" in rows[0]

@@ -1,0 +1,246 @@
+"""The web demo (``python -m zoo serve``), driven end to end in a real headless
+Chromium (Debian's ``chromium`` and ``chromium-driver``), plus a bounded load
+test through Gradio's own client, all against 127.0.0.1.
+
+The page's images are fetched from the URLs the page shows and compared pixel
+for pixel with what the Python API gives for the same preset and seed.
+"""
+
+import concurrent.futures
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("gradio")
+webdriver = pytest.importorskip("selenium.webdriver")
+
+import zoo  # noqa: E402
+from zoo import demo, images  # noqa: E402
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+needs_browser = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER) and not os.environ.get("CI"),
+    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+SCREENSHOTS = Path(os.environ.get("ZOO_SCREENSHOTS", Path(__file__).parent / ".screenshots"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    home = tmp_path_factory.mktemp("demo_home")
+    env = {**os.environ, "HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "zoo", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                            cwd=home)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read().decode()[-3000:])
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the demo did not start within 180 s")
+    yield url, proc
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1200,1600",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER or "/usr/bin/chromedriver"),
+                              options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def wait_for(predicate, timeout=60, what="the page"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def shown_pixels(driver, base, elem_id, previous=None):
+    """The pixels of the image the page shows in ``#elem_id`` (once its source changes)."""
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    def source():
+        found = driver.find_elements(By.CSS_SELECTOR, f"#{elem_id} img")
+        src = found[0].get_attribute("src") if found else None
+        return src if src and src != previous else None
+
+    src = wait_for(source, what=f"an image in #{elem_id}")
+    data = urllib.request.urlopen(urllib.parse.urljoin(base, src), timeout=30).read()
+    return np.asarray(Image.open(io.BytesIO(data)).convert("L")), src
+
+
+def set_number(driver, elem_id, value):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_element(By.CSS_SELECTOR, f"#{elem_id} input[type=number]")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(value), Keys.TAB)
+
+
+def open_tab(driver, label):
+    from selenium.webdriver.common.by import By
+
+    tab = wait_for(lambda: [b for b in driver.find_elements(By.CSS_SELECTOR, "button[role=tab]")
+                            if b.text.strip() == label], what=f"the {label} tab")[0]
+    tab.click()
+
+
+import urllib.parse  # noqa: E402
+
+
+@needs_browser
+def test_sampling_in_the_browser_shows_exactly_the_api_samples(server, browser):
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(url)
+    wait_for(lambda: browser.find_elements(By.ID, "sample-button"), what="the Sample button")
+    preset = demo.available("noise")[0]
+    set_number(browser, "sample-seed", 7)
+    browser.find_element(By.ID, "sample-button").click()
+    pixels, _ = shown_pixels(browser, url, "sample-image")
+    expected = images.grid(zoo.load(preset).sample(16, seed=7))[..., 0]
+    np.testing.assert_array_equal(pixels, expected)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "demo_sample.png"))
+
+
+@needs_browser
+def test_the_walk_slider_moves_along_the_interpolation(server, browser):
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(url)
+    open_tab(browser, "Walk")
+    wait_for(lambda: browser.find_elements(By.ID, "walk-position"), what="the slider")
+    preset = demo.available("noise")[0]
+    walk = zoo.load(preset).interpolate(0, 1, 8)
+    set_number(browser, "walk-position", 5)
+    five, src = shown_pixels(browser, url, "walk-image")
+    np.testing.assert_array_equal(five, images.grid(walk[5:6])[..., 0])
+    set_number(browser, "walk-position", 2)
+    two, _ = shown_pixels(browser, url, "walk-image", previous=src)
+    np.testing.assert_array_equal(two, images.grid(walk[2:3])[..., 0])
+    assert not np.array_equal(two, five)
+    browser.save_screenshot(str(SCREENSHOTS / "demo_walk.png"))
+
+
+@needs_browser
+def test_an_uploaded_image_is_translated(server, browser, tmp_path):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    preset = demo.available("translate")[0]
+    rng = np.random.default_rng(0)
+    shoe = (rng.uniform(0, 255, (40, 40)) * (np.arange(40) > 12)).astype(np.uint8)
+    path = tmp_path / "shoe.png"
+    Image.fromarray(shoe).save(path)
+    browser.get(url)
+    open_tab(browser, "Translate")
+    upload = wait_for(lambda: browser.find_elements(
+        By.CSS_SELECTOR, "#translate-upload input[type=file]"), what="the upload box")[0]
+    upload.send_keys(str(path))
+    time.sleep(1.0)
+    browser.find_element(By.ID, "translate-button").click()
+    pixels, _ = shown_pixels(browser, url, "translate-image")
+    small = np.asarray(Image.fromarray(shoe).resize((28, 28), Image.BILINEAR))[..., None]
+    expected = images.grid(np.stack([small / 127.5 - 1.0,
+                                     zoo.load(preset).translate(small, "a2b")]), cols=2)[..., 0]
+    np.testing.assert_array_equal(pixels, expected)
+    browser.save_screenshot(str(SCREENSHOTS / "demo_translate.png"))
+
+
+@needs_browser
+@pytest.mark.parametrize("bad", ["text", "huge"])
+def test_a_bad_upload_shows_a_message_not_a_stack_trace(server, browser, tmp_path, bad):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    path = tmp_path / ("notes.txt" if bad == "text" else "huge.png")
+    if bad == "text":
+        path.write_text("this is not an image\n" * 100)
+        message = "not an image"
+    else:
+        Image.new("L", (5000, 5000)).save(path)  # small file, too many pixels
+        message = "at most"
+    browser.get(url)
+    open_tab(browser, "Translate")
+    upload = wait_for(lambda: browser.find_elements(
+        By.CSS_SELECTOR, "#translate-upload input[type=file]"), what="the upload box")[0]
+    upload.send_keys(str(path))
+    time.sleep(1.0)
+    browser.find_element(By.ID, "translate-button").click()
+    text = wait_for(lambda: message in browser.page_source and browser.page_source,
+                    what=f"the message {message!r}")
+    assert "Traceback" not in text
+    browser.save_screenshot(str(SCREENSHOTS / f"demo_bad_upload_{bad}.png"))
+
+
+def test_twenty_concurrent_requests_all_succeed_with_bounded_memory(server):
+    from gradio_client import Client
+
+    psutil = pytest.importorskip("psutil")
+    url, proc = server
+    preset = demo.available("noise")[0]
+    expected = images.grid(zoo.load(preset).sample(16, seed=3))[..., 0]
+
+    def one(_):
+        from PIL import Image
+
+        client = Client(url, verbose=False, download_files=False)  # one user each
+        result = client.predict(preset, 3, 16, "any", api_name="/sample")
+        data = urllib.request.urlopen(result["url"], timeout=60).read()
+        return np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+
+    rss = []
+    for _ in range(2):
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            outputs = list(pool.map(one, range(20)))
+        assert all(np.array_equal(o, expected) for o in outputs)
+        rss.append(psutil.Process(proc.pid).memory_info().rss)
+    # A second round of 20 must not grow the server by more than a few tens of MiB.
+    assert rss[1] - rss[0] < 64 << 20, [r >> 20 for r in rss]
