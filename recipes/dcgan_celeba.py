@@ -16,6 +16,13 @@ Command (ships the result to ``checkpoints/``):
 
     python recipes/dcgan_celeba.py --ship
 
+tfds often cannot download CelebA (its Google Drive quota). With the standard manual
+download, the folder ``img_align_celeba/`` or the file ``img_align_celeba.zip`` (202,599
+aligned 178x218 JPEGs), train on it directly; the DCGAN preparation (centre crop 108, resize
+to 64) is applied:
+
+    python recipes/dcgan_celeba.py --data ~/Downloads/img_align_celeba.zip --ship
+
 Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
 
     python recipes/dcgan_celeba.py --smoke
@@ -35,6 +42,7 @@ def main(argv):
         batch_size=128,
         steps_per_epoch=1000,
         labels=False,
+        folder_args={"crop": 108},  # with --data img_align_celeba[.zip]: DCGAN's centre crop
     )
 
 

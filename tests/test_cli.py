@@ -112,3 +112,88 @@ def test_interpolate_writes_a_strip_and_an_animation(tmp_path, monkeypatch, caps
     assert animation.n_frames == 4 and animation.size == (16, 16)
     assert "from seed 1 to seed 2" in capsys.readouterr().out
     assert main(["interpolate", "dcgan-mnist", "--seeds", "1", "2", "--steps", "1"]) == 2
+
+
+def test_train_on_your_own_images_from_scratch_and_fine_tuned(tmp_path):
+    from PIL import Image
+
+    import zoo
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(8):  # RGB, another size: converted to 28x28 grey
+        Image.fromarray(rng.integers(0, 255, (40, 30, 3), dtype=np.uint8)).save(
+            folder / f"{i}.png")
+    env = _clean_env(tmp_path, TF_CPP_MIN_LOG_LEVEL="2")
+
+    def train(*extra, out):
+        return subprocess.run([sys.executable, "-m", "zoo", "train", "dcgan-mnist", "--data",
+                               str(folder), "--steps", "4", "--batch_size", "2",
+                               "--steps_per_epoch", "2", "--outdir", str(out), *extra],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+
+    fresh = train(out=tmp_path / "fresh")
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    model = zoo.load(tmp_path / "fresh" / "last")
+    assert int(model.d_steps.numpy()) == 4 and model.sample(2, seed=0).shape == (2, 28, 28, 1)
+    tuned = train("--finetune", out=tmp_path / "tuned")
+    assert tuned.returncode == 0 and "Fine-tuning dcgan-mnist" in tuned.stdout, tuned.stderr[-3000:]
+    shipped = zoo.load("dcgan-mnist").generator.get_weights()[0]
+    start = zoo.load(tmp_path / "tuned" / "last").generator.get_weights()[0]
+    scratch = model.generator.get_weights()[0]
+    # Four small Adam steps from the shipped weights stay near them; a fresh start does not.
+    assert np.abs(start - shipped).mean() < 0.1 * np.abs(scratch - shipped).mean()
+    refused = subprocess.run([sys.executable, "-m", "zoo", "train", "cgan-mnist", "--data",
+                              str(folder)], capture_output=True, text=True, timeout=300,
+                             cwd=tmp_path, env=env)
+    assert refused.returncode == 2 and "labelled" in refused.stderr
+
+
+def test_a_progress_bar_on_a_terminal_and_none_in_a_log(tmp_path):
+    import os
+    import pty
+
+    ckpt = tmp_path / "ckpt"
+    checkpoint.save_preset(build("dcgan-mnist"), ckpt / "dcgan-mnist")
+    cmd = [sys.executable, "-m", "zoo", "sample", "dcgan-mnist", "-n", "1500", "-o",
+           str(tmp_path / "g.png")]
+    env = _clean_env(tmp_path, ZOO_CHECKPOINTS=str(ckpt))
+    logged = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert logged.returncode == 0 and "sampling 1,500 images" not in logged.stderr
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()  # standard error is a terminal of 24 x 80
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the program ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(timeout=300) == 0
+    assert b"sampling 1,500 images" in seen and b"batch" in seen, seen[-2000:]
+
+
+def test_prepare_data_prints_no_progress_bars_into_a_log(tmp_path):
+    import gzip
+    import pickle
+
+    rng = np.random.default_rng(0)
+    parts = [((rng.integers(0, 256, (n, 784)) / 256.0).astype(np.float32),
+              rng.integers(0, 10, n)) for n in (6, 2, 3)]
+    with gzip.open(tmp_path / "mnist.pkl.gz", "wb") as f:
+        pickle.dump(parts, f)
+    result = subprocess.run([sys.executable, "-m", "zoo", "prepare-data", "mnist", "--source",
+                             str(tmp_path / "mnist.pkl.gz"), "--data_dir", str(tmp_path / "tfds")],
+                            capture_output=True, text=True, timeout=300,
+                            env=_clean_env(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Generating" not in result.stderr and "%|" not in result.stderr, result.stderr[-2000:]

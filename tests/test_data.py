@@ -123,3 +123,51 @@ def test_prepare_rejects_bad_sources(tmp_path):
     assert not (tmp_path / "tfds" / "mnist").exists()  # nothing half-written
     with pytest.raises(errors.ZooValueError, match="mnist and fashion_mnist"):
         data.prepare("cifar10")
+
+
+def celeba_layout(root, n=6):
+    """A small ``img_align_celeba/`` folder and ``img_align_celeba.zip`` in the layout of
+    CelebA's manual download (178x218 JPEGs named 000001.jpg ...), with a bright 108x108
+    centre on a dark border so the crop can be seen."""
+    import zipfile
+
+    from PIL import Image
+
+    folder = root / "img_align_celeba"
+    folder.mkdir()
+    for i in range(n):
+        pixels = np.full((218, 178, 3), 10, np.uint8)
+        pixels[55:163, 35:143] = 200 + 5 * i  # the DCGAN crop: rows 55.., columns 35..
+        Image.fromarray(pixels).save(folder / f"{i + 1:06d}.jpg", quality=95)
+    archive = root / "img_align_celeba.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f"img_align_celeba/{f.name}")
+    return folder, archive
+
+
+def test_a_zip_and_a_folder_of_celeba_give_the_same_cropped_batches(tmp_path):
+    folder, archive = celeba_layout(tmp_path)
+    kw = dict(batch_size=3, image_size=64, channels=3, crop=108, seed=1)
+    a = [b.numpy() for b in data.load(str(folder), **kw)]
+    b = [b.numpy() for b in data.load(str(archive), **kw)]
+    assert [x.shape for x in a] == [(3, 64, 64, 3)] * 2
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    # The crop keeps only the bright centre (JPEG ringing aside): no dark border survives.
+    assert min(x.min() for x in a) > 0.4
+    uncropped = next(iter(data.load(str(archive), batch_size=3, image_size=64, channels=3)))
+    assert uncropped.numpy().min() < -0.8
+    grey = next(iter(data.load(str(archive), batch_size=2, image_size=28, channels=1)))
+    assert grey.shape == (2, 28, 28, 1)
+
+
+def test_bad_folders_and_zips_say_what_is_wrong(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(errors.DataNotFoundError, match="no png/jpg"):
+        data.load(str(tmp_path / "empty"))
+    (tmp_path / "broken.zip").write_bytes(b"not a zip")
+    with pytest.raises(errors.DataNotFoundError, match="not a readable zip"):
+        data.load(str(tmp_path / "broken.zip"))
+    with pytest.raises(errors.ZooValueError, match="crop"):
+        data.load(str(tmp_path / "empty"), crop=0)

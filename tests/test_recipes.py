@@ -120,3 +120,15 @@ def test_recipe_defaults_are_the_published_schedules():
     assert recipe_steps("dcgan_mnist") == 25 * (60_000 // 128)
     # CycleGAN: 200 epochs of the larger domain (6,000 images of each class) at batch 1.
     assert recipe_steps("cyclegan_sneaker2boot") == 200 * 6_000
+
+
+def test_dcgan_celeba_trains_on_the_manual_download_zip(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_data import celeba_layout
+
+    _, archive = celeba_layout(tmp_path, n=8)
+    out = tmp_path / "run"
+    run([str(ROOT / "recipes" / "dcgan_celeba.py"), "--smoke", f"--data={archive}",
+         f"--outdir={out}"], tmp_path)
+    record = json.loads((out / "record.json").read_text())
+    assert record["train_steps"] == 4 and record["dataset"] == str(archive)

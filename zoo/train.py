@@ -41,7 +41,7 @@ import keras
 import tensorflow as tf
 from absl import flags
 
-from zoo import checkpoint, data, evaluation, guard, images, registry
+from zoo import checkpoint, data, errors, evaluation, guard, images, registry
 
 flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the recipe's.")
 flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
@@ -56,6 +56,10 @@ flags.DEFINE_bool("deterministic", True,
                   "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit "
                   "for bit. Without it, reduction order varies between runs, and CycleGAN's "
                   "instance norm over small maps turns that noise into different weights.")
+flags.DEFINE_string("data", None, "Train on this folder or .zip of images instead of the "
+                    "recipe's dataset (converted to the preset's image size and channels).")
+flags.DEFINE_bool("finetune", False, "Start from the preset's trained weights (fresh optimizers) "
+                  "instead of a fresh initialisation.")
 flags.DEFINE_integer("eval_every", 1, "Measure quality every this many epochs (0: never).")
 flags.DEFINE_integer("eval_n", 2000, "Samples (and real images) per quality measurement.")
 FLAGS = flags.FLAGS
@@ -143,12 +147,14 @@ class EpochEnd(keras.callbacks.Callback):
 
 
 def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
-        model_overrides=None, data_args=None, schedule=None):
+        model_overrides=None, data_args=None, schedule=None, folder_args=None):
     """Train ``preset`` on ``dataset`` as a recipe describes; flags override.
 
     ``schedule(steps) -> constructor overrides`` fits a schedule that depends on
     the run's length (CycleGAN's constant-then-decay learning rate) to the steps
     actually run, so a ``--steps`` budget keeps the schedule's shape.
+    ``folder_args`` are ``zoo.data.load`` arguments for when ``--data`` names a
+    folder or zip instead of the recipe's dataset (CelebA's crop, say).
     """
     if FLAGS.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -170,6 +176,20 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         mock = tfds.testing.mock_data(num_examples=64)
     if schedule is not None:
         overrides.update(schedule(steps))
+    if FLAGS.data:
+        from zoo.models import ConditionalGAN, CycleGAN
+
+        config = registry.PRESETS[registry.canonical(preset)]["config"]
+        if labels or issubclass(registry.PRESETS[registry.canonical(preset)]["class"],
+                                (ConditionalGAN, CycleGAN)):
+            raise errors.ZooValueError(
+                f"--data trains noise-to-image presets on unlabelled images; {preset} needs "
+                "labelled or paired data."
+            )
+        dataset = FLAGS.data
+        data_args = {"image_size": config.get("image_size", 28),
+                     "channels": config.get("channels", 1), **(folder_args or {})}
+        mock = contextlib.nullcontext()
     with mock:
         ds = data.load(dataset, batch_size=batch_size, labels=labels, seed=FLAGS.seed,
                        **(data_args or {}))
@@ -187,6 +207,9 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             meta = checkpoint.read_metadata(last)
             initial_epoch, wall_before = meta["epoch"], meta["wall_time_s"]
             print(f"Resuming {preset} from {last} at epoch {initial_epoch}.")
+        elif FLAGS.finetune:
+            model = registry.load(preset, seed=FLAGS.seed)  # trained weights, fresh optimizers
+            print(f"Fine-tuning {preset} from its trained weights.")
         else:
             keras.utils.set_random_seed(FLAGS.seed)
             model = registry.build(preset, **overrides)

@@ -73,6 +73,18 @@ def make_optimizer(spec):
     return keras.optimizers.get(spec)
 
 
+def progress(steps, show, what, total_images, batch_size):
+    """``steps``, with a progress bar on a terminal (never in a log or CI: only when
+    standard error is a TTY)."""
+    import sys
+
+    if not (show and sys.stderr.isatty()):
+        return steps
+    from tqdm import tqdm
+
+    return tqdm(steps, desc=f"{what} {total_images:,} images", unit="batch", leave=False)
+
+
 def slerp(a, b, t):
     """Spherical interpolation between vectors ``a`` and ``b`` at ``t`` in [0, 1]
     (Shoemake 1985); the straight line where they are (anti)parallel."""
@@ -406,7 +418,8 @@ class Adversarial(keras.Model):
         generate = self._generate_fn(average)
         n = len(z)
         out = np.empty((n,) + self.image_shape, np.float32)
-        for start in range(0, n, batch_size):
+        for start in progress(range(0, n, batch_size), n > batch_size, "sampling",
+                              total_images=n, batch_size=batch_size):
             stop = min(start + batch_size, n)
             args = [ops.convert_to_tensor(z[start:stop])]
             if labels is not None:
