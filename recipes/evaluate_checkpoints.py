@@ -84,6 +84,12 @@ classifier's 128-d features; KID with a cubic polynomial kernel, 50 subsets of 1
 precision/recall of Kynkaanniemi et al. (k = 3); classifier score = Inception Score formula
 with the domain classifier; classes covered = classes holding at least 1% of a uniform share.
 
+Checkpoints retrained since the quality campaign (issue 14) carry their training curve
+(`checkpoints/<preset>/curve.png`: domain FID on 2,000 samples, measured while training, for
+the generator's own weights and for their moving average), and say which snapshot was shipped
+and how it was chosen. Older ones say nothing of the kind: they are the last state of a short
+run.
+
 The checkpoints were trained on TensorFlow; their weights load on the JAX and PyTorch backends
 of Keras too and give the same images for the same seed, within 1e-5
 (`tests/test_backends.py` checks every shipped checkpoint on all three).
