@@ -372,6 +372,11 @@ def hostile_cases(good):
             preset_files({**config, "compile_config": {"d_optimizer": lam,
                                                        "g_optimizer": lam}}, weights),
             "optimizer must be one of"),
+        "an optimizer from outside Keras": (
+            preset_files({**config, "compile_config": {
+                "d_optimizer": {**config["compile_config"]["d_optimizer"], "module": "evil.mod"},
+                "g_optimizer": config["compile_config"]["g_optimizer"]}}, weights),
+            "one of Keras' own"),
         "code as a learning rate": (
             preset_files({**config, "compile_config": {
                 "d_optimizer": {**config["compile_config"]["d_optimizer"],

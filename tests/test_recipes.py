@@ -109,6 +109,15 @@ def recipe_steps(recipe):
     return int(re.search(r"\n        steps=([\d_]+),", text).group(1).replace("_", ""))
 
 
+def test_a_recipe_trains_in_bfloat16(tmp_path):
+    out = tmp_path / "run"
+    run([str(ROOT / "recipes" / "wgan_gp_mnist.py"), "--smoke", "--precision=mixed_bfloat16",
+         f"--outdir={out}"], tmp_path)
+    record = json.loads((out / "record.json").read_text())
+    assert record["precision"] == "mixed_bfloat16" and record["train_steps"] == 4
+    assert all(r["fid"] > 0 for r in record["curve"])
+
+
 def test_recipe_defaults_are_the_published_schedules():
     from zoo.models import WGAN, WGANGP
 

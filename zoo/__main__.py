@@ -70,7 +70,7 @@ def _train(args):
     argv = ["zoo-train", f"--data={args.data}", f"--steps={args.steps}",
             f"--batch_size={args.batch_size}", f"--outdir={outdir}", f"--seed={args.seed}",
             f"--steps_per_epoch={min(args.steps, args.steps_per_epoch)}",
-            "--finetune" if args.finetune else "--nofinetune"]
+            "--finetune" if args.finetune else "--nofinetune", f"--precision={args.precision}"]
     train.FLAGS(argv)
     model, record = train.run(preset, args.data, steps=args.steps, batch_size=args.batch_size,
                               steps_per_epoch=args.steps_per_epoch)
@@ -139,6 +139,8 @@ def main(argv=None):
     p.add_argument("--batch_size", type=int, default=64)
     p.add_argument("--steps_per_epoch", type=int, default=500)
     p.add_argument("--finetune", action="store_true", help="start from the trained weights")
+    p.add_argument("--precision", default="float32",
+                   choices=["float32", "mixed_bfloat16", "mixed_float16"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--outdir", default=None, help="default: runs/<preset>-<data name>")
     p.set_defaults(fn=_train)

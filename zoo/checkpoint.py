@@ -232,13 +232,29 @@ def constructor_arguments(cls, config, where):
 
 def optimizer_spec(spec, where):
     """A Keras optimizer's config, allowed only if it is data and nothing else."""
+    if isinstance(spec, dict) and spec.get("class_name") == "LossScaleOptimizer":
+        config = spec.get("config")
+        if not isinstance(config, dict) or spec.get("module", "keras.optimizers") != \
+                "keras.optimizers" or set(config) - {"name", "inner_optimizer",
+                                                     "initial_scale", "dynamic_growth_steps"}:
+            raise CheckpointError(f"{where}: a malformed LossScaleOptimizer.")
+        for key in ("initial_scale", "dynamic_growth_steps"):
+            if not isinstance(config.get(key), PLAIN):
+                raise CheckpointError(f"{where}: LossScaleOptimizer {key} must be a number.")
+        optimizer_spec(config.get("inner_optimizer"), where)
+        return spec
     if not isinstance(spec, dict) or spec.get("class_name") not in OPTIMIZERS:
         found = spec.get("class_name") if isinstance(spec, dict) else type(spec).__name__
         raise CheckpointError(
             f"{where}: an optimizer must be one of {', '.join(OPTIMIZERS)}, got {found!r}."
         )
-    if spec.get("module", "keras.optimizers") != "keras.optimizers" or spec.get("registered_name"):
-        raise CheckpointError(f"{where}: the optimizer must come from keras.optimizers.")
+    # PyTorch's Keras saves its optimizers as keras.src.backend.torch.optimizers.*; a class
+    # from the list above is looked up only inside Keras, so any Keras module is harmless.
+    module = spec.get("module", "keras.optimizers")
+    registered = spec.get("registered_name")
+    if not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))) or \
+            registered not in (None, spec["class_name"]):
+        raise CheckpointError(f"{where}: the optimizer must be one of Keras' own.")
     config = spec.get("config")
     if not isinstance(config, dict):
         raise CheckpointError(f"{where}: the optimizer's config must be a JSON object.")

@@ -18,6 +18,12 @@ otherwise be copied six times:
   exactly what one device would.
 * ``global_mean``: per-example losses averaged over the global batch, since
   gradients are summed across replicas.
+* Mixed precision (``keras.mixed_precision.set_global_policy("mixed_bfloat16")``
+  or ``"mixed_float16"``): networks compute in the policy's dtype and end in a
+  float32 layer, so losses, the gradient penalty, the clipping, the metrics and
+  the Wasserstein estimate are float32; weights stay float32 (so checkpoints
+  load under any policy); under ``mixed_float16`` both optimizers get Keras'
+  dynamic loss scaling.
 * Generator weight averaging (Yazici et al. 2019, "The Unusual Effectiveness of
   Averaging in GAN Training"): with ``average_decay`` > 0 the model keeps an
   exponential moving average of every generator variable (batch-norm
@@ -94,6 +100,16 @@ def slerp(a, b, t):
     if np.sin(omega) < 1e-6:
         return (1 - t) * a + t * b
     return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+def for_policy(optimizer):
+    """Under the ``mixed_float16`` dtype policy, ``optimizer`` wrapped in Keras'
+    LossScaleOptimizer (float16 gradients underflow without loss scaling), as
+    Keras' own ``compile`` does; otherwise ``optimizer`` itself."""
+    lso = keras.optimizers.LossScaleOptimizer
+    if keras.config.dtype_policy().name == "mixed_float16" and not isinstance(optimizer, lso):
+        return lso(optimizer)
+    return optimizer
 
 
 class Adversarial(keras.Model):
@@ -189,8 +205,8 @@ class Adversarial(keras.Model):
         # optimizer=None: Keras would otherwise create a stray RMSprop.
         super().compile(optimizer=None, **kwargs)
         default_d, default_g = self.default_optimizers()
-        self.d_optimizer = make_optimizer(d_optimizer or default_d)
-        self.g_optimizer = make_optimizer(g_optimizer or default_g)
+        self.d_optimizer = for_policy(make_optimizer(d_optimizer or default_d))
+        self.g_optimizer = for_policy(make_optimizer(g_optimizer or default_g))
         if self.d_optimizer is self.g_optimizer:
             raise errors.ZooValueError(
                 "d_optimizer and g_optimizer must be two different optimizer objects."
@@ -300,7 +316,11 @@ class Adversarial(keras.Model):
 
         Returns the outputs. The only backend-specific part of a train step.
         """
-        return backend.apply_gradients(optimizer, loss_fn, variables)
+        def scaled():  # loss scaling under mixed_float16 (LossScaleOptimizer); else unchanged
+            loss, out = loss_fn()
+            return optimizer.scale_loss(loss), out
+
+        return backend.apply_gradients(optimizer, scaled, variables)
 
     # ---------------------------------------------------- averaged weights
     def _averaged_variables(self):

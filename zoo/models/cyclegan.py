@@ -112,6 +112,7 @@ def resnet_generator(size, channels, width, n_blocks, name):
     x = conv_norm_relu(x, width, 3, strides=2, transpose=True)
     x = ReflectionPad(3)(x)
     x = layers.Conv2D(channels, 7, kernel_initializer=init(), activation="tanh")(x)
+    x = layers.Activation("linear", dtype="float32")(x)  # float32 out under mixed precision
     return keras.Model(inputs, x, name=name)
 
 
@@ -125,6 +126,7 @@ def patchgan_discriminator(channels, width, name):
                           kernel_initializer=init())(x)
         x = layers.LeakyReLU(0.2)(instance_norm()(x))
     x = layers.Conv2D(1, 4, padding="same", kernel_initializer=init())(x)
+    x = layers.Activation("linear", dtype="float32")(x)  # float32 scores under mixed precision
     return keras.Model(inputs, x, name=name)
 
 

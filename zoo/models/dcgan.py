@@ -76,7 +76,7 @@ def dcgan_generator(image_size, channels, input_dim, width, name="generator"):
     model.add(
         layers.Conv2DTranspose(channels, 5, strides=2, padding="same", kernel_initializer=init())
     )
-    model.add(layers.Activation("tanh"))
+    model.add(layers.Activation("tanh", dtype="float32"))  # float32 out under mixed precision
     return model
 
 
@@ -103,7 +103,7 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
         model.add(layers.LeakyReLU(0.2))
         filters *= 2
     model.add(layers.Conv2D(1, base, kernel_initializer=init()))  # base x base -> 1 x 1
-    model.add(layers.Flatten())
+    model.add(layers.Flatten(dtype="float32"))  # scores in float32 under mixed precision
     return model
 
 

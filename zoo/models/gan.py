@@ -129,7 +129,7 @@ class GAN(Adversarial):
                 layers.Dense(self.width, activation="relu"),
                 layers.Dense(self.width, activation="relu"),
                 layers.Dense(pixels, activation="tanh"),
-                layers.Reshape(self.image_shape),
+                layers.Reshape(self.image_shape, dtype="float32"),  # float32 images out
             ],
             name="generator",
         )
@@ -141,7 +141,7 @@ class GAN(Adversarial):
                 SeededDropout(self.dropout, seed=self.seed),
                 Maxout(self.d_units, self.pieces),
                 SeededDropout(self.dropout, seed=self.seed + 1),
-                layers.Dense(1),  # logit; the sigmoid is inside the loss
+                layers.Dense(1, dtype="float32"),  # float32 logit; the sigmoid is in the loss
             ],
             name="discriminator",
         )
