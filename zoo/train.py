@@ -93,6 +93,11 @@ def read_quality(outdir, up_to_step=None):
     return keep
 
 
+def _spacing(rows):
+    steps = [r["train_steps"] for r in rows]
+    return steps[1] - steps[0] if len(steps) > 1 else steps[0]
+
+
 class EpochEnd(keras.callbacks.Callback):
     """At each epoch end, in this order: measure quality (every ``eval_every``
     epochs) and keep the best snapshot, then atomically save the resume state
@@ -259,9 +264,11 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
              "weights": "averaged generator" if evaluation.QualityProbe.use_average(chosen)
              else "generator's own",
-             "how_chosen": f"the lowest of {len(rows)} quality measurements taken every "
-                           f"{FLAGS.eval_every} epoch(s) with n = {FLAGS.eval_n} "
-                           "(zoo.evaluation.QualityProbe.badness)"}
+             "how_chosen": f"the best of {len(rows)} quality measurements taken while "
+                           f"training, one every {_spacing(rows):,} steps, each on "
+                           f"{rows[-1].get('eval_n', FLAGS.eval_n):,} samples "
+                           "(zoo.evaluation.QualityProbe.badness: the lower FID of the two "
+                           "weight sets)"}
             if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
     }
     checkpoint.write_json(outdir / "record.json", record)
