@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -126,8 +127,6 @@ def open_tab(driver, label):
                             if b.text.strip() == label], what=f"the {label} tab")[0]
     tab.click()
 
-
-import urllib.parse  # noqa: E402
 
 
 @needs_browser

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 
 import tiny
-from zoo import registry
 
 GOLDEN = Path(__file__).parent / "golden" / "weights.json"
 PRESETS = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnist",

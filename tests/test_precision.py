@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from zoo import checkpoint, registry
+from zoo import checkpoint
 from zoo.models import CycleGAN
 
 from tiny import batch, build
