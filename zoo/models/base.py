@@ -353,11 +353,6 @@ class Adversarial(keras.Model):
         """G(inputs) for sampling, with G's own weights or the averaged ones."""
         if not average:
             return self.generator(inputs, training=False)
-        if not self.average:
-            raise errors.ZooValueError(
-                f"this {type(self).__name__} keeps no averaged generator weights "
-                "(average_decay=0); sample with average=False."
-            )
         g = self.generator
         n = len(g.trainable_variables)
         values = [ops.cast(a, v.dtype) for a, v in zip(self.average, self._averaged_variables())]
@@ -435,6 +430,11 @@ class Adversarial(keras.Model):
             average = self.sample_average and bool(self.average)
         elif not isinstance(average, bool):
             raise errors.ZooValueError(f"average must be True, False or None, got {average!r}.")
+        if average and not self.average:  # checked here: inside a traced function it would
+            raise errors.ZooValueError(   # surface as TensorFlow's StagingError
+                f"this {type(self).__name__} keeps no averaged generator weights "
+                "(average_decay=0); sample with average=False."
+            )
         generate = self._generate_fn(average)
         n = len(z)
         out = np.empty((n,) + self.image_shape, np.float32)
