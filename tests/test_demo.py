@@ -129,6 +129,19 @@ def open_tab(driver, label):
 
 
 
+def upload_and_translate(driver, url, path):
+    """Open the Translate tab, upload ``path`` and press Translate."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)
+    open_tab(driver, "Translate")
+    upload = wait_for(lambda: driver.find_elements(
+        By.CSS_SELECTOR, "#translate-upload input[type=file]"), what="the upload box")[0]
+    upload.send_keys(str(path))
+    time.sleep(1.0)  # let the page take the file before the button is pressed
+    driver.find_element(By.ID, "translate-button").click()
+
+
 @needs_browser
 def test_sampling_in_the_browser_shows_exactly_the_api_samples(server, browser):
     from selenium.webdriver.common.by import By
@@ -169,7 +182,6 @@ def test_the_walk_slider_moves_along_the_interpolation(server, browser):
 @needs_browser
 def test_an_uploaded_image_is_translated(server, browser, tmp_path):
     from PIL import Image
-    from selenium.webdriver.common.by import By
 
     url, _ = server
     preset = demo.available("translate")[0]
@@ -177,13 +189,7 @@ def test_an_uploaded_image_is_translated(server, browser, tmp_path):
     shoe = (rng.uniform(0, 255, (40, 40)) * (np.arange(40) > 12)).astype(np.uint8)
     path = tmp_path / "shoe.png"
     Image.fromarray(shoe).save(path)
-    browser.get(url)
-    open_tab(browser, "Translate")
-    upload = wait_for(lambda: browser.find_elements(
-        By.CSS_SELECTOR, "#translate-upload input[type=file]"), what="the upload box")[0]
-    upload.send_keys(str(path))
-    time.sleep(1.0)
-    browser.find_element(By.ID, "translate-button").click()
+    upload_and_translate(browser, url, path)
     pixels, _ = shown_pixels(browser, url, "translate-image")
     small = np.asarray(Image.fromarray(shoe).resize((28, 28), Image.BILINEAR))[..., None]
     expected = images.grid(np.stack([small / 127.5 - 1.0,
@@ -196,7 +202,6 @@ def test_an_uploaded_image_is_translated(server, browser, tmp_path):
 @pytest.mark.parametrize("bad", ["text", "huge"])
 def test_a_bad_upload_shows_a_message_not_a_stack_trace(server, browser, tmp_path, bad):
     from PIL import Image
-    from selenium.webdriver.common.by import By
 
     url, _ = server
     path = tmp_path / ("notes.txt" if bad == "text" else "huge.png")
@@ -206,13 +211,7 @@ def test_a_bad_upload_shows_a_message_not_a_stack_trace(server, browser, tmp_pat
     else:
         Image.new("L", (5000, 5000)).save(path)  # small file, too many pixels
         message = "at most"
-    browser.get(url)
-    open_tab(browser, "Translate")
-    upload = wait_for(lambda: browser.find_elements(
-        By.CSS_SELECTOR, "#translate-upload input[type=file]"), what="the upload box")[0]
-    upload.send_keys(str(path))
-    time.sleep(1.0)
-    browser.find_element(By.ID, "translate-button").click()
+    upload_and_translate(browser, url, path)
     text = wait_for(lambda: message in browser.page_source and browser.page_source,
                     what=f"the message {message!r}")
     assert "Traceback" not in text
