@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -89,8 +90,13 @@ def read_quality(outdir, up_to_step=None):
             if line.strip():
                 row = json.loads(line)
                 rows[row["train_steps"]] = row
-    keep = [r for k, r in sorted(rows.items()) if up_to_step is None or k <= up_to_step]
-    return keep
+    return [r for k, r in sorted(rows.items()) if up_to_step is None or k <= up_to_step]
+
+
+def write_quality(outdir, rows):
+    """Rewrite ``<outdir>/quality.jsonl`` atomically: a kill never leaves a torn row."""
+    text = "".join(json.dumps(r) + "\n" for r in rows)
+    checkpoint.write_text(Path(outdir) / "quality.jsonl", text)
 
 
 def _spacing(rows):
@@ -114,8 +120,7 @@ class EpochEnd(keras.callbacks.Callback):
         self.rows = read_quality(self.outdir, int(self.model.d_steps.numpy()))
         # The file holds exactly the rows this run stands on.
         if self.probe is not None:
-            checkpoint.write_text(self.outdir / "quality.jsonl",
-                                  "".join(json.dumps(r) + "\n" for r in self.rows))
+            write_quality(self.outdir, self.rows)
         self.best = min((evaluation.QualityProbe.badness(r) for r in self.rows), default=None)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -138,9 +143,8 @@ class EpochEnd(keras.callbacks.Callback):
                **quality, **losses}
         if logs is not None:  # for TensorBoard, which runs after this callback
             logs.update({k: v for k, v in quality.items() if isinstance(v, float)})
-        with open(self.outdir / "quality.jsonl", "a") as f:
-            f.write(json.dumps(row) + "\n")
         self.rows.append(row)
+        write_quality(self.outdir, self.rows)
         print("quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()), flush=True)
         badness = evaluation.QualityProbe.badness(row)
         if self.best is None or badness < self.best:
@@ -285,7 +289,7 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         if shipped.pop("evaluation", None) is not None:  # it described the weights replaced
             checkpoint.write_json(folder / checkpoint.METADATA, shipped)
         if rows:
-            evaluation.plot_quality(rows, folder / "curve.png", title=preset, marked=chosen)
+            shutil.copyfile(outdir / "curve.png", folder / "curve.png")
         print(f"Shipped {preset} ({record['shipped_snapshot']['how_chosen']}) to {folder}.")
         model = source
     if FLAGS.push_to_hub:
