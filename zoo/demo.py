@@ -195,10 +195,7 @@ def _test_images(name, per_class=2):
     pair = name.split("-", 1)[1]
     try:
         source, class_a, class_b = data.PAIRS[pair]
-        test = data.load(source, split="test[:500]", batch_size=500, labels=True, shuffle=False,
-                         drop_remainder=False)
-        x, y = next(iter(test))
-        x, y = x.numpy(), y.numpy()
+        x, y = data.images(source, "test[:500]", labels=True)
     except (errors.ZooError, KeyError):
         return []  # no prepared data here: uploads only
     folder = tempfile.mkdtemp(prefix="zoo-demo-")

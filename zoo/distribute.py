@@ -18,12 +18,22 @@ import functools
 import tensorflow as tf
 
 
+def _as_tf_dataset(batches):
+    """A never-ending ``zoo.data.Batches`` as a ``tf.data.Dataset`` of the same batches."""
+    first = batches[0]
+    signature = tf.nest.map_structure(
+        lambda a: tf.TensorSpec((None,) + a.shape[1:], tf.as_dtype(a.dtype)), first)
+    return tf.data.Dataset.from_generator(lambda: iter(batches), output_signature=signature)
+
+
 def train(model, dataset, steps, strategy=None):
     """Run ``steps`` training steps of ``model`` on ``dataset`` (global batches).
 
     Returns the last logs as Python floats, averaged over replicas.
     """
     strategy = strategy or tf.distribute.get_strategy()
+    if not isinstance(dataset, tf.data.Dataset):  # zoo.data.Batches: numpy batches
+        dataset = _as_tf_dataset(dataset.repeating())
     batches = iter(strategy.experimental_distribute_dataset(dataset.repeat()))
 
     def step_fn(update_generator):

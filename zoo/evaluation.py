@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoint, data, errors, images, metrics, registry
+from zoo import checkpoint, data, errors, files, images, metrics, registry
 
 CLASSIFIERS = {"mnist": "classifier-mnist", "fashion_mnist": "classifier-fashion-mnist"}
 NUM_CLASSES = 10
@@ -46,14 +46,17 @@ def build_classifier(image_size=28, channels=1, num_classes=NUM_CLASSES):
 
 
 def save_classifier(model, folder, metadata):
-    """Write a classifier as ``model.keras`` plus ``metadata.json`` with its sha256."""
+    """Write a classifier as ``model.keras`` (its weights, without the optimizer's
+    state, which measuring does not need) plus ``metadata.json`` with its sha256."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    bare = keras.models.clone_model(model)
+    bare.set_weights(model.get_weights())
     tmp = folder / ".model.keras.tmp.keras"
-    model.save(tmp)
+    bare.save(tmp)
     tmp.replace(folder / "model.keras")
-    meta = {**metadata, "sha256": {"model.keras": checkpoint.sha256(folder / "model.keras")}}
-    checkpoint.write_json(folder / checkpoint.METADATA, meta)
+    meta = {**metadata, "sha256": {"model.keras": files.sha256(folder / "model.keras")}}
+    files.write_json(folder / checkpoint.METADATA, meta)
 
 
 def load_classifier(dataset):
@@ -63,10 +66,11 @@ def load_classifier(dataset):
             f"no domain classifier for {dataset!r}; the zoo ships them for "
             f"{', '.join(CLASSIFIERS)}. Use metrics.inception_extractor() for other data."
         )
-    folder = registry.checkpoints_dir() / CLASSIFIERS[dataset]
+    places = registry.local_folders(CLASSIFIERS[dataset])
+    folder = next((f for f in places if (f / checkpoint.METADATA).exists()), places[-1])
     meta = checkpoint.read_metadata(folder)
     path = folder / "model.keras"
-    if not path.exists() or checkpoint.sha256(path) != meta["sha256"]["model.keras"]:
+    if not path.exists() or files.sha256(path) != meta["sha256"]["model.keras"]:
         raise errors.CheckpointError(
             f"{path} is missing or does not match its sha256 in {folder / checkpoint.METADATA}; "
             "re-run `python recipes/classifier.py --dataset " + dataset + "`."
@@ -84,15 +88,14 @@ def _embed(net, images_, batch_size=500):
     feats, probs = [], []
     for start in range(0, len(images_), batch_size):
         f, p = net(images_[start : start + batch_size], training=False)
-        feats.append(np.asarray(f, np.float64))
-        probs.append(np.asarray(p, np.float64))
+        feats.append(keras.ops.convert_to_numpy(f).astype(np.float64))
+        probs.append(keras.ops.convert_to_numpy(p).astype(np.float64))
     return np.concatenate(feats), np.concatenate(probs)
 
 
 def real_images(dataset, split, n, seed=0):
     """``n`` real images of ``split`` in [-1, 1] (a fixed, seeded subset)."""
-    ds = data.load(dataset, split=split, batch_size=1000, shuffle=False, drop_remainder=False)
-    x = np.concatenate([b.numpy() for b in ds])
+    x = data.images(dataset, split)
     if n > len(x):
         raise errors.ZooValueError(f"{dataset} {split} has {len(x)} images, fewer than n={n}.")
     return x[np.random.default_rng(seed).permutation(len(x))[:n]]
@@ -186,10 +189,7 @@ def evaluate_translation(model, pair, n=10000):
 
 def labelled_test_images(dataset):
     """The whole test split of ``dataset`` as ``(images in [-1, 1], labels)``."""
-    test = data.load(dataset, split="test", batch_size=1000, labels=True, shuffle=False,
-                     drop_remainder=False)
-    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in test])
-    return np.concatenate(xs), np.concatenate(ys)
+    return data.images(dataset, "test", labels=True)
 
 
 class QualityProbe:

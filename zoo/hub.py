@@ -20,11 +20,18 @@ import re
 import tempfile
 from pathlib import Path
 
-from huggingface_hub import CommitOperationAdd, EvalResult, HfApi, ModelCardData, constants, snapshot_download
+from huggingface_hub import (
+    CommitOperationAdd,
+    EvalResult,
+    HfApi,
+    ModelCardData,
+    constants,
+    snapshot_download,
+)
 from huggingface_hub import errors as hf_errors
 from huggingface_hub.utils import validate_repo_id
 
-from zoo import checkpoint
+from zoo import checkpoint, files
 from zoo.errors import CheckpointError, ZooError, ZooValueError
 
 try:  # the HTTP client huggingface_hub uses: httpx2 from 2.x, httpx before
@@ -228,7 +235,7 @@ def publish(name, *, token=None, model_card_path=None):
 def _card_section(path, name):
     """The ``## name`` section of a model card file, without its heading."""
     text = Path(path).read_text(encoding="utf-8")
-    match = re.search(rf"^## {re.escape(name)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    match = re.search(rf"^## {re.escape(name)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
     return match.group(1) if match else None
 
 
@@ -293,7 +300,7 @@ def _evict(folder):
     """Delete the cached files that fail the hash check (the snapshot link and its blob)."""
     try:
         expected = checkpoint.read_metadata(folder)["sha256"]
-        bad = [n for n in checkpoint.HASHED if checkpoint.sha256(folder / n) != expected[n]]
+        bad = [n for n in checkpoint.HASHED if files.sha256(folder / n) != expected[n]]
     except (CheckpointError, KeyError, TypeError, OSError):
         bad = []
     bad = bad or [checkpoint.METADATA]  # a broken metadata.json is the bad file

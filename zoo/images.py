@@ -1,11 +1,10 @@
 """Writing images: a grid of samples as one PNG, or frames as a GIF."""
 
 import math
-import os
-import tempfile
 
 import numpy as np
 
+from zoo import files
 from zoo.errors import ZooValueError
 
 
@@ -36,7 +35,7 @@ def save_grid(images, path, cols=None, scale=1):
     """Save a grid of images in [-1, 1] as a PNG at ``path`` (written atomically)."""
     tiles = grid(images, cols)
     picture = _picture(tiles, scale)
-    return _write_atomically(path, lambda f: picture.save(f, format="PNG"))
+    return files.write_atomically(path, lambda f: picture.save(f, format="PNG"))
 
 
 def save_animation(images, path, scale=2, frame_ms=150):
@@ -47,7 +46,7 @@ def save_animation(images, path, scale=2, frame_ms=150):
             f"an animation needs images of shape (N, H, W, 1 or 3) with N >= 1, got {images.shape}."
         )
     frames = [_picture(frame, scale) for frame in to_uint8(images)]
-    return _write_atomically(path, lambda f: frames[0].save(
+    return files.write_atomically(path, lambda f: frames[0].save(
         f, format="GIF", save_all=True, append_images=frames[1:], duration=frame_ms, loop=0))
 
 
@@ -58,27 +57,3 @@ def _picture(pixels, scale):
     if scale != 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     return picture
-
-
-def _write_atomically(path, write):
-    """``write(file)`` into a temporary sibling of ``path``, then rename it into place."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=os.path.splitext(path)[1], dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
-
-
-def current_umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -24,11 +24,16 @@ one call to :func:`run` with the published setting. ``run``
   measures quality) to ``checkpoints/<preset>`` with its training record, its
   quality curve (``curve.png``) and how it was chosen; with
   ``--push_to_hub=owner/name``, pushes it;
-* with ``--smoke``, runs a few steps of a tiny model on
-  ``tfds.testing.mock_data``, which is what the test suite does.
+* with ``--smoke``, runs a few steps of a tiny model on random arrays
+  (``zoo.data.mock_arrays``), which is what the test suite does.
+
+It runs on every Keras backend: with ``KERAS_BACKEND=jax`` or ``torch`` no
+TensorFlow is needed (TensorBoard logs are written only where TensorFlow is
+installed; ``celeb_a`` and ``cycle_gan/<pair>`` data need it).
 """
 
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -39,10 +44,10 @@ import time
 from pathlib import Path
 
 import keras
-import tensorflow as tf
+import numpy as np
 from absl import flags
 
-from zoo import checkpoint, data, errors, evaluation, guard, images, registry
+from zoo import checkpoint, data, errors, evaluation, files, guard, images, registry
 
 flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the recipe's.")
 flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
@@ -65,6 +70,8 @@ flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_f
                   "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
                   "AVX512_BF16; README, 'Speed', says what is known of its quality).")
 flags.DEFINE_integer("eval_every", 1, "Measure quality every this many epochs (0: never).")
+flags.DEFINE_float("minutes", 0, "Stop at the first epoch end after this many minutes of "
+                   "training in this process (0: no limit); the run resumes from there.")
 flags.DEFINE_integer("eval_n", 2000, "Samples (and real images) per quality measurement.")
 FLAGS = flags.FLAGS
 
@@ -73,7 +80,7 @@ SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
 
 def _sample_grid(model, path, sample_inputs):
     if hasattr(model, "translate"):
-        a, b = sample_inputs
+        a, b = (np.asarray(x) for x in sample_inputs)
         grid = list(a) + list(model.translate(a, "a2b")) + list(b) + list(model.translate(b, "b2a"))
         images.save_grid(grid, path, cols=len(a), scale=2)
     else:
@@ -96,7 +103,7 @@ def read_quality(outdir, up_to_step=None):
 def write_quality(outdir, rows):
     """Rewrite ``<outdir>/quality.jsonl`` atomically: a kill never leaves a torn row."""
     text = "".join(json.dumps(r) + "\n" for r in rows)
-    checkpoint.write_text(Path(outdir) / "quality.jsonl", text)
+    files.write_text(Path(outdir) / "quality.jsonl", text)
 
 
 def _spacing(rows):
@@ -110,8 +117,10 @@ class EpochEnd(keras.callbacks.Callback):
     and a sample grid. A run killed in between repeats at most one epoch, and a
     quality row written twice for a step count is read once."""
 
-    def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1):
+    def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
+                 minutes=0):
         super().__init__()
+        self.deadline = started + 60 * minutes if minutes else None
         self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
         self.sample_inputs = sample_inputs
         self.probe, self.eval_every = probe, eval_every
@@ -135,6 +144,9 @@ class EpochEnd(keras.callbacks.Callback):
         checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
         _sample_grid(self.model, self.outdir / "samples" / f"epoch_{epoch + 1:03d}.png",
                      self.sample_inputs)
+        if self.deadline is not None and time.time() > self.deadline:
+            print(f"Stopping at epoch {epoch + 1}: the --minutes budget is spent.", flush=True)
+            self.model.stop_training = True
 
     def measure(self, meta, losses, logs):
         quality = self.probe(self.model)
@@ -158,6 +170,46 @@ class EpochEnd(keras.callbacks.Callback):
                 self.model.sample_average = sample_average
 
 
+def _batches(dataset, batch_size, labels, seed, start, data_args):
+    """The run's first batch (real images for the grids and the guard) and its
+    never-ending batches from global batch ``start`` on."""
+    ds = data.load(dataset, batch_size=batch_size, labels=labels, seed=seed, repeat=True,
+                   **data_args)
+    if isinstance(ds, data.Batches):
+        return ds[0], ds.repeating(start)
+    return next(iter(ds.take(1))), ds.skip(start)  # a tf.data pipeline (celeb_a, cycle_gan/*)
+
+
+@functools.cache
+def _has_tensorflow():
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _hardware():
+    """What trained it, for the record: the accelerator if there is one."""
+    cpu = platform.processor() or platform.machine()
+    devices = []
+    if keras.backend.backend() == "jax":
+        import jax
+
+        devices = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
+    elif keras.backend.backend() == "torch":
+        import torch
+
+        devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    elif _has_tensorflow():
+        import tensorflow as tf
+
+        devices = [d.name for d in tf.config.list_physical_devices("GPU")]
+    if devices:
+        return f"{len(devices)} x {devices[0]} ({keras.backend.backend()}), {cpu} host"
+    return f"{cpu}, CPU only ({keras.backend.backend()})"
+
+
 def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
         model_overrides=None, data_args=None, schedule=None, folder_args=None):
     """Train ``preset`` on ``dataset`` as a recipe describes; flags override.
@@ -169,11 +221,18 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
     folder or zip instead of the recipe's dataset (CelebA's crop, say).
     """
     keras.mixed_precision.set_global_policy(FLAGS.precision)
-    if FLAGS.deterministic:
-        tf.config.experimental.enable_op_determinism()
-    if FLAGS.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        if FLAGS.deterministic:
+            tf.config.experimental.enable_op_determinism()
+        if FLAGS.threads:
+            tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+            tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+    elif keras.backend.backend() == "torch" and FLAGS.threads:
+        import torch
+
+        torch.set_num_threads(FLAGS.threads)
     steps = FLAGS.steps or steps
     batch_size = FLAGS.batch_size or batch_size
     steps_per_epoch = FLAGS.steps_per_epoch or steps_per_epoch
@@ -181,12 +240,14 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
     outdir = Path(FLAGS.outdir or f"runs/{preset}{'-smoke' if FLAGS.smoke else ''}")
     mock = contextlib.nullcontext()
     if FLAGS.smoke:
-        import tensorflow_datasets as tfds
-
         steps = FLAGS.steps or 4
         steps_per_epoch, batch_size = FLAGS.steps_per_epoch or 2, 4
         overrides.update(SMOKE_OVERRIDES)
-        mock = tfds.testing.mock_data(num_examples=64)
+        mock = data.mock_arrays(num_examples=64)
+        if dataset.startswith("cycle_gan/") or dataset in data.TF_DATASETS:
+            import tensorflow_datasets as tfds  # these stay tf.data pipelines
+
+            mock = tfds.testing.mock_data(num_examples=64)
     if schedule is not None:
         overrides.update(schedule(steps))
     if FLAGS.data:
@@ -204,14 +265,6 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
                      "channels": config.get("channels", 1), **(folder_args or {})}
         mock = contextlib.nullcontext()
     with mock:
-        ds = data.load(dataset, batch_size=batch_size, labels=labels, seed=FLAGS.seed,
-                       **(data_args or {}))
-        ds = ds.repeat()
-        first = next(iter(ds.take(1)))
-        sample_inputs, reference = None, first[0] if labels else first  # real images
-        if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
-            sample_inputs, reference = (first[0].numpy()[:8], first[1].numpy()[:8]), None
-
         last = outdir / "last"
         wall_before, initial_epoch = 0.0, 0
         checkpoint.recover(last)
@@ -226,8 +279,13 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         else:
             keras.utils.set_random_seed(FLAGS.seed)
             model = registry.build(preset, **overrides)
-        # Every step consumes one batch: skip the ones the saved state has seen.
-        ds = ds.skip(int(model.d_steps.numpy()))
+        # Every step consumes one batch: start after the ones the saved state has seen.
+        first, ds = _batches(dataset, batch_size, labels, FLAGS.seed, int(model.d_steps.numpy()),
+                             data_args or {})
+        sample_inputs, reference = None, first[0] if labels else first  # real images
+        if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
+            sample_inputs = tuple(np.asarray(x)[:8] for x in first)
+            reference = None
         epochs = max(1, steps // steps_per_epoch)
         probe = None
         if FLAGS.eval_every and evaluation.QualityProbe.available(dataset):
@@ -240,13 +298,15 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             steps_per_epoch=steps_per_epoch,
             callbacks=[
                 # Before TensorBoard, so the quality numbers reach its logs.
-                EpochEnd(outdir, started, wall_before, sample_inputs, probe, FLAGS.eval_every),
-                keras.callbacks.TensorBoard(str(outdir / "tb")),
+                EpochEnd(outdir, started, wall_before, sample_inputs, probe, FLAGS.eval_every,
+                         FLAGS.minutes),
+                *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
                 # NaN stops the run at the last good weights; D winning and
                 # collapse are warned about (the run's log shows them).
                 guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
             ],
             verbose=2,
+            shuffle=False,  # the batches come shuffled, in an order resume can repeat
         )
     meta = checkpoint.read_metadata(last)
     rows = read_quality(outdir, meta["train_steps"])
@@ -259,7 +319,8 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         "train_steps": meta["train_steps"],
         "generator_steps": meta["generator_steps"],
         "wall_time_s": meta["wall_time_s"],
-        "hardware": f"{platform.processor() or platform.machine()}, CPU only",
+        "hardware": _hardware(),
+        "backend": keras.backend.backend(),
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
         "smoke": FLAGS.smoke,
         "precision": FLAGS.precision,
@@ -275,7 +336,7 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
                            "weight sets)"}
             if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
     }
-    checkpoint.write_json(outdir / "record.json", record)
+    files.write_json(outdir / "record.json", record)
     if rows:
         evaluation.plot_quality(rows, outdir / "curve.png", title=preset, marked=chosen)
     if FLAGS.ship and FLAGS.smoke and "ZOO_CHECKPOINTS" not in os.environ:
@@ -287,7 +348,7 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
                                         metadata={"training": record}, training_state=False)
         shipped = checkpoint.read_metadata(folder)
         if shipped.pop("evaluation", None) is not None:  # it described the weights replaced
-            checkpoint.write_json(folder / checkpoint.METADATA, shipped)
+            files.write_json(folder / checkpoint.METADATA, shipped)
         if rows:
             shutil.copyfile(outdir / "curve.png", folder / "curve.png")
         print(f"Shipped {preset} ({record['shipped_snapshot']['how_chosen']}) to {folder}.")
