@@ -15,7 +15,7 @@ import time
 def pipeline_rate(name, batch_size, batches, labels=False):
     from zoo import data
 
-    ds = data.load(name, batch_size=batch_size, labels=labels).repeat()
+    ds = data.load(name, batch_size=batch_size, labels=labels, repeat=True)
     it = iter(ds)
     for _ in range(60_000 // batch_size + 5):  # first pass fills the cache
         next(it)

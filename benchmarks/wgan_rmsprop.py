@@ -36,7 +36,7 @@ def main(variant, total, every):
     else:
         sys.exit("variant must be 'torch' or 'keras'")
     model.compile(d_optimizer=opt(), g_optimizer=opt())
-    ds = data.load("mnist", batch_size=64, seed=0).repeat()
+    ds = data.load("mnist", batch_size=64, seed=0, repeat=True)
     net = evaluation.load_classifier("mnist")
     real, _ = evaluation._embed(net, evaluation.real_images("mnist", "train", 2000, 0))
     started = time.time()
