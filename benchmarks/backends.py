@@ -58,22 +58,15 @@ def device_name(backend):
 
 
 def time_variant(variant):
-    import numpy as np
 
     from zoo import registry
 
     preset, batch, overrides = SETTINGS[variant]
     model = registry.build(preset, **overrides)
     model.compile(**(registry.PRESETS[preset].get("compile") or {}))
-    rng = np.random.default_rng(0)
     n = batch * FLAGS.steps
-    x = rng.uniform(-1, 1, (n,) + model.image_shape).astype("float32")
-    if model.__class__.__name__ == "CycleGAN":
-        y = rng.uniform(-1, 1, x.shape).astype("float32")
-    elif model.num_classes:
-        y = (np.arange(n) % model.num_classes).astype("int32")
-    else:
-        y = None
+    example = model.example_batch(n)
+    x, y = example if isinstance(example, tuple) else (example, None)
     times = []
 
     for _ in range(FLAGS.repeats + 1):
@@ -81,7 +74,7 @@ def time_variant(variant):
                   callbacks=[epoch_clock(times)])
     fit = n / statistics.median(times[1:])
     sample = None
-    if model.__class__.__name__ != "CycleGAN":
+    if model.task != "image-to-image":
         model.sample(1000, seed=0)  # compiles
         t = time.perf_counter()
         model.sample(1000, seed=1)

@@ -59,7 +59,7 @@ def main(argv):
              "|---|" + "---|" * len(FLAGS.sizes)]
     for name in zoo.list_models(shipped_only=True):
         model = zoo.load(name)
-        if hasattr(model, "translate"):
+        if model.task == "image-to-image":
             continue
         model.sample(16, seed=0)  # warm-up: traces the generator
         cells = []

@@ -39,7 +39,7 @@ def _sample(args):
     import zoo
 
     model = zoo.load(args.name)
-    if hasattr(model, "translate"):
+    if model.task == "image-to-image":
         raise zoo.errors.ZooValueError(
             f"{args.name} translates images; use it from Python with model.translate(images)."
         )

@@ -136,7 +136,7 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
         model = registry.load(name)
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
-    if not hasattr(model, "sample") or hasattr(model, "translate"):
+    if getattr(model, "task", None) != "unconditional-image-generation":
         raise errors.ZooValueError(
             f"evaluate scores samples from noise, and a {type(model).__name__} has none; "
             "image-to-image models are scored by recipes/evaluate_checkpoints.py "

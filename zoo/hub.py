@@ -187,14 +187,10 @@ def push_to_hub(
         raise ZooValueError(f"repo_id must be a string 'owner/repo', got {repo_id!r}.")
     with tempfile.TemporaryDirectory(prefix="zoo-push-") as tmp:
         folder = checkpoint.save_preset(model, Path(tmp) / "preset", metadata)
-        card = model_card(type(model).__name__, _task(model), repo_id.removeprefix("hf://"),
+        card = model_card(type(model).__name__, model.task, repo_id.removeprefix("hf://"),
                           checkpoint.read_metadata(folder))
         return push_folder(folder, repo_id, card, revision=revision, private=private,
                            token=token, commit_message=commit_message)
-
-
-def _task(model):
-    return "image-to-image" if hasattr(model, "translate") else "unconditional-image-generation"
 
 
 def publish(name, *, token=None, model_card_path=None):
@@ -222,9 +218,7 @@ def publish(name, *, token=None, model_card_path=None):
     meta = checkpoint.read_metadata(folder)
     card_file = Path(model_card_path or registry.SOURCE_CHECKPOINTS.parent / "MODEL_CARD.md")
     body = _card_section(card_file, key) if card_file.exists() else None
-    task = "image-to-image" if preset["class"].__name__ == "CycleGAN" else \
-        "unconditional-image-generation"
-    card = model_card(preset["class"].__name__, task, preset["hub"], meta, body)
+    card = model_card(preset["class"].__name__, preset["class"].task, preset["hub"], meta, body)
     extras = [n for n in ("samples.png", "curve.png") if (folder / n).is_file()]
     if body and "curve.png" in extras:  # MODEL_CARD.md links files of the checkout
         card = card.replace(f"checkpoints/{key}/curve.png", "curve.png")

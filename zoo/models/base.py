@@ -115,12 +115,16 @@ def for_policy(optimizer):
 class Adversarial(keras.Model):
     """Base class of every zoo variant. Not used directly.
 
-    Subclasses define ``build_networks()``, ``train_step(data,
-    update_generator=True)``, ``default_optimizers()`` and ``tracker_names``, and
-    usually ``generate(z, labels)`` for sampling.
+    Subclasses define ``build_networks()``, ``default_optimizers()``, the two
+    players' objectives (``d_objective``, ``g_objective``) and, where the paper
+    changes them, the other hooks of :meth:`train_step`; and usually
+    ``generate(z, labels)`` for sampling.
     """
 
     tracker_names = ("d_loss", "g_loss")
+    # The kind of model: noise to images (``sample``), or images to images
+    # (``translate``: CycleGAN). The Hub's pipeline tag.
+    task = "unconditional-image-generation"
 
     def __init__(
         self,
@@ -252,6 +256,55 @@ class Adversarial(keras.Model):
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: t.result() for name, t in self.trackers.items()}
+
+    def example_batch(self, n=8, seed=0):
+        """A batch of ``n`` made-up training examples in the form ``train_step``
+        takes (uniform noise images), for tests and benchmarks."""
+        return np.random.default_rng(seed).uniform(-1, 1, (n,) + self.image_shape).astype("float32")
+
+    def unpack(self, data):
+        """A batch -> ``(real images, condition)``; the condition is None here
+        (the conditional GAN's labels)."""
+        return (data[0] if isinstance(data, tuple) else data), None
+
+    def d_objective(self, real, condition, batch):
+        """The discriminator's (critic's) per-example loss on ``real`` and fresh
+        fakes, and a dict of other values to log."""
+        raise NotImplementedError
+
+    def g_objective(self, condition, batch):
+        """The generator's per-example loss on fresh fakes."""
+        raise NotImplementedError
+
+    def after_discriminator_update(self):
+        """What follows every discriminator update (WGAN clips the critic's weights)."""
+
+    def train_step(self, data, update_generator=True):
+        """One discriminator (critic) update, then, on the generator's turn
+        (``generator_turn``, decided on the host), one generator update.
+
+        The losses are means over the *global* batch (``global_mean``), so the
+        gradients summed over replicas equal one device's.
+        """
+        real, condition = self.unpack(data)
+        batch = ops.shape(real)[0]
+
+        def d_loss():
+            per_example, extra = self.d_objective(real, condition, batch)
+            return global_mean(per_example), {"d_loss": ops.mean(per_example), **extra}
+
+        logs = self.apply(self.d_optimizer, d_loss, self.d_variables())
+        self.after_discriminator_update()
+        if update_generator:
+
+            def g_loss():
+                per_example = self.g_objective(condition, batch)
+                return global_mean(per_example), ops.mean(per_example)
+
+            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
+            self.after_generator_update()
+        self.d_steps.assign_add(1)
+        return self.record(**logs)
 
     def after_generator_update(self):
         """Count the generator update and move the averaged weights towards G's.

@@ -19,7 +19,7 @@ import numpy as np
 from keras import ops
 
 from zoo import errors, losses
-from zoo.models.base import Adversarial, global_mean
+from zoo.models.base import Adversarial
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 
 
@@ -65,36 +65,27 @@ class ConditionalGAN(Adversarial):
         u = self.uniform(batch, (), salt=salt)
         return ops.minimum(ops.cast(u * self.num_classes, "int32"), self.num_classes - 1)
 
-    def train_step(self, data, update_generator=True):
+    def example_batch(self, n=8, seed=0):
+        images = super().example_batch(n, seed)
+        return images, (np.arange(n) % self.num_classes).astype("int32")
+
+    def unpack(self, data):
         if not isinstance(data, tuple) or len(data) < 2:
             raise errors.ZooValueError(
                 "ConditionalGAN trains on (images, labels) batches; load data with "
                 "zoo.data.load(name, labels=True)."
             )
-        real, labels = data[0], ops.cast(ops.reshape(data[1], (-1,)), "int32")
-        batch = keras.ops.shape(real)[0]
+        return data[0], ops.cast(ops.reshape(data[1], (-1,)), "int32")
 
-        def d_loss():
-            fake_y = self.fake_labels(batch, salt=3)
-            fake = self._g(self.noise(batch), fake_y)
-            per_example = losses.minimax_discriminator_loss(
-                self._d(real, labels), self._d(fake, fake_y)
-            )
-            return global_mean(per_example), keras.ops.mean(per_example)
+    def d_objective(self, real, labels, batch):
+        fake_y = self.fake_labels(batch, salt=3)
+        fake = self._g(self.noise(batch), fake_y)
+        return losses.minimax_discriminator_loss(self._d(real, labels), self._d(fake, fake_y)), {}
 
-        logs = {"d_loss": self.apply(self.d_optimizer, d_loss, self.d_variables())}
-        if update_generator:
-
-            def g_loss():
-                fake_y = self.fake_labels(batch, salt=4)
-                fake = self._g(self.noise(batch, salt=1), fake_y)
-                per_example = losses.non_saturating_generator_loss(self._d(fake, fake_y))
-                return global_mean(per_example), keras.ops.mean(per_example)
-
-            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
-            self.after_generator_update()
-        self.d_steps.assign_add(1)
-        return self.record(**logs)
+    def g_objective(self, labels, batch):
+        fake_y = self.fake_labels(batch, salt=4)
+        fake = self._g(self.noise(batch, salt=1), fake_y)
+        return losses.non_saturating_generator_loss(self._d(fake, fake_y))
 
     def check_labels(self, labels, n):
         """Labels for ``sample``: None (classes in turn 0, 1, ...), an int, or n ints."""

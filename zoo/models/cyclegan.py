@@ -135,6 +135,7 @@ class CycleGAN(Adversarial):
     """Zhu et al. 2017. Train on ``(images_a, images_b)`` batches; use ``translate``."""
 
     tracker_names = ("d_loss", "g_loss", "cycle_loss", "identity_loss")
+    task = "image-to-image"
 
     def __init__(self, image_size=256, channels=3, width=64, n_blocks=None,
                  cycle_weight=10.0, identity_weight=0.5, pool_size=50,
@@ -282,6 +283,12 @@ class CycleGAN(Adversarial):
         return self.record(**logs)
 
     # ------------------------------------------------------------ inference
+    def example_batch(self, n=8, seed=0):
+        """Made-up ``(a, b)`` batches of the two domains."""
+        rng = np.random.default_rng(seed)
+        a = rng.uniform(-1, 1, (n,) + self.image_shape).astype("float32")
+        return a, rng.uniform(-1, 1, a.shape).astype("float32")
+
     def sample(self, n, *, seed=None, labels=None, batch_size=500):
         raise errors.ZooValueError(
             "CycleGAN translates images instead of sampling noise: use "

@@ -21,7 +21,6 @@ The network builders here serve WGAN, WGAN-GP and the conditional GAN too.
 import keras
 from keras import layers
 
-from zoo.models.base import Adversarial
 from zoo.models.gan import GAN
 
 def init():
@@ -108,24 +107,27 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class DCGAN(Adversarial):
-    """Radford et al. 2015. ``width`` is the paper's 64 (filters of D's first layer)."""
+class DCGAN(GAN):
+    """Radford et al. 2015: the GAN's objective and alternation (non-saturating
+    generator loss by default, as in the authors' code) with the DCGAN networks.
+    ``width`` is the paper's 64 (filters of D's first layer)."""
+
+    def __init__(self, image_size=28, channels=1, latent_dim=100, width=64,
+                 generator_loss="non_saturating", **kwargs):
+        super().__init__(image_size, channels, latent_dim, width,
+                         generator_loss=generator_loss, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("d_units", "pieces", "dropout"):  # the MLP's; not DCGAN's networks
+            del config[key]
+        return config
 
     def build_networks(self):
         self.generator = dcgan_generator(
             self.image_size, self.channels, self.latent_dim, self.width
         )
         self.discriminator = dcgan_discriminator(self.image_size, self.channels, self.width)
-
-    def default_optimizers(self):
-        return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-        )
-
-    # The objective and alternation are the GAN's (non-saturating generator loss).
-    generator_loss = "non_saturating"
-    train_step = GAN.train_step
 
 
 PRESETS = {

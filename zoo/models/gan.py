@@ -21,7 +21,7 @@ import keras
 from keras import layers, ops
 
 from zoo import losses, rng
-from zoo.models.base import Adversarial, global_draw, global_mean
+from zoo.models.base import Adversarial, global_draw
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -152,36 +152,21 @@ class GAN(Adversarial):
             keras.optimizers.Adam(2e-4, beta_1=0.5),
         )
 
-    def train_step(self, data, update_generator=True):
-        real = data[0] if isinstance(data, tuple) else data
-        batch = keras.ops.shape(real)[0]
+    def d_objective(self, real, condition, batch):
+        fake = self.generator(self.noise(batch), training=True)
+        per_example = losses.minimax_discriminator_loss(
+            self.discriminator(real, training=True),
+            self.discriminator(fake, training=True),
+        )
+        return per_example, {}
 
-        def d_loss():
-            fake = self.generator(self.noise(batch), training=True)
-            per_example = losses.minimax_discriminator_loss(
-                self.discriminator(real, training=True),
-                self.discriminator(fake, training=True),
-            )
-            loss = keras.ops.mean(per_example)
-            return global_mean(per_example), loss
-
-        logs = {"d_loss": self.apply(self.d_optimizer, d_loss, self.d_variables())}
-        if update_generator:
-
-            def g_loss():
-                fake_logits = self.discriminator(
-                    self.generator(self.noise(batch, salt=1), training=True), training=True
-                )
-                if self.generator_loss == "minimax":
-                    per_example = losses.minimax_generator_loss(fake_logits)
-                else:
-                    per_example = losses.non_saturating_generator_loss(fake_logits)
-                return global_mean(per_example), keras.ops.mean(per_example)
-
-            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
-            self.after_generator_update()
-        self.d_steps.assign_add(1)
-        return self.record(**logs)
+    def g_objective(self, condition, batch):
+        fake_logits = self.discriminator(
+            self.generator(self.noise(batch, salt=1), training=True), training=True
+        )
+        if self.generator_loss == "minimax":
+            return losses.minimax_generator_loss(fake_logits)
+        return losses.non_saturating_generator_loss(fake_logits)
 
 
 PRESETS = {

@@ -28,7 +28,7 @@ norm as in the authors' DCGAN critic.
 import keras
 
 from zoo import losses
-from zoo.models.base import Adversarial, global_mean
+from zoo.models.base import Adversarial
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 
 
@@ -104,34 +104,26 @@ class WGAN(Adversarial):
         )
         return per_example, {"wasserstein": -keras.ops.mean(per_example)}
 
-    def after_critic_update(self):
+    def d_objective(self, real, condition, batch):
+        fake = self.generator(self.noise(batch), training=True)
+        return self.critic_loss(real, fake)
+
+    def g_objective(self, condition, batch):
+        fake = self.generator(self.noise(batch, salt=1), training=True)
+        return losses.wasserstein_generator_loss(self.critic(fake, training=True))
+
+    def after_discriminator_update(self):
+        self.clip_critic()
+        self.critic_streak.assign_add(1)
+
+    def clip_critic(self):
+        """Algorithm 1, line 7: every critic weight clipped to [-c, c]."""
         for v in self.critic.trainable_variables:
             v.assign(keras.ops.clip(v, -self.clip, self.clip))
 
-    def train_step(self, data, update_generator=True):
-        real = data[0] if isinstance(data, tuple) else data
-        batch = keras.ops.shape(real)[0]
-
-        def c_loss():
-            fake = self.generator(self.noise(batch), training=True)
-            per_example, logs = self.critic_loss(real, fake)
-            return global_mean(per_example), {"d_loss": keras.ops.mean(per_example), **logs}
-
-        logs = self.apply(self.d_optimizer, c_loss, self.d_variables())
-        self.after_critic_update()
-        self.critic_streak.assign_add(1)
-        if update_generator:
-
-            def g_loss():
-                fake = self.generator(self.noise(batch, salt=1), training=True)
-                per_example = losses.wasserstein_generator_loss(self.critic(fake, training=True))
-                return global_mean(per_example), keras.ops.mean(per_example)
-
-            logs["g_loss"] = self.apply(self.g_optimizer, g_loss, self.g_variables())
-            self.after_generator_update()
-            self.critic_streak.assign(0)
-        self.d_steps.assign_add(1)
-        return self.record(**logs)
+    def after_generator_update(self):
+        super().after_generator_update()
+        self.critic_streak.assign(0)
 
 
 PRESETS = {

@@ -67,7 +67,7 @@ class WGANGP(WGAN):
         logs["gp"] = keras.ops.mean(penalty)
         return per_example + self.gp_weight * penalty, logs
 
-    def after_critic_update(self):
+    def clip_critic(self):
         pass  # no clipping: the penalty keeps the critic Lipschitz
 
 
