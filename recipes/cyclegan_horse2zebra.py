@@ -21,22 +21,7 @@ Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
     python recipes/cyclegan_horse2zebra.py --smoke
 """
 
-from absl import app
-
 from zoo import train
 
-
-def main(argv):
-    del argv
-    train.run(
-        "cyclegan-horse2zebra",
-        "cycle_gan/horse2zebra",
-        steps=213400,
-        batch_size=1,
-        steps_per_epoch=1067,
-        labels=False,
-    )
-
-
 if __name__ == "__main__":
-    app.run(main)
+    train.main("cyclegan-horse2zebra")  # everything else is in its record (zoo.registry.PRESETS)

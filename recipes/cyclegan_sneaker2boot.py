@@ -28,24 +28,7 @@ Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
     python recipes/cyclegan_sneaker2boot.py --smoke
 """
 
-from absl import app
-
 from zoo import train
 
-
-def main(argv):
-    del argv
-    train.run(
-        "cyclegan-sneaker2boot",
-        "fashion_mnist_pair/sneaker2boot",
-        steps=1_200_000,  # 200 epochs of 6,000 images
-        batch_size=1,
-        steps_per_epoch=500,
-        labels=False,
-        schedule=lambda steps: {"constant_steps": steps // 2,
-                                "decay_steps": steps - steps // 2},
-    )
-
-
 if __name__ == "__main__":
-    app.run(main)
+    train.main("cyclegan-sneaker2boot")  # everything else is in its record (zoo.registry.PRESETS)

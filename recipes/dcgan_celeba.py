@@ -28,23 +28,7 @@ Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
     python recipes/dcgan_celeba.py --smoke
 """
 
-from absl import app
-
 from zoo import train
 
-
-def main(argv):
-    del argv
-    train.run(
-        "dcgan-celeba",
-        "celeb_a",
-        steps=50000,
-        batch_size=128,
-        steps_per_epoch=1000,
-        labels=False,
-        folder_args={"crop": 108},  # with --data img_align_celeba[.zip]: DCGAN's centre crop
-    )
-
-
 if __name__ == "__main__":
-    app.run(main)
+    train.main("dcgan-celeba")  # everything else is in its record (zoo.registry.PRESETS)

@@ -25,22 +25,7 @@ Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
     python recipes/dcgan_mnist.py --smoke
 """
 
-from absl import app
-
 from zoo import train
 
-
-def main(argv):
-    del argv
-    train.run(
-        "dcgan-mnist",
-        "mnist",
-        steps=11700,
-        batch_size=128,
-        steps_per_epoch=468,  # one pass over the 60,000 training images
-        labels=False,
-    )
-
-
 if __name__ == "__main__":
-    app.run(main)
+    train.main("dcgan-mnist")  # everything else is in its record (zoo.registry.PRESETS)

@@ -25,22 +25,7 @@ Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
     python recipes/gan_mnist.py --smoke
 """
 
-from absl import app
-
 from zoo import train
 
-
-def main(argv):
-    del argv
-    train.run(
-        "gan-mnist",
-        "mnist",
-        steps=93700,
-        batch_size=64,
-        steps_per_epoch=1000,
-        labels=False,
-    )
-
-
 if __name__ == "__main__":
-    app.run(main)
+    train.main("gan-mnist")  # everything else is in its record (zoo.registry.PRESETS)

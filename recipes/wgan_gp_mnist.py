@@ -25,22 +25,7 @@ Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
     python recipes/wgan_gp_mnist.py --smoke
 """
 
-from absl import app
-
 from zoo import train
 
-
-def main(argv):
-    del argv
-    train.run(
-        "wgan-gp-mnist",
-        "mnist",
-        steps=1_000_000,  # = WGANGP().critic_updates_for(200_000)
-        batch_size=64,
-        steps_per_epoch=1000,
-        labels=False,
-    )
-
-
 if __name__ == "__main__":
-    app.run(main)
+    train.main("wgan-gp-mnist")  # everything else is in its record (zoo.registry.PRESETS)

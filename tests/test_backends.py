@@ -25,6 +25,8 @@ import h5py
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # pytest -m 'not slow' skips this module
+
 HERE = Path(__file__).parent
 WORKER = HERE / "backend_worker.py"
 BACKENDS = ("tensorflow", "jax", "torch")

@@ -1,7 +1,9 @@
 """python -m zoo: list, sample, errors; run in-process on a tiny checkpoint."""
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -197,3 +199,29 @@ def test_prepare_data_prints_no_progress_bars_into_a_log(tmp_path):
                             env=_clean_env(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Generating" not in result.stderr and "%|" not in result.stderr, result.stderr[-2000:]
+
+
+def test_train_a_preset_from_its_record_as_its_recipe_does(tmp_path):
+    """``python -m zoo train NAME`` and ``recipes/<name>.py`` are the same run."""
+    import h5py
+
+    env = _clean_env(tmp_path, TF_CPP_MIN_LOG_LEVEL="2")
+    root = Path(__file__).resolve().parent.parent
+    runs = {"cli": [sys.executable, "-m", "zoo", "train", "cgan-mnist", "--smoke"],
+            "recipe": [sys.executable, str(root / "recipes" / "cgan_mnist.py"), "--smoke"]}
+    for name, command in runs.items():
+        done = subprocess.run(command + ["--outdir", str(tmp_path / name)], capture_output=True,
+                              text=True, timeout=300, cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+    records = [json.loads((tmp_path / n / "record.json").read_text()) for n in runs]
+    assert [r["dataset"] for r in records] == ["mnist", "mnist"]
+    assert [r["train_steps"] for r in records] == [4, 4]
+    arrays = []
+    for name in runs:
+        with h5py.File(tmp_path / name / "last" / "model.weights.h5") as f:
+            found = {}
+            f.visititems(lambda k, v: found.setdefault(k, v[()]) if hasattr(v, "shape") else None)
+            arrays.append(found)
+    assert arrays[0].keys() == arrays[1].keys() and len(arrays[0]) > 10
+    for key in arrays[0]:
+        np.testing.assert_array_equal(arrays[0][key], arrays[1][key], err_msg=key)

@@ -27,6 +27,8 @@ webdriver = pytest.importorskip("selenium.webdriver")
 import zoo  # noqa: E402
 from zoo import demo, images  # noqa: E402
 
+pytestmark = pytest.mark.slow  # pytest -m 'not slow' skips this module
+
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 needs_browser = pytest.mark.skipif(
     not (CHROMIUM and DRIVER) and not os.environ.get("CI"),

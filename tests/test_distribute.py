@@ -100,6 +100,7 @@ def free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_multi_worker_mirrored_two_processes(tmp_path):
     ports = [free_port(), free_port()]
     script = tmp_path / "worker.py"

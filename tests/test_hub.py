@@ -262,6 +262,7 @@ def preset_outputs(model):
     return model.sample(4, seed=0)
 
 
+@pytest.mark.slow
 def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
     from zoo import registry
 

@@ -50,6 +50,7 @@ def saved_epoch(outdir):
 KILL_AFTER = ((1, 0.0), (6, 0.15), (12, 0.05))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", ["wgan_mnist", "cyclegan_sneaker2boot"])
 def test_sigkill_anywhere_then_resume_ends_bitwise_equal(recipe, tmp_path):
     """WGAN: critic schedule, clipping, RMSProp. CycleGAN: pools, Adam, LR decay, jitter."""

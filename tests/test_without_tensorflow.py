@@ -12,6 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # pytest -m 'not slow' skips this module
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

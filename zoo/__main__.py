@@ -3,7 +3,7 @@
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
-    python -m zoo train dcgan-mnist --data my_images/ [--steps 2000] [--finetune]
+    python -m zoo train dcgan-mnist [--steps 2000] [--data my_images/] [--finetune] [--smoke] [--ship]
     python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
     python -m zoo prepare-data mnist fashion_mnist
@@ -66,16 +66,12 @@ def _train(args):
     from zoo import registry, train
 
     preset = registry.canonical(args.name)
-    outdir = args.outdir or f"runs/{preset}-{Path(args.data).stem}"
-    argv = ["zoo-train", f"--data={args.data}", f"--steps={args.steps}",
-            f"--batch_size={args.batch_size}", f"--outdir={outdir}", f"--seed={args.seed}",
-            f"--steps_per_epoch={min(args.steps, args.steps_per_epoch)}",
-            "--finetune" if args.finetune else "--nofinetune", f"--precision={args.precision}"]
-    train.FLAGS(argv)
-    model, record = train.run(preset, args.data, steps=args.steps, batch_size=args.batch_size,
-                              steps_per_epoch=args.steps_per_epoch)
-    print(f"trained {preset} on {args.data} for {record['train_steps']} steps; the model is in "
-          f"{outdir}/last (zoo.load({str(Path(outdir) / 'last')!r}))")
+    outdir = args.outdir or (f"runs/{preset}-{Path(args.data).stem}" if args.data else None)
+    options = {k: v for k, v in vars(args).items() if k in train.Options.__dataclass_fields__}
+    model, record = train.run(preset, train.Options(**{**options, "outdir": outdir}))
+    where = Path(outdir or f"runs/{preset}{'-smoke' if args.smoke else ''}") / "last"
+    print(f"trained {preset} on {args.data or record['dataset']} for {record['train_steps']} "
+          f"steps; the model is in {where} (zoo.load({str(where)!r}))")
 
 
 def _serve(args):
@@ -132,17 +128,23 @@ def main(argv=None):
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
     p.add_argument("names", nargs="*", help="presets (default: every shipped one)")
     p.set_defaults(fn=_publish)
-    p = sub.add_parser("train", help="train or fine-tune a preset on a folder or zip of images")
+    p = sub.add_parser("train", help="train a preset as its recipe does, or on your own images")
     p.add_argument("name")
-    p.add_argument("--data", required=True, help="a folder or .zip of png/jpg/bmp/gif images")
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--batch_size", type=int, default=64)
-    p.add_argument("--steps_per_epoch", type=int, default=500)
+    p.add_argument("--data", default=None,
+                   help="a folder or .zip of png/jpg/bmp/gif images (default: the preset's dataset)")
+    p.add_argument("--steps", type=int, default=None, help="default: the preset's schedule")
+    p.add_argument("--batch_size", type=int, default=None, help="default: the preset's")
+    p.add_argument("--steps_per_epoch", type=int, default=None, help="default: the preset's")
     p.add_argument("--finetune", action="store_true", help="start from the trained weights")
+    p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model on mock data")
+    p.add_argument("--ship", action="store_true", help="write the best snapshot to checkpoints/")
+    p.add_argument("--minutes", type=float, default=0, help="time budget (0: none)")
+    p.add_argument("--eval_every", type=int, default=1, help="epochs between quality measurements")
     p.add_argument("--precision", default="float32",
                    choices=["float32", "mixed_bfloat16", "mixed_float16"])
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--outdir", default=None, help="default: runs/<preset>-<data name>")
+    p.add_argument("--outdir", default=None,
+                   help="default: runs/<preset>, or runs/<preset>-<data name> with --data")
     p.set_defaults(fn=_train)
     p = sub.add_parser("serve", help="a local web demo (needs pip install -e '.[demo]')")
     p.add_argument("--port", type=int, default=7860)

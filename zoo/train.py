@@ -33,6 +33,7 @@ installed; ``celeb_a`` and ``cycle_gan/<pair>`` data need it).
 """
 
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -49,31 +50,77 @@ from absl import flags
 
 from zoo import checkpoint, data, errors, evaluation, files, guard, images, registry
 
-flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the recipe's.")
-flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
-flags.DEFINE_integer("batch_size", None, "Global batch size; default: the recipe's.")
-flags.DEFINE_string("outdir", None, "Run folder (logs, samples, resume state).")
-flags.DEFINE_bool("smoke", False, "A few steps of a tiny model on mock data.")
-flags.DEFINE_bool("ship", False, "Write the trained model to checkpoints/<preset>.")
-flags.DEFINE_string("push_to_hub", None, "Push the result to this Hub repository.")
-flags.DEFINE_integer("seed", 0, "Seed of the initial weights, the noise and the data order.")
-flags.DEFINE_integer("threads", 0, "CPU threads for TensorFlow ops (0: all cores).")
-flags.DEFINE_bool("deterministic", True,
-                  "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit "
-                  "for bit. Without it, reduction order varies between runs, and CycleGAN's "
-                  "instance norm over small maps turns that noise into different weights.")
-flags.DEFINE_string("data", None, "Train on this folder or .zip of images instead of the "
-                    "recipe's dataset (converted to the preset's image size and channels).")
-flags.DEFINE_bool("finetune", False, "Start from the preset's trained weights (fresh optimizers) "
-                  "instead of a fresh initialisation.")
-flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_float16"],
-                  "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
-                  "AVX512_BF16; README, 'Speed', says what is known of its quality).")
-flags.DEFINE_integer("eval_every", 1, "Measure quality every this many epochs (0: never).")
-flags.DEFINE_float("minutes", 0, "Stop at the first epoch end after this many minutes of "
-                   "training in this process (0: no limit); the run resumes from there.")
-flags.DEFINE_integer("eval_n", 2000, "Samples (and real images) per quality measurement.")
-FLAGS = flags.FLAGS
+@dataclasses.dataclass
+class Options:
+    """How to run a preset's training; a recipe's flags have the same names.
+
+    Everything else (dataset, steps, batch size, epoch length, optimizers,
+    schedules) comes from the preset's record in ``zoo.registry.PRESETS``.
+    """
+
+    steps: int | None = None  # training steps (fit batches); None: the preset's schedule
+    batch_size: int | None = None  # global batch size; None: the preset's
+    steps_per_epoch: int | None = None  # steps between checkpoints and sample grids
+    outdir: str | None = None  # run folder (logs, samples, resume state)
+    smoke: bool = False  # a few steps of a tiny model on mock data
+    ship: bool = False  # write the trained model to checkpoints/<preset>
+    push_to_hub: str | None = None  # push the result to this Hub repository
+    seed: int = 0  # seed of the initial weights, the noise and the data order
+    threads: int = 0  # CPU threads for TensorFlow / PyTorch ops (0: all cores)
+    deterministic: bool = True  # deterministic TensorFlow ops: a run (and its resume) repeats
+    data: str | None = None  # a folder or .zip of images instead of the preset's dataset
+    finetune: bool = False  # start from the preset's trained weights (fresh optimizers)
+    precision: str = "float32"  # Keras dtype policy: float32, mixed_bfloat16, mixed_float16
+    eval_every: int = 1  # measure quality every this many epochs (0: never)
+    eval_n: int = 2000  # samples (and real images) per quality measurement
+    minutes: float = 0  # stop at the first epoch end after this many minutes (0: no limit)
+
+
+def _define_flags():
+    """The recipes' flags, one per field of :class:`Options`."""
+    if "steps" in flags.FLAGS:
+        return
+    flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the preset's.")
+    flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
+    flags.DEFINE_integer("batch_size", None, "Global batch size; default: the preset's.")
+    flags.DEFINE_string("outdir", None, "Run folder (logs, samples, resume state).")
+    flags.DEFINE_bool("smoke", False, "A few steps of a tiny model on mock data.")
+    flags.DEFINE_bool("ship", False, "Write the trained model to checkpoints/<preset>.")
+    flags.DEFINE_string("push_to_hub", None, "Push the result to this Hub repository.")
+    flags.DEFINE_integer("seed", 0, "Seed of the initial weights, the noise and the data order.")
+    flags.DEFINE_integer("threads", 0, "CPU threads for TensorFlow/PyTorch ops (0: all cores).")
+    flags.DEFINE_bool("deterministic", True,
+                      "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit "
+                      "for bit. Without it, reduction order varies between runs, and CycleGAN's "
+                      "instance norm over small maps turns that noise into different weights.")
+    flags.DEFINE_string("data", None, "Train on this folder or .zip of images instead of the "
+                        "preset's dataset (converted to the preset's image size and channels).")
+    flags.DEFINE_bool("finetune", False, "Start from the preset's trained weights (fresh "
+                      "optimizers) instead of a fresh initialisation.")
+    flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_float16"],
+                      "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
+                      "AVX512_BF16; README, 'Speed', says what is known of its quality).")
+    flags.DEFINE_integer("eval_every", 1, "Measure quality every this many epochs (0: never).")
+    flags.DEFINE_integer("eval_n", 2000, "Samples (and real images) per quality measurement.")
+    flags.DEFINE_float("minutes", 0, "Stop at the first epoch end after this many minutes of "
+                       "training in this process (0: no limit); the run resumes from there.")
+
+
+def main(preset):
+    """A recipe's entry point: ``python recipes/<preset>.py [--flags]`` is
+    ``run(preset, Options(<flags>))``."""
+    from absl import app
+
+    _define_flags()
+
+    def go(argv):
+        if len(argv) > 1:
+            raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+        fields = {f.name: getattr(flags.FLAGS, f.name) for f in dataclasses.fields(Options)}
+        run(preset, Options(**fields))
+
+    app.run(go)
+
 
 SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
 
@@ -210,59 +257,63 @@ def _hardware():
     return f"{cpu}, CPU only ({keras.backend.backend()})"
 
 
-def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False,
-        model_overrides=None, data_args=None, schedule=None, folder_args=None):
-    """Train ``preset`` on ``dataset`` as a recipe describes; flags override.
+def run(preset, options=None):
+    """Train ``preset`` as its record in ``zoo.registry.PRESETS`` describes,
+    with ``options`` (:class:`Options`) for what a run may change. Returns
+    ``(model, record)``.
 
-    ``schedule(steps) -> constructor overrides`` fits a schedule that depends on
-    the run's length (CycleGAN's constant-then-decay learning rate) to the steps
-    actually run, so a ``--steps`` budget keeps the schedule's shape.
-    ``folder_args`` are ``zoo.data.load`` arguments for when ``--data`` names a
-    folder or zip instead of the recipe's dataset (CelebA's crop, say).
+    The record's ``train`` entry gives the dataset's batch size, the published
+    number of steps and the epoch length; the model class fits settings that
+    depend on the run's length to the steps actually run (CycleGAN's
+    constant-then-decay learning rate, ``schedule_for``), so a ``steps`` budget
+    keeps the schedule's shape.
     """
-    keras.mixed_precision.set_global_policy(FLAGS.precision)
+    opt = options or Options()
+    preset = registry.canonical(preset)
+    record_ = registry.PRESETS[preset]
+    cls, schedule, dataset = record_["class"], record_["train"], record_["dataset"]
+    labels = schedule.get("labels", False)
+    keras.mixed_precision.set_global_policy(opt.precision)
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        if FLAGS.deterministic:
+        if opt.deterministic:
             tf.config.experimental.enable_op_determinism()
-        if FLAGS.threads:
-            tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-            tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
-    elif keras.backend.backend() == "torch" and FLAGS.threads:
+        if opt.threads:
+            tf.config.threading.set_intra_op_parallelism_threads(opt.threads)
+            tf.config.threading.set_inter_op_parallelism_threads(opt.threads)
+    elif keras.backend.backend() == "torch" and opt.threads:
         import torch
 
-        torch.set_num_threads(FLAGS.threads)
-    steps = FLAGS.steps or steps
-    batch_size = FLAGS.batch_size or batch_size
-    steps_per_epoch = FLAGS.steps_per_epoch or steps_per_epoch
-    overrides = dict(model_overrides or {}, seed=FLAGS.seed)
-    outdir = Path(FLAGS.outdir or f"runs/{preset}{'-smoke' if FLAGS.smoke else ''}")
+        torch.set_num_threads(opt.threads)
+    steps = opt.steps or schedule["steps"]
+    batch_size = opt.batch_size or schedule["batch_size"]
+    steps_per_epoch = opt.steps_per_epoch or schedule["steps_per_epoch"]
+    overrides = {"seed": opt.seed}
+    outdir = Path(opt.outdir or f"runs/{preset}{'-smoke' if opt.smoke else ''}")
+    data_args = {}
     mock = contextlib.nullcontext()
-    if FLAGS.smoke:
-        steps = FLAGS.steps or 4
-        steps_per_epoch, batch_size = FLAGS.steps_per_epoch or 2, 4
+    if opt.smoke:
+        steps = opt.steps or 4
+        steps_per_epoch, batch_size = opt.steps_per_epoch or 2, 4
         overrides.update(SMOKE_OVERRIDES)
         mock = data.mock_arrays(num_examples=64)
         if dataset.startswith("cycle_gan/") or dataset in data.TF_DATASETS:
             import tensorflow_datasets as tfds  # these stay tf.data pipelines
 
             mock = tfds.testing.mock_data(num_examples=64)
-    if schedule is not None:
-        overrides.update(schedule(steps))
-    if FLAGS.data:
-        from zoo.models import ConditionalGAN, CycleGAN
-
-        config = registry.PRESETS[registry.canonical(preset)]["config"]
-        if labels or issubclass(registry.PRESETS[registry.canonical(preset)]["class"],
-                                (ConditionalGAN, CycleGAN)):
+    steps_per_epoch = min(steps_per_epoch, steps)
+    overrides.update(cls.schedule_for(steps))
+    if opt.data:
+        config = record_["config"]
+        if labels or cls.task != "unconditional-image-generation":
             raise errors.ZooValueError(
                 f"--data trains noise-to-image presets on unlabelled images; {preset} needs "
                 "labelled or paired data."
             )
-        dataset = FLAGS.data
+        dataset = opt.data
         data_args = {"image_size": config.get("image_size", 28),
-                     "channels": config.get("channels", 1), **(folder_args or {})}
+                     "channels": config.get("channels", 1), **schedule.get("folder", {})}
         mock = contextlib.nullcontext()
     with mock:
         last = outdir / "last"
@@ -273,23 +324,23 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             meta = checkpoint.read_metadata(last)
             initial_epoch, wall_before = meta["epoch"], meta["wall_time_s"]
             print(f"Resuming {preset} from {last} at epoch {initial_epoch}.")
-        elif FLAGS.finetune:
-            model = registry.load(preset, seed=FLAGS.seed)  # trained weights, fresh optimizers
+        elif opt.finetune:
+            model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
             print(f"Fine-tuning {preset} from its trained weights.")
         else:
-            keras.utils.set_random_seed(FLAGS.seed)
+            keras.utils.set_random_seed(opt.seed)
             model = registry.build(preset, **overrides)
         # Every step consumes one batch: start after the ones the saved state has seen.
-        first, ds = _batches(dataset, batch_size, labels, FLAGS.seed, int(model.d_steps.numpy()),
-                             data_args or {})
+        first, ds = _batches(dataset, batch_size, labels, opt.seed, int(model.d_steps.numpy()),
+                             data_args)
         sample_inputs, reference = None, first[0] if labels else first  # real images
         if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
             sample_inputs = tuple(np.asarray(x)[:8] for x in first)
             reference = None
         epochs = max(1, steps // steps_per_epoch)
         probe = None
-        if FLAGS.eval_every and evaluation.QualityProbe.available(dataset):
-            probe = evaluation.QualityProbe(dataset, n=64 if FLAGS.smoke else FLAGS.eval_n)
+        if opt.eval_every and evaluation.QualityProbe.available(dataset):
+            probe = evaluation.QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
         started = time.time()
         model.fit(
             ds,
@@ -298,8 +349,8 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             steps_per_epoch=steps_per_epoch,
             callbacks=[
                 # Before TensorBoard, so the quality numbers reach its logs.
-                EpochEnd(outdir, started, wall_before, sample_inputs, probe, FLAGS.eval_every,
-                         FLAGS.minutes),
+                EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
+                         opt.minutes),
                 *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
                 # NaN stops the run at the last good weights; D winning and
                 # collapse are warned about (the run's log shows them).
@@ -322,8 +373,8 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
         "hardware": _hardware(),
         "backend": keras.backend.backend(),
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
-        "smoke": FLAGS.smoke,
-        "precision": FLAGS.precision,
+        "smoke": opt.smoke,
+        "precision": opt.precision,
         "curve": rows,
         "shipped_snapshot": (
             {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
@@ -331,7 +382,7 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
              else "generator's own",
              "how_chosen": f"the best of {len(rows)} quality measurements taken while "
                            f"training, one every {_spacing(rows):,} steps, each on "
-                           f"{rows[-1].get('eval_n', FLAGS.eval_n):,} samples "
+                           f"{rows[-1].get('eval_n', opt.eval_n):,} samples "
                            "(zoo.evaluation.QualityProbe.badness: the lower FID of the two "
                            "weight sets)"}
             if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
@@ -339,10 +390,10 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
     files.write_json(outdir / "record.json", record)
     if rows:
         evaluation.plot_quality(rows, outdir / "curve.png", title=preset, marked=chosen)
-    if FLAGS.ship and FLAGS.smoke and "ZOO_CHECKPOINTS" not in os.environ:
+    if opt.ship and opt.smoke and "ZOO_CHECKPOINTS" not in os.environ:
         print("Not shipping a smoke run into the repository's checkpoints/ (set "
               "ZOO_CHECKPOINTS to ship it elsewhere).")
-    elif FLAGS.ship:
+    elif opt.ship:
         source = checkpoint.load_preset(best if chosen else last)
         folder = checkpoint.save_preset(source, registry.checkpoints_dir() / preset,
                                         metadata={"training": record}, training_state=False)
@@ -353,10 +404,10 @@ def run(preset, dataset, *, steps, batch_size, steps_per_epoch=500, labels=False
             shutil.copyfile(outdir / "curve.png", folder / "curve.png")
         print(f"Shipped {preset} ({record['shipped_snapshot']['how_chosen']}) to {folder}.")
         model = source
-    if FLAGS.push_to_hub:
+    if opt.push_to_hub:
         from zoo import hub
 
-        commit = hub.push_to_hub(model, FLAGS.push_to_hub, metadata={"training": record,
+        commit = hub.push_to_hub(model, opt.push_to_hub, metadata={"training": record,
                                                                      "dataset": dataset})
-        print(f"Pushed {preset} to {FLAGS.push_to_hub} at commit {commit}.")
+        print(f"Pushed {preset} to {opt.push_to_hub} at commit {commit}.")
     return model, record

@@ -257,6 +257,12 @@ class Adversarial(keras.Model):
             self.trackers[name].update_state(value)
         return {name: t.result() for name, t in self.trackers.items()}
 
+    @classmethod
+    def schedule_for(cls, steps):
+        """Constructor settings that depend on the length of a run (a learning-rate
+        schedule fitted to ``steps``); none here."""
+        return {}
+
     def example_batch(self, n=8, seed=0):
         """A batch of ``n`` made-up training examples in the form ``train_step``
         takes (uniform noise images), for tests and benchmarks."""

@@ -113,6 +113,8 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 64, "num_classes": 10,
                    "average_decay": 0.999},
         "dataset": "mnist",
+        # DCGAN's schedule (the paper states none that fits this body); (images, labels) batches.
+        "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468, "labels": True},
         "recipe": "recipes/cgan_mnist.py",
         "hub": "keras-gan-zoo/cgan-mnist",  # pinned with "hub_revision" once published
         "description": "Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",

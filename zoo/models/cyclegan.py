@@ -283,6 +283,12 @@ class CycleGAN(Adversarial):
         return self.record(**logs)
 
     # ------------------------------------------------------------ inference
+    @classmethod
+    def schedule_for(cls, steps):
+        """The paper's learning rate over a run of ``steps``: constant for the first
+        half, then linearly to 0 (100 + 100 of its 200 epochs)."""
+        return {"constant_steps": steps // 2, "decay_steps": steps - steps // 2}
+
     def example_batch(self, n=8, seed=0):
         """Made-up ``(a, b)`` batches of the two domains."""
         rng = np.random.default_rng(seed)
@@ -357,6 +363,8 @@ PRESETS = {
         "config": {"image_size": 256, "channels": 3, "width": 64, "n_blocks": 9,
                    "constant_steps": 106_700, "decay_steps": 106_700},
         "dataset": "cycle_gan/horse2zebra",
+        # The paper: 200 epochs of the 1,067 horses at batch 1.
+        "train": {"steps": 213_400, "batch_size": 1, "steps_per_epoch": 1067},
         "recipe": "recipes/cyclegan_horse2zebra.py",
         "description": "CycleGAN horse <-> zebra at 256 px, the paper's setting (weights not shipped).",
     },
@@ -365,6 +373,8 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 16, "n_blocks": 3,
                    "constant_steps": 1500, "decay_steps": 1500},
         "dataset": "fashion_mnist_pair/sneaker2boot",
+        # The paper's 200 epochs of the larger domain (6,000 images) at batch 1.
+        "train": {"steps": 1_200_000, "batch_size": 1, "steps_per_epoch": 500},
         "recipe": "recipes/cyclegan_sneaker2boot.py",
         "hub": "keras-gan-zoo/cyclegan-sneaker2boot",  # pinned with "hub_revision" once published
         "description": "CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",

@@ -135,6 +135,8 @@ PRESETS = {
         "class": DCGAN,
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "mnist",
+        # The authors' code: 25 epochs of 60,000 images at batch 128.
+        "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468},
         "recipe": "recipes/dcgan_mnist.py",
         "hub": "keras-gan-zoo/dcgan-mnist",  # pinned with "hub_revision" once published
         "description": "DCGAN on MNIST 28x28.",
@@ -143,6 +145,8 @@ PRESETS = {
         "class": DCGAN,
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "fashion_mnist",
+        # The authors' code: 25 epochs of 60,000 images at batch 128.
+        "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468},
         "recipe": "recipes/dcgan_fashion_mnist.py",
         "hub": "keras-gan-zoo/dcgan-fashion-mnist",  # pinned with "hub_revision" once published
         "description": "DCGAN on Fashion-MNIST 28x28.",
@@ -151,6 +155,9 @@ PRESETS = {
         "class": DCGAN,
         "config": {"image_size": 64, "channels": 3, "width": 64, "average_decay": 0.999},
         "dataset": "celeb_a",
+        # With --data img_align_celeba[.zip]: DCGAN's centre crop of 108 px, then resize.
+        "train": {"steps": 50_000, "batch_size": 128, "steps_per_epoch": 1000,
+                  "folder": {"crop": 108}},
         "recipe": "recipes/dcgan_celeba.py",
         "description": "DCGAN on CelebA 64x64, the paper's setting (weights not shipped).",
     },

@@ -174,6 +174,8 @@ PRESETS = {
         "class": GAN,
         "config": {"image_size": 28, "channels": 1, "average_decay": 0.999},
         "dataset": "mnist",
+        # The paper gives no length: 100 epochs of 60,000 images at batch 64.
+        "train": {"steps": 93_700, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/gan_mnist.py",
         "hub": "keras-gan-zoo/gan-mnist",  # pinned with "hub_revision" once published
         "description": "Goodfellow et al. 2014 fully connected GAN on MNIST.",

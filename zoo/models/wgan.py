@@ -131,6 +131,8 @@ PRESETS = {
         "class": WGAN,
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "dataset": "mnist",
+        # The authors' 10^5 generator updates: WGAN().critic_updates_for(100_000) fit steps.
+        "train": {"steps": 521_280, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/wgan_mnist.py",
         "hub": "keras-gan-zoo/wgan-mnist",  # pinned with "hub_revision" once published
         "description": "WGAN with weight clipping on MNIST 28x28.",

@@ -81,6 +81,8 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "compile": AUTHORS_MNIST_OPTIMIZERS,
         "dataset": "mnist",
+        # The authors' MNIST script: 200,000 generator updates = WGANGP().critic_updates_for(200_000).
+        "train": {"steps": 1_000_000, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/wgan_gp_mnist.py",
         "hub": "keras-gan-zoo/wgan-gp-mnist",  # pinned with "hub_revision" once published
         "description": "WGAN-GP on MNIST 28x28.",
@@ -90,6 +92,8 @@ PRESETS = {
         "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
         "compile": AUTHORS_MNIST_OPTIMIZERS,
         "dataset": "fashion_mnist",
+        # The authors' MNIST script: 200,000 generator updates = WGANGP().critic_updates_for(200_000).
+        "train": {"steps": 1_000_000, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/wgan_gp_fashion_mnist.py",
         "hub": "keras-gan-zoo/wgan-gp-fashion-mnist",  # pinned with "hub_revision" once published
         "description": "WGAN-GP on Fashion-MNIST 28x28.",
