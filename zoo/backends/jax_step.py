@@ -20,8 +20,8 @@ import warnings
 import jax
 import jax.numpy as jnp
 from keras import StatelessScope
-from keras.src.backend.common.stateless_scope import get_stateless_scope
 
+from zoo.backends.compat import get_stateless_scope
 from zoo.errors import ZooError
 
 # Step counters are int64 (as saved in every checkpoint). JAX without x64 keeps

@@ -4,6 +4,8 @@ import functools
 
 import tensorflow as tf
 
+from zoo.backends import compat
+
 
 def replica_info():
     """(replica id, number of replicas) of the current replica context."""
@@ -39,9 +41,9 @@ def input_gradient(fn, x):
 def make_train_function(model):
     # Two traced functions, one with and one without the generator update: an
     # optimizer update inside tf.cond is not allowed under MirroredStrategy.
-    both = model._make_function(functools.partial(model.train_step, update_generator=True))
-    critic_only = model._make_function(
-        functools.partial(model.train_step, update_generator=False)
+    both = compat.make_function(model, functools.partial(model.train_step, update_generator=True))
+    critic_only = compat.make_function(
+        model, functools.partial(model.train_step, update_generator=False)
     )
 
     def train_function(iterator):

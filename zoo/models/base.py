@@ -349,7 +349,8 @@ class Adversarial(keras.Model):
     def _get_jax_state(self, **kwargs):
         # JAX only: Keras' fit would hand a stateless step the values of one
         # optimizer (``self.optimizer``); zoo steps keep every variable attached
-        # instead and have nothing to hand over (``zoo/backends/jax_step.py``).
+        # instead and have nothing to hand over (``zoo/backends/jax_step.py``;
+        # a private Keras hook, listed in ``zoo/backends/compat.py``).
         return None
 
     def random_key(self, salt):
