@@ -1,0 +1,69 @@
+"""Quality parity of mixed precision (issue 19): a preset trained the same number of
+steps in float32 and in mixed_bfloat16, with two seeds each, on its real data, and
+its domain FID at the end. Each run is its recipe in its own process (the dtype
+policy is global), one after another on ``--threads`` threads; the records stay
+in ``--out``. Prints a markdown table: one row per run, then each precision's mean
+and the half-range of its seeds (the spread a difference must exceed).
+
+    python benchmarks/precision_parity.py --preset dcgan-mnist --steps 1872 --seeds 0 1
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from absl import app, flags
+
+ROOT = Path(__file__).resolve().parent.parent
+flags.DEFINE_string("preset", "dcgan-mnist", "Preset (its recipe is run).")
+flags.DEFINE_integer("steps", 1872, "Training steps of every run.")
+flags.DEFINE_list("seeds", ["0", "1"], "Seeds (initial weights, noise, data order).")
+flags.DEFINE_list("precisions", ["float32", "mixed_bfloat16"], "Keras dtype policies.")
+flags.DEFINE_integer("threads", 1, "Threads per run.")
+flags.DEFINE_integer("eval_n", 2000, "Samples per FID.")
+flags.DEFINE_string("out", "runs/precision-parity", "Run folders go here.")
+FLAGS = flags.FLAGS
+
+
+def train(precision, seed):
+    from zoo import registry
+
+    out = Path(FLAGS.out) / FLAGS.preset / f"{precision}-seed{seed}"
+    record = out / "record.json"
+    if not record.exists():
+        epoch = registry.PRESETS[FLAGS.preset]["train"]["steps_per_epoch"]
+        recipe = ROOT / "recipes" / f"{FLAGS.preset.replace('-', '_')}.py"
+        subprocess.run([sys.executable, str(recipe), f"--outdir={out}", f"--steps={FLAGS.steps}",
+                        f"--seed={seed}", f"--precision={precision}", f"--threads={FLAGS.threads}",
+                        f"--eval_n={FLAGS.eval_n}", f"--eval_every={max(1, FLAGS.steps // epoch)}"],
+                       check=True, stdout=subprocess.DEVNULL)
+    rec = json.loads(record.read_text())
+    last = rec["curve"][-1]
+    return {"precision": precision, "seed": seed, "steps": rec["train_steps"],
+            "wall_s": rec["wall_time_s"], "fid": last["fid"], "fid_average": last.get("fid_average")}
+
+
+def main(argv):
+    del argv
+    rows = [train(p, int(s)) for p in FLAGS.precisions for s in FLAGS.seeds]
+    print(f"{FLAGS.preset}, {FLAGS.steps} steps, domain FID on {FLAGS.eval_n} samples\n")
+    print("| precision | seed | wall s | FID | FID (averaged G) |\n|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['precision']} | {r['seed']} | {r['wall_s']:.0f} | {r['fid']:.1f} | "
+              f"{r['fid_average'] or float('nan'):.1f} |")
+    print("\n| precision | FID mean ± half-range | averaged G | wall s (mean) |\n|---|---|---|---|")
+    for p in FLAGS.precisions:
+        mine = [r for r in rows if r["precision"] == p]
+
+        def summary(key):
+            values = [r[key] for r in mine if r[key] is not None]
+            return f"{statistics.mean(values):.1f} ± {(max(values) - min(values)) / 2:.1f}"
+
+        wall = statistics.mean(r["wall_s"] for r in mine)
+        print(f"| {p} | {summary('fid')} | {summary('fid_average')} | {wall:.0f} |")
+
+
+if __name__ == "__main__":
+    app.run(main)
