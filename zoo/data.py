@@ -176,27 +176,27 @@ def read_arrays(name, split="train", data_dir=None, source=None):
     path = arrays_path(name, data_dir)
     if source == "npz" or (source is None and path.exists()):
         try:
-            key = (str(path), path.stat().st_mtime_ns, base)  # a rewritten file is read again
+            key = (str(path), path.stat().st_mtime_ns)  # a rewritten file is read again
         except FileNotFoundError:
             raise _missing(name) from None
-        if key not in _CACHE:
-            if len(_CACHE) > 4:
+        if key not in _CACHE:  # every split at once: the file is decompressed once
+            if len(_CACHE) > 2:
                 _CACHE.clear()
             try:
                 with np.load(path) as z:
-                    arrays = {k: z[k] for k in z.files}
+                    _CACHE[key] = {k: z[k] for k in z.files}
             except FileNotFoundError:
                 raise _missing(name) from None
             except (OSError, ValueError, zipfile.BadZipFile) as e:
                 raise errors.DataNotFoundError(
                     f"{path} is not a readable zoo array file ({e}); delete it and run "
                     f"`python -m zoo prepare-data {name}` again.") from None
-            if f"{base}_images" not in arrays:
-                splits = sorted(k[: -len("_images")] for k in arrays if k.endswith("_images"))
-                raise errors.ZooValueError(f"{name} has no split {base!r}; it has "
-                                           f"{', '.join(splits)}.")
-            _CACHE[key] = arrays[f"{base}_images"], arrays[f"{base}_labels"]
-        x, y = _CACHE[key]
+        arrays = _CACHE[key]
+        if f"{base}_images" not in arrays:
+            splits = sorted(k[: -len("_images")] for k in arrays if k.endswith("_images"))
+            raise errors.ZooValueError(f"{name} has no split {base!r}; it has "
+                                       f"{', '.join(splits)}.")
+        x, y = arrays[f"{base}_images"], arrays[f"{base}_labels"]
         return x[cut(len(x))], y[cut(len(y))]
     x, y = _read_tfds(name, base, data_dir)
     return x[cut(len(x))], y[cut(len(y))]

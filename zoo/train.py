@@ -42,6 +42,7 @@ import shlex
 import shutil
 import sys
 import time
+import typing
 from pathlib import Path
 
 import keras
@@ -50,60 +51,57 @@ from absl import flags
 
 from zoo import checkpoint, data, errors, evaluation, files, guard, images, registry
 
+def _option(default, help, choices=None):
+    return dataclasses.field(default=default, metadata={"help": help, "choices": choices})
+
+
 @dataclasses.dataclass
 class Options:
-    """How to run a preset's training; a recipe's flags have the same names.
+    """How to run a preset's training; each field is also a recipe flag.
 
     Everything else (dataset, steps, batch size, epoch length, optimizers,
     schedules) comes from the preset's record in ``zoo.registry.PRESETS``.
     """
 
-    steps: int | None = None  # training steps (fit batches); None: the preset's schedule
-    batch_size: int | None = None  # global batch size; None: the preset's
-    steps_per_epoch: int | None = None  # steps between checkpoints and sample grids
-    outdir: str | None = None  # run folder (logs, samples, resume state)
-    smoke: bool = False  # a few steps of a tiny model on mock data
-    ship: bool = False  # write the trained model to checkpoints/<preset>
-    push_to_hub: str | None = None  # push the result to this Hub repository
-    seed: int = 0  # seed of the initial weights, the noise and the data order
-    threads: int = 0  # CPU threads for TensorFlow / PyTorch ops (0: all cores)
-    deterministic: bool = True  # deterministic TensorFlow ops: a run (and its resume) repeats
-    data: str | None = None  # a folder or .zip of images instead of the preset's dataset
-    finetune: bool = False  # start from the preset's trained weights (fresh optimizers)
-    precision: str = "float32"  # Keras dtype policy: float32, mixed_bfloat16, mixed_float16
-    eval_every: int = 1  # measure quality every this many epochs (0: never)
-    eval_n: int = 2000  # samples (and real images) per quality measurement
-    minutes: float = 0  # stop at the first epoch end after this many minutes (0: no limit)
+    steps: int | None = _option(None, "Training steps (fit batches); default: the preset's.")
+    batch_size: int | None = _option(None, "Global batch size; default: the preset's.")
+    steps_per_epoch: int | None = _option(None, "Steps between checkpoints/sample grids.")
+    outdir: str | None = _option(None, "Run folder (logs, samples, resume state).")
+    smoke: bool = _option(False, "A few steps of a tiny model on mock data.")
+    ship: bool = _option(False, "Write the trained model to checkpoints/<preset>.")
+    push_to_hub: str | None = _option(None, "Push the result to this Hub repository.")
+    seed: int = _option(0, "Seed of the initial weights, the noise and the data order.")
+    threads: int = _option(0, "CPU threads for TensorFlow/PyTorch ops (0: all cores).")
+    deterministic: bool = _option(
+        True, "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit for "
+        "bit. Without it, reduction order varies between runs, and CycleGAN's instance norm "
+        "over small maps turns that noise into different weights.")
+    data: str | None = _option(None, "Train on this folder or .zip of images instead of the "
+                               "preset's dataset (converted to its image size and channels).")
+    finetune: bool = _option(False, "Start from the preset's trained weights (fresh "
+                             "optimizers) instead of a fresh initialisation.")
+    precision: str = _option(
+        "float32", "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
+        "AVX512_BF16; README, 'Speed', says what is known of its quality).",
+        choices=["float32", "mixed_bfloat16", "mixed_float16"])
+    eval_every: int = _option(1, "Measure quality every this many epochs (0: never).")
+    eval_n: int = _option(2000, "Samples (and real images) per quality measurement.")
+    minutes: float = _option(0, "Stop at the first epoch end after this many minutes of "
+                             "training in this process (0: no limit); the run resumes there.")
 
 
 def _define_flags():
-    """The recipes' flags, one per field of :class:`Options`."""
+    """The recipes' flags: one per field of :class:`Options`, with its help."""
     if "steps" in flags.FLAGS:
         return
-    flags.DEFINE_integer("steps", None, "Training steps (fit batches); default: the preset's.")
-    flags.DEFINE_integer("steps_per_epoch", None, "Steps between checkpoints/sample grids.")
-    flags.DEFINE_integer("batch_size", None, "Global batch size; default: the preset's.")
-    flags.DEFINE_string("outdir", None, "Run folder (logs, samples, resume state).")
-    flags.DEFINE_bool("smoke", False, "A few steps of a tiny model on mock data.")
-    flags.DEFINE_bool("ship", False, "Write the trained model to checkpoints/<preset>.")
-    flags.DEFINE_string("push_to_hub", None, "Push the result to this Hub repository.")
-    flags.DEFINE_integer("seed", 0, "Seed of the initial weights, the noise and the data order.")
-    flags.DEFINE_integer("threads", 0, "CPU threads for TensorFlow/PyTorch ops (0: all cores).")
-    flags.DEFINE_bool("deterministic", True,
-                      "Deterministic TensorFlow ops, so a run (and its resume) is repeatable bit "
-                      "for bit. Without it, reduction order varies between runs, and CycleGAN's "
-                      "instance norm over small maps turns that noise into different weights.")
-    flags.DEFINE_string("data", None, "Train on this folder or .zip of images instead of the "
-                        "preset's dataset (converted to the preset's image size and channels).")
-    flags.DEFINE_bool("finetune", False, "Start from the preset's trained weights (fresh "
-                      "optimizers) instead of a fresh initialisation.")
-    flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_float16"],
-                      "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
-                      "AVX512_BF16; README, 'Speed', says what is known of its quality).")
-    flags.DEFINE_integer("eval_every", 1, "Measure quality every this many epochs (0: never).")
-    flags.DEFINE_integer("eval_n", 2000, "Samples (and real images) per quality measurement.")
-    flags.DEFINE_float("minutes", 0, "Stop at the first epoch end after this many minutes of "
-                       "training in this process (0: no limit); the run resumes from there.")
+    define = {bool: flags.DEFINE_bool, int: flags.DEFINE_integer, float: flags.DEFINE_float,
+              str: flags.DEFINE_string}
+    for f in dataclasses.fields(Options):
+        if f.metadata["choices"]:
+            flags.DEFINE_enum(f.name, f.default, f.metadata["choices"], f.metadata["help"])
+        else:
+            kind = next(t for t in define if f.type is t or t in typing.get_args(f.type))
+            define[kind](f.name, f.default, f.metadata["help"])
 
 
 def main(preset):
