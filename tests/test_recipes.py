@@ -21,6 +21,7 @@ MEASURED = {"cyclegan_horse2zebra", "dcgan_celeba"}  # no domain classifier: not
 def run(args, cwd, **env):
     result = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
                             timeout=600, env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin",
+                                              "PYTHONPATH": str(ROOT),  # this checkout's zoo
                                               "HOME": str(cwd), **env})
     assert result.returncode == 0, result.stderr[-3000:]
     return result
@@ -39,6 +40,9 @@ def test_recipe_smoke_mode(recipe, tmp_path):
         return
     rows = [json.loads(line) for line in (out / "quality.jsonl").read_text().splitlines()]
     assert [r["train_steps"] for r in rows] == [2, 4] and record["curve"] == rows
+    # Training time leaves out the time spent measuring: the first measurement's.
+    assert 0 < rows[0]["train_time_s"] <= rows[0]["wall_time_s"]
+    assert rows[1]["train_time_s"] < rows[1]["wall_time_s"] and record["measure_time_s"] > 0
     key = "a2b_target_class_rate" if recipe.startswith("cyclegan") else "fid"
     assert all(r[key] >= 0 for r in rows)
     if key == "fid":  # both weight sets are measured
@@ -69,8 +73,10 @@ def test_resume_drops_quality_rows_written_after_the_saved_state(tmp_path):
     ahead = dict(json.loads(rows[-1]), train_steps=6, fid=0.5)
     log.write_text("\n".join(rows + [rows[-1], json.dumps(ahead)]) + "\n")
     run([recipe, "--smoke", "--steps=6", f"--outdir={out}"], tmp_path)
-    steps = [json.loads(line)["train_steps"] for line in log.read_text().splitlines()]
-    assert steps == [2, 4, 6]
+    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["train_steps"] for r in rows] == [2, 4, 6]
+    # The time spent measuring before the restart is still left out after it.
+    assert rows[2]["wall_time_s"] - rows[2]["train_time_s"] > rows[1]["wall_time_s"] - rows[1]["train_time_s"]
     assert json.loads(log.read_text().splitlines()[-1])["fid"] != 0.5
 
 

@@ -163,10 +163,12 @@ class EpochEnd(keras.callbacks.Callback):
     quality row written twice for a step count is read once."""
 
     def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
-                 minutes=0):
+                 minutes=0, measure_before=0.0):
         super().__init__()
         self.deadline = started + 60 * minutes if minutes else None
         self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
+        # Seconds spent measuring quality, so a row also says the training time alone.
+        self.measure_time = measure_before
         self.sample_inputs = sample_inputs
         self.probe, self.eval_every = probe, eval_every
 
@@ -181,11 +183,17 @@ class EpochEnd(keras.callbacks.Callback):
         wall = self.wall_before + time.time() - self.started
         losses = {k: float(v) for k, v in (logs or {}).items()}
         meta = {"epoch": epoch + 1, "wall_time_s": round(wall, 1),
+                "measure_time_s": round(self.measure_time, 1),
                 "train_steps": int(self.model.d_steps.numpy()),
                 "generator_steps": int(self.model.g_steps.numpy()),
                 "last_logs": losses}
         if self.probe is not None and (epoch + 1) % self.eval_every == 0:
+            began = time.time()
             self.measure(meta, losses, logs)
+            self.measure_time += time.time() - began
+            # Resume continues both clocks from after this measurement.
+            meta.update(wall_time_s=round(self.wall_before + time.time() - self.started, 1),
+                        measure_time_s=round(self.measure_time, 1))
         checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
         _sample_grid(self.model, self.outdir / "samples" / f"epoch_{epoch + 1:03d}.png",
                      self.sample_inputs)
@@ -196,7 +204,9 @@ class EpochEnd(keras.callbacks.Callback):
     def measure(self, meta, losses, logs):
         quality = self.probe(self.model)
         row = {**{k: meta[k] for k in ("epoch", "train_steps", "generator_steps",
-                                        "wall_time_s")}, "eval_n": self.probe.n,
+                                        "wall_time_s")},
+               "train_time_s": round(meta["wall_time_s"] - meta["measure_time_s"], 1),
+               "eval_n": self.probe.n,
                **quality, **losses}
         if logs is not None:  # for TensorBoard, which runs after this callback
             logs.update({k: v for k, v in quality.items() if isinstance(v, float)})
@@ -315,12 +325,13 @@ def run(preset, options=None):
         mock = contextlib.nullcontext()
     with mock:
         last = outdir / "last"
-        wall_before, initial_epoch = 0.0, 0
+        wall_before, measure_before, initial_epoch = 0.0, 0.0, 0
         checkpoint.recover(last)
         if (last / checkpoint.METADATA).exists():
             model = checkpoint.load_preset(last)
             meta = checkpoint.read_metadata(last)
             initial_epoch, wall_before = meta["epoch"], meta["wall_time_s"]
+            measure_before = meta.get("measure_time_s", 0.0)  # absent before 2026-12
             print(f"Resuming {preset} from {last} at epoch {initial_epoch}.")
         elif opt.finetune:
             model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
@@ -348,7 +359,7 @@ def run(preset, options=None):
             callbacks=[
                 # Before TensorBoard, so the quality numbers reach its logs.
                 EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
-                         opt.minutes),
+                         opt.minutes, measure_before),
                 *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
                 # NaN stops the run at the last good weights; D winning and
                 # collapse are warned about (the run's log shows them).
@@ -368,6 +379,7 @@ def run(preset, options=None):
         "train_steps": meta["train_steps"],
         "generator_steps": meta["generator_steps"],
         "wall_time_s": meta["wall_time_s"],
+        "measure_time_s": meta.get("measure_time_s", 0.0),
         "hardware": _hardware(),
         "backend": keras.backend.backend(),
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
