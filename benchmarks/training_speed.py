@@ -12,7 +12,10 @@ For each variant (MNIST-size presets, CycleGAN at sneaker2boot size):
   generator update, WGAN's 5 critic updates per generator update, the gradient
   penalty, CycleGAN's pool of 50);
 * ``torch``: the same architecture and optimizer written in plain PyTorch;
-* with ``--xla``, ``zoo fit`` again with ``jit_compile=True``.
+* with ``--xla``, ``zoo fit`` again with ``jit_compile=True``;
+* for each of ``--precisions`` (default ``mixed_bfloat16,mixed_float16``), ``zoo
+  fit`` again with the model built under that Keras dtype policy, as a recipe's
+  ``--precision`` builds it, and its speed-up over float32 ``zoo fit``.
 
 Throughput is real images consumed per second (discriminator/critic updates x
 batch), the median of ``--repeats`` timed epochs of ``--steps`` steps. Runs are
@@ -22,9 +25,10 @@ graph (convolutions and matrix products; generator updates included in
 proportion); the machine's peak is the best large float32 matmul of
 TensorFlow, NumPy and PyTorch, measured at the start and end of the same run.
 
-    python benchmarks/training_speed.py --threads 1 --markdown benchmarks/results.md
+    python benchmarks/training_speed.py --threads 1 --markdown benchmarks/training_speed.md
 """
 
+import contextlib
 import os
 import platform
 import statistics
@@ -53,10 +57,14 @@ flags.DEFINE_bool("deterministic", False,
                   "measure what exact reproducibility costs.")
 flags.DEFINE_string("policy", None, "A Keras dtype policy for every network, e.g. "
                     "mixed_bfloat16 (the zoo runs float32).")
+flags.DEFINE_list("precisions", ["mixed_bfloat16", "mixed_float16"],
+                  "Also time zoo fit with the networks built under these dtype policies (a "
+                  "column each, and its speed-up over the first column); empty: none.")
 flags.DEFINE_string("markdown", None, "Write the table to this markdown file too.")
 FLAGS = flags.FLAGS
 
 STEPS = {"cyclegan-256": 2}
+SHORT = {"float32": "f32", "mixed_bfloat16": "bf16", "mixed_float16": "f16"}
 
 
 def steps_for(variant):
@@ -68,27 +76,45 @@ def tf_batch(model, batch):
     return model.example_batch(batch)
 
 
-def zoo_model(variant, jit=False):
+@contextlib.contextmanager
+def dtype_policy(policy):
+    """Keras' global dtype policy set to ``policy`` (None: unchanged) inside the block."""
+    import keras
+
+    before = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(policy or before)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def zoo_model(variant, jit=False, policy=None):
+    """The variant's model, built and compiled under ``policy``, as a recipe's
+    ``--precision`` builds it (layers keep the policy they were made under)."""
     from zoo import registry
 
     preset, _, overrides = SETTINGS[variant]
-    model = registry.build(preset, **overrides)
-    spec = registry.PRESETS[preset].get("compile") or {}
-    model.compile(**spec, jit_compile=jit)
+    with dtype_policy(policy):
+        model = registry.build(preset, **overrides)
+        spec = registry.PRESETS[preset].get("compile") or {}
+        model.compile(**spec, jit_compile=jit)
     return model
 
 
-def time_zoo_fit(variant, jit):
+def time_zoo_fit(variant, jit, policy=None):
     """A generator of per-epoch seconds (the first epoch is the warm-up)."""
     import tensorflow as tf
 
-    model = zoo_model(variant, jit)
+    model = zoo_model(variant, jit, policy)
     data = tf_batch(model, SETTINGS[variant][1])
     ds = tf.data.Dataset.from_tensors(data).repeat()
     times = []
 
     clock = epoch_clock(times)
-    model.fit(ds, steps_per_epoch=steps_for(variant), epochs=1, verbose=0, callbacks=[clock])
+    with dtype_policy(policy):  # the step is traced here
+        model.fit(ds, steps_per_epoch=steps_for(variant), epochs=1, verbose=0,
+                  callbacks=[clock])
     while True:
         times.clear()
         model.fit(ds, steps_per_epoch=steps_for(variant), epochs=1, verbose=0, callbacks=[clock])
@@ -556,6 +582,8 @@ def main(argv):
         clocks = {"zoo fit": time_zoo_fit(variant, False), "tf loop": time_tf_loop(variant)}
         if FLAGS.xla and variant not in FLAGS.no_xla:
             clocks["zoo fit + XLA"] = time_zoo_fit(variant, True)
+        for policy in FLAGS.precisions:
+            clocks[f"zoo fit {SHORT[policy]}"] = time_zoo_fit(variant, False, policy)
         if FLAGS.torch:
             clocks["torch"] = time_torch(variant)
         seconds = {name: [] for name in clocks}
@@ -578,10 +606,12 @@ def main(argv):
     peak = max(peak, peak_gflops())  # measured again at the end: the best of both
     for r in rows:
         r["util"] = r["gflops"] / peak
-    names = ["zoo fit", "tf loop"] + (["zoo fit + XLA"] if FLAGS.xla else []) + (
+    mixed = [f"zoo fit {SHORT[p]}" for p in FLAGS.precisions]
+    names = ["zoo fit", "tf loop"] + (["zoo fit + XLA"] if FLAGS.xla else []) + mixed + (
         ["torch"] if FLAGS.torch else [])
     head = (["variant", "batch"] + [f"{n} img/s" for n in names] + ["zoo/tf loop"]
             + (["zoo/torch"] if FLAGS.torch else []) + (["XLA/zoo"] if FLAGS.xla else [])
+            + [f"{SHORT[p]}/zoo" for p in FLAGS.precisions]
             + ["G steps/s", "MFLOP/update", "GFLOP/s", "of peak"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -593,6 +623,7 @@ def main(argv):
         if FLAGS.xla:
             cells.append(f"{r['zoo fit + XLA'] / r['zoo fit']:.2f}" if "zoo fit + XLA" in r
                          else "n/a")
+        cells += [f"{r[n] / r['zoo fit']:.2f}" for n in mixed]
         cells += [number(r["g_steps_per_s"]), f"{r['mflop_per_update']:.0f}",
                   f"{r['gflops']:.1f}", f"{r['util']:.0%}"]
         lines.append("| " + " | ".join(cells) + " |")

@@ -77,3 +77,30 @@ def test_backend_benchmark_runs_without_tensorflow(tmp_path):
     assert set(rows) == {"gan", "cyclegan"}
     # batch, jax and torch img/s, the torch/jax ratio: all measured numbers.
     assert all(float(cell) > 0 for cell in rows["gan"][1:5]), rows["gan"]
+
+
+def test_training_benchmark_times_each_precision_under_its_own_policy(speed, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    before = keras.mixed_precision.global_policy().name
+    model = speed.zoo_model("gan", policy="mixed_bfloat16")
+    layers = model.generator.layers + model.discriminator.layers
+    assert {layer.compute_dtype for layer in layers} >= {"bfloat16"}
+    assert {w.dtype for w in model.generator.weights} == {"float32"}
+    assert keras.mixed_precision.global_policy().name == before  # restored
+    table = tmp_path / "table.md"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "training_speed.py"), "--variants=gan",
+         "--steps=2", "--repeats=1", "--notorch", "--noxla", "--threads=1",
+         "--precisions=mixed_bfloat16,mixed_float16", f"--markdown={table}"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    head, row = [line.split(" | ") for line in table.read_text().splitlines()
+                    if line.startswith("| ")]
+    cells = dict(zip([h.strip("| ") for h in head], [c.strip("| ") for c in row]))
+    for column in ("zoo fit bf16 img/s", "zoo fit f16 img/s", "bf16/zoo", "f16/zoo"):
+        assert float(cells[column]) > 0, cells
+    ratio = float(cells["zoo fit bf16 img/s"]) / float(cells["zoo fit img/s"])
+    assert abs(float(cells["bf16/zoo"]) - ratio) < 0.06, cells
