@@ -62,6 +62,21 @@ def test_recipe_resumes_from_its_last_epoch(tmp_path):
     assert json.loads((out / "record.json").read_text())["train_steps"] == 4
 
 
+def test_a_run_stops_at_the_first_measurement_that_reaches_the_asked_fid(tmp_path):
+    out = tmp_path / "run"
+    recipe = str(ROOT / "recipes" / "dcgan_mnist.py")
+    run([recipe, "--smoke", f"--outdir={tmp_path / 'probe'}", "--steps=2"], tmp_path)
+    first = json.loads((tmp_path / "probe" / "quality.jsonl").read_text().splitlines()[0])
+    reached = min(first["fid"], first["fid_average"])  # what step 2 scores, from this seed
+    stopped = run([recipe, "--smoke", f"--outdir={out}", "--steps=6",
+                   f"--stop_at_fid={reached}"], tmp_path)
+    assert f"FID {reached} reached --stop_at_fid" in stopped.stdout
+    assert json.loads((out / "record.json").read_text())["train_steps"] == 2
+    run([recipe, "--smoke", f"--outdir={out}", "--steps=6", f"--stop_at_fid={reached / 2}"],
+        tmp_path)  # resumed with a lower bar, it trains on
+    assert json.loads((out / "record.json").read_text())["train_steps"] == 6
+
+
 def test_resume_drops_quality_rows_written_after_the_saved_state(tmp_path):
     out = tmp_path / "run"
     recipe = str(ROOT / "recipes" / "dcgan_mnist.py")

@@ -88,6 +88,9 @@ class Options:
     eval_n: int = _option(2000, "Samples (and real images) per quality measurement.")
     minutes: float = _option(0, "Stop at the first epoch end after this many minutes of "
                              "training in this process (0: no limit); the run resumes there.")
+    stop_at_fid: float = _option(0, "Stop at the first quality measurement whose domain FID "
+                                 "(the better weight set's) is at or below this (0: never); "
+                                 "the run resumes there.")
 
 
 def _define_flags():
@@ -163,8 +166,9 @@ class EpochEnd(keras.callbacks.Callback):
     quality row written twice for a step count is read once."""
 
     def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
-                 minutes=0, measure_before=0.0):
+                 minutes=0, measure_before=0.0, stop_at_fid=0.0):
         super().__init__()
+        self.stop_at_fid = stop_at_fid
         self.deadline = started + 60 * minutes if minutes else None
         self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
         # Seconds spent measuring quality, so a row also says the training time alone.
@@ -214,6 +218,10 @@ class EpochEnd(keras.callbacks.Callback):
         write_quality(self.outdir, self.rows)
         print("quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()), flush=True)
         badness = evaluation.QualityProbe.badness(row)
+        if self.stop_at_fid and "fid" in row and badness <= self.stop_at_fid:
+            print(f"Stopping at epoch {meta['epoch']}: FID {badness} reached --stop_at_fid "
+                  f"{self.stop_at_fid}.", flush=True)
+            self.model.stop_training = True
         if self.best is None or badness < self.best:
             self.best = badness
             sample_average = self.model.sample_average
@@ -359,7 +367,7 @@ def run(preset, options=None):
             callbacks=[
                 # Before TensorBoard, so the quality numbers reach its logs.
                 EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
-                         opt.minutes, measure_before),
+                         opt.minutes, measure_before, opt.stop_at_fid),
                 *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
                 # NaN stops the run at the last good weights; D winning and
                 # collapse are warned about (the run's log shows them).
