@@ -6,6 +6,14 @@ in ``--out``. Prints a markdown table: one row per run, then each precision's me
 and the half-range of its seeds (the spread a difference must exceed).
 
     python benchmarks/precision_parity.py --preset dcgan-mnist --steps 1872 --seeds 0 1
+
+With ``--stop_at_fid T`` it measures the time to a quality instead: every run
+measures each epoch, stops at the first FID at or below T (the better weight
+set's), and the table says when each got there (steps, and training time alone,
+without the time spent measuring).
+
+    python benchmarks/precision_parity.py --preset dcgan-mnist --stop_at_fid 20 \
+        --steps 11700 --seeds 0 --eval_n 5000 --out runs/time-to-fid
 """
 
 import json
@@ -23,6 +31,9 @@ flags.DEFINE_list("seeds", ["0", "1"], "Seeds (initial weights, noise, data orde
 flags.DEFINE_list("precisions", ["float32", "mixed_bfloat16"], "Keras dtype policies.")
 flags.DEFINE_integer("threads", 1, "Threads per run.")
 flags.DEFINE_integer("eval_n", 2000, "Samples per FID.")
+flags.DEFINE_bool("smoke", False, "The recipes' smoke mode (tiny models, mock data): tests.")
+flags.DEFINE_float("stop_at_fid", 0, "Measure every epoch and stop each run at this FID "
+                   "(0: measure once, at the end of --steps).")
 flags.DEFINE_string("out", "runs/precision-parity", "Run folders go here.")
 FLAGS = flags.FLAGS
 
@@ -34,15 +45,25 @@ def train(precision, seed):
     record = out / "record.json"
     if not record.exists():
         epoch = registry.PRESETS[FLAGS.preset]["train"]["steps_per_epoch"]
+        every = 1 if FLAGS.stop_at_fid else max(1, FLAGS.steps // epoch)
         recipe = ROOT / "recipes" / f"{FLAGS.preset.replace('-', '_')}.py"
         subprocess.run([sys.executable, str(recipe), f"--outdir={out}", f"--steps={FLAGS.steps}",
                         f"--seed={seed}", f"--precision={precision}", f"--threads={FLAGS.threads}",
-                        f"--eval_n={FLAGS.eval_n}", f"--eval_every={max(1, FLAGS.steps // epoch)}"],
+                        f"--eval_n={FLAGS.eval_n}", f"--eval_every={every}",
+                        f"--stop_at_fid={FLAGS.stop_at_fid}", f"--smoke={FLAGS.smoke}"],
                        check=True, stdout=subprocess.DEVNULL)
     rec = json.loads(record.read_text())
     last = rec["curve"][-1]
-    return {"precision": precision, "seed": seed, "steps": rec["train_steps"],
-            "wall_s": rec["wall_time_s"], "fid": last["fid"], "fid_average": last.get("fid_average")}
+    row = {"precision": precision, "seed": seed, "steps": rec["train_steps"],
+           "wall_s": rec["wall_time_s"], "fid": last["fid"], "fid_average": last.get("fid_average")}
+    reached = [r for r in rec["curve"]
+               if min(r["fid"], r.get("fid_average", r["fid"])) <= FLAGS.stop_at_fid]
+    if reached:  # training time alone; rows from before it was recorded: the wall time
+        first = reached[0]
+        row["reached"] = {"steps": first["train_steps"],
+                          "train_s": first.get("train_time_s", first["wall_time_s"]),
+                          "fid": min(first["fid"], first.get("fid_average", first["fid"]))}
+    return row
 
 
 def main(argv):
@@ -53,6 +74,16 @@ def main(argv):
     for r in rows:
         print(f"| {r['precision']} | {r['seed']} | {r['wall_s']:.0f} | {r['fid']:.1f} | "
               f"{r['fid_average'] or float('nan'):.1f} |")
+    if FLAGS.stop_at_fid:
+        print(f"\nTime to a domain FID of {FLAGS.stop_at_fid:g} (the better weight set's)\n\n"
+              "| precision | seed | steps | training time | FID there |\n|---|---|---|---|---|")
+        for r in rows:
+            if "reached" in r:
+                print(f"| {r['precision']} | {r['seed']} | {r['reached']['steps']:,} | "
+                      f"{r['reached']['train_s'] / 60:.1f} min | {r['reached']['fid']:.1f} |")
+            else:
+                print(f"| {r['precision']} | {r['seed']} | not within {r['steps']:,} | "
+                      f"> {r['wall_s'] / 60:.1f} min | |")
     print("\n| precision | FID mean ± half-range | averaged G | wall s (mean) |\n|---|---|---|---|")
     for p in FLAGS.precisions:
         mine = [r for r in rows if r["precision"] == p]

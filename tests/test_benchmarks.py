@@ -1,6 +1,7 @@
 """The benchmark's FLOP counter: the numbers behind its GFLOP/s column."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import keras
@@ -104,3 +105,29 @@ def test_training_benchmark_times_each_precision_under_its_own_policy(speed, tmp
         assert float(cells[column]) > 0, cells
     ratio = float(cells["zoo fit bf16 img/s"]) / float(cells["zoo fit img/s"])
     assert abs(float(cells["bf16/zoo"]) - ratio) < 0.06, cells
+
+
+def test_time_to_a_fid_is_read_from_runs_that_stop_there(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "runs"
+    args = [sys.executable, str(ROOT / "benchmarks" / "precision_parity.py"), "--smoke",
+            "--preset=dcgan-mnist", "--steps=6", "--seeds=0", f"--out={out}",
+            "--precisions=float32,mixed_bfloat16", "--stop_at_fid=100000"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    table = run.stdout.split("Time to a domain FID of 100000")[1].split("\n\n")[1]
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    assert [(r[0].strip("| "), r[2]) for r in rows] == [("float32", "2"), ("mixed_bfloat16", "2")]
+    for precision in ("float32", "mixed_bfloat16"):  # each stopped at its first measurement
+        record = json.loads((out / "dcgan-mnist" / f"{precision}-seed0" / "record.json")
+                            .read_text())
+        assert record["train_steps"] == 2 and record["precision"] == precision
+        minutes = record["curve"][0]["train_time_s"] / 60
+        assert f"| {minutes:.1f} min |" in table
+    # Ran again, it reads the finished runs instead of training them again.
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and table in again.stdout
