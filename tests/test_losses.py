@@ -57,3 +57,31 @@ def test_gradient_penalty_of_a_linear_critic():
     # At a zero gradient the penalty is 1 and its own gradient is finite (epsilon in the norm).
     zero = lambda x, training=False: ops.sum(x * 0.0, axis=[1, 2, 3])  # noqa: E731
     close(gradient_penalty(zero, real, fake, eps), [1.0, 1.0, 1.0])
+
+
+def test_gradient_norm_of_a_linear_network_with_batch_norm():
+    """``backends.current.gradient_norm`` against the gradient worked out by hand,
+    the network in inference mode (its batch-norm statistics untouched)."""
+    import keras
+
+    from zoo.backends import current
+
+    w = np.array([[1.0, -2.0], [0.5, 3.0], [-1.0, 0.25]], "float32")
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(
+        2, use_bias=False, kernel_initializer=keras.initializers.Constant(w)),
+        keras.layers.BatchNormalization(epsilon=1e-3)])
+    x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]], "float32")
+    # Inference-mode batch norm at its initial state: y = x W / s + beta, s = sqrt(1 + eps).
+    s = math.sqrt(1.0 + 1e-3)
+    # loss = mean over the batch of sum(y): d/dW = mean(x)^T 1 / s, d/dgamma = mean(x W) / s,
+    # d/dbeta = 1 per unit.
+    mean_x = x.mean(0)
+    grad_w = np.outer(mean_x, [1.0, 1.0]) / s
+    grad_gamma = (x @ w).mean(0) / s
+    expected = math.sqrt((grad_w ** 2).sum() + (grad_gamma ** 2).sum() + 2.0)
+    norm = current.gradient_norm(lambda y: ops.sum(y, axis=1), net, x)
+    assert isinstance(norm, float)
+    np.testing.assert_allclose(norm, expected, rtol=1e-5)
+    bn = net.layers[-1]
+    close(bn.moving_mean, [0.0, 0.0])
+    close(bn.moving_variance, [1.0, 1.0])

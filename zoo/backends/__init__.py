@@ -3,12 +3,16 @@
 Everything else (networks, losses, noise, the variants' ``train_step``) is
 written once in ``keras.ops``. What cannot be is a gradient: TensorFlow records
 it on a tape, JAX transforms a pure function, PyTorch runs autograd. Each
-backend module below provides the same five functions:
+backend module below provides the same six functions:
 
 * ``apply_gradients(optimizer, loss_fn, variables)``: one optimizer step on
   ``loss_fn() -> (scaled_loss, outputs)``; returns ``outputs``.
 * ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
   ``x``, itself differentiable (WGAN-GP's penalty).
+* ``gradient_norm(loss_fn, network, x)``: the global L2 norm of the gradient
+  of ``mean(loss_fn(network(x)))`` with respect to ``network``'s trainable
+  weights, ``network`` in inference mode (nothing changes); a float. For
+  watching a generator's gradients (the vanishing-gradient study).
 * ``make_train_function(model)``: what ``fit`` calls once per step; it asks the
   model on the host whether the generator moves this step.
 * ``inference_function(model, fn)``: ``fn`` compiled for sampling.

@@ -70,6 +70,17 @@ def input_gradient(fn, x):
     return jax.grad(lambda x: jnp.sum(fn(x)))(x)
 
 
+def gradient_norm(loss_fn, network, x):
+    rest = [v.value for v in network.non_trainable_variables]
+
+    def loss(values):
+        out, _ = network.stateless_call(values, rest, x, training=False)
+        return jnp.mean(loss_fn(out).astype("float32"))
+
+    grads = jax.grad(loss)([v.value for v in network.trainable_variables])
+    return float(jnp.sqrt(sum(jnp.sum(jnp.square(g.astype("float32"))) for g in grads)))
+
+
 def _state_variables(model):
     seen, out = set(), []
     for v in (model.variables + model.metrics_variables

@@ -38,6 +38,13 @@ def input_gradient(fn, x):
     return tape.gradient(y, x)
 
 
+def gradient_norm(loss_fn, network, x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.cast(loss_fn(network(x, training=False)), tf.float32))
+    grads = tape.gradient(loss, network.trainable_variables)
+    return float(tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]))
+
+
 def make_train_function(model):
     # Two traced functions, one with and one without the generator update: an
     # optimizer update inside tf.cond is not allowed under MirroredStrategy.

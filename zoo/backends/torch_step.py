@@ -29,6 +29,12 @@ def input_gradient(fn, x):
     return grad
 
 
+def gradient_norm(loss_fn, network, x):
+    loss = loss_fn(network(x, training=False)).float().mean()
+    grads = torch.autograd.grad(loss, [v.value for v in network.trainable_variables])
+    return float(torch.sqrt(sum(torch.sum(g.float() ** 2) for g in grads)))
+
+
 def make_train_function(model):
     def train_function(data):
         # Keras' torch fit hands over a list with one batch, whose tuples

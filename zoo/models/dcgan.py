@@ -53,24 +53,28 @@ def batch_norm():
     )
 
 
-def dcgan_generator(image_size, channels, input_dim, width, name="generator"):
-    """z (plus any conditioning) -> image in [-1, 1]."""
+def dcgan_generator(image_size, channels, input_dim, width, name="generator", norm=True):
+    """z (plus any conditioning) -> image in [-1, 1]. ``norm=False`` drops the
+    batch norm (convolutions get biases instead): the weaker generator of the
+    WGAN paper's figure 6, for ``recipes/study_wgan_claims.py``."""
     base, steps = feature_map_plan(image_size)
     filters = width * 2 ** (steps - 1)
     model = keras.Sequential(name=name)
     model.add(keras.Input((input_dim,)))
     model.add(layers.Reshape((1, 1, input_dim)))
-    model.add(layers.Conv2DTranspose(filters, base, use_bias=False, kernel_initializer=init()))
-    model.add(batch_norm())
+    model.add(layers.Conv2DTranspose(filters, base, use_bias=not norm, kernel_initializer=init()))
+    if norm:
+        model.add(batch_norm())
     model.add(layers.ReLU())
     for _ in range(steps - 1):
         filters //= 2
         model.add(
             layers.Conv2DTranspose(
-                filters, 5, strides=2, padding="same", use_bias=False, kernel_initializer=init()
+                filters, 5, strides=2, padding="same", use_bias=not norm, kernel_initializer=init()
             )
         )
-        model.add(batch_norm())
+        if norm:
+            model.add(batch_norm())
         model.add(layers.ReLU())
     model.add(
         layers.Conv2DTranspose(channels, 5, strides=2, padding="same", kernel_initializer=init())
