@@ -9,6 +9,12 @@
 # README, "Training on a GPU", has the device call.
 #
 #   bash recipes/gpu_campaign.sh --presets wgan-mnist,dcgan-mnist --minutes 7
+#
+# With --study first, it runs recipes/study_wgan_claims.py instead: $SHARDS processes
+# (default 10) share its runs, the runs' files land in $OUT/study; write the report
+# on this side with `python recipes/study_wgan_claims.py --report --out <fetched>/study`.
+#
+#   bash recipes/gpu_campaign.sh --study --steps 30000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/zoo-campaign-out}
@@ -33,6 +39,20 @@ if compgen -G "$CARRIED/zoo/*.npz.xz" >/dev/null; then
 fi
 export XLA_PYTHON_CLIENT_PREALLOCATE=false  # several runs share one GPU
 export PYTHONUNBUFFERED=1
+if [ "${1:-}" = "--study" ]; then
+  shift
+  shards=${SHARDS:-10}
+  pids=()
+  for ((i = 0; i < shards; i++)); do
+    "$PYTHON" recipes/study_wgan_claims.py --out "$OUT/study" --shard "$i/$shards" \
+      --nowrite_report "$@" > "$OUT/study-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  echo "study: $shards shards, $failed failed (logs: $OUT/study-*.log)"
+  exit "$failed"
+fi
 resume=()
 [ -d "$CARRIED/runs" ] && resume=(--resume_from "$CARRIED/runs")
 "$PYTHON" recipes/campaign.py --outdir "$(mktemp -d)" --pack "$OUT" "${resume[@]}" "$@" \

@@ -37,6 +37,10 @@ rules are stated in the report).
     python recipes/study_wgan_claims.py --steps 30000 --shard 1/2 --threads 1 &
     python recipes/study_wgan_claims.py --steps 30000 --report
     python recipes/study_wgan_claims.py --smoke --out /tmp/study    # tiny, mock data
+
+On the borrowed GPU machine (JAX, no TensorFlow), every run at once:
+``bash recipes/gpu_campaign.sh --study --steps 30000`` (README, "Training without
+TensorFlow, and on a GPU").
 """
 
 import contextlib
@@ -63,6 +67,10 @@ flags.DEFINE_list("seeds", ["0", "1"], "Seeds of every configuration.")
 flags.DEFINE_string("shard", "0/1", "i/k: train runs i, i+k, i+2k, ... of the list.")
 flags.DEFINE_integer("threads", 0, "CPU threads (0: all cores).")
 flags.DEFINE_bool("report", False, "Only write the report from the runs' files.")
+flags.DEFINE_bool("write_report", True, "Write the report after training (the GPU script "
+                  "trains shards in parallel and leaves the report to one later call).")
+flags.DEFINE_list("objectives", None, "Train only these objectives (default: all).")
+flags.DEFINE_list("generators", None, "Train only these generators (default: all).")
 flags.DEFINE_bool("smoke", False, "Tiny networks, mock data, a few steps: what the tests run.")
 flags.DEFINE_string("out", "docs/study/claims", "Where the runs and the report go.")
 FLAGS = flags.FLAGS
@@ -479,6 +487,11 @@ def main(argv):
         for name, value in (("width", 4), ("steps", 4), ("eval_every", 2)):
             if not FLAGS[name].present:
                 FLAGS[name].value = value
+    for name, known in (("objectives", [o for o, _ in CONFIGS]), ("generators", GENERATORS)):
+        unknown = set(FLAGS[name].value or ()) - set(known)
+        if unknown:
+            raise app.UsageError(f"--{name}: unknown {sorted(unknown)}; known: "
+                                 f"{', '.join(sorted(set(known)))}.")
     try:
         index, count = (int(x) for x in FLAGS.shard.split("/"))
         assert 0 <= index < count
@@ -489,10 +502,13 @@ def main(argv):
     with data.mock_arrays(num_examples=256) if FLAGS.smoke else contextlib.nullcontext():
         if not FLAGS.report:
             probe = Probe()
-            todo = [(o, g, int(s)) for o, g in CONFIGS for s in FLAGS.seeds]
+            todo = [(o, g, int(s)) for o, g in CONFIGS for s in FLAGS.seeds
+                    if (FLAGS.objectives is None or o in FLAGS.objectives)
+                    and (FLAGS.generators is None or g in FLAGS.generators)]
             for objective, generator, seed in todo[index::count]:
                 train(objective, generator, seed, probe)
-        print(json.dumps(report(out)))
+        if FLAGS.report or FLAGS.write_report:
+            print(json.dumps(report(out)))
 
 
 if __name__ == "__main__":

@@ -87,3 +87,24 @@ def test_gpu_campaign_script_dry_run(tmp_path):
     assert model.sample(2, seed=0).shape == (2, 28, 28, 1)
     meta = json.loads((unpacked / "checkpoints" / "wgan-mnist" / "metadata.json").read_text())
     assert meta["training"]["backend"] == "jax" and "CPU only" in meta["training"]["hardware"]
+
+
+def test_gpu_script_runs_the_study_on_jax(tmp_path):
+    """recipes/gpu_campaign.sh --study: shards of the WGAN-claims study on JAX, no TensorFlow;
+    the report is written afterwards from the fetched files (here, under TensorFlow)."""
+    out = tmp_path / "out"
+    env = {**no_tensorflow(tmp_path, "jax"), "OUT": str(out), "SHARDS": "2",
+           "ZOO_WHEELS": str(tmp_path / "none"), "ZOO_CARRIED": str(tmp_path / "none")}
+    env["PYTHONPATH"] = env["PYTHONPATH"].split(os.pathsep)[0]
+    result = run(["bash", str(ROOT / "recipes" / "gpu_campaign.sh"), "--study", "--smoke",
+                  "--seeds=0", "--objectives=gan,wgan", "--generators=mlp"], env, tmp_path)
+    assert "study: 2 shards, 0 failed" in result.stdout
+    for name in ("gan-mlp-seed0", "wgan-mlp-seed0"):
+        folder = out / "study" / "runs" / name
+        rows = [json.loads(line) for line in (folder / "trace.jsonl").read_text().splitlines()]
+        assert [r["step"] for r in rows] == [2, 4] and (folder / "final.json").exists()
+    assert not (out / "study" / "REPORT.md").exists()
+    report = run([sys.executable, str(ROOT / "recipes" / "study_wgan_claims.py"), "--smoke",
+                  "--report", f"--out={out / 'study'}", "--seeds=0"],
+                 {**os.environ, "PYTHONPATH": str(ROOT)}, tmp_path)
+    assert "2 of 10 runs finished" in report.stdout
