@@ -38,12 +38,25 @@ flags.DEFINE_string("out", "runs/precision-parity", "Run folders go here.")
 FLAGS = flags.FLAGS
 
 
+def reached(curve):
+    """The rows at or below --stop_at_fid (the better weight set's FID)."""
+    return [r for r in curve if min(r["fid"], r.get("fid_average", r["fid"])) <= FLAGS.stop_at_fid]
+
+
+def done(record):
+    """Whether a run's record answers this call: its --steps trained, or its FID reached."""
+    if not record.exists():
+        return False
+    rec = json.loads(record.read_text())
+    return rec["train_steps"] >= FLAGS.steps or bool(FLAGS.stop_at_fid and reached(rec["curve"]))
+
+
 def train(precision, seed):
     from zoo import registry
 
     out = Path(FLAGS.out) / FLAGS.preset / f"{precision}-seed{seed}"
     record = out / "record.json"
-    if not record.exists():
+    if not done(record):  # the recipe resumes a run that has its `last` state
         epoch = registry.PRESETS[FLAGS.preset]["train"]["steps_per_epoch"]
         every = 1 if FLAGS.stop_at_fid else max(1, FLAGS.steps // epoch)
         recipe = ROOT / "recipes" / f"{FLAGS.preset.replace('-', '_')}.py"
@@ -55,11 +68,10 @@ def train(precision, seed):
     rec = json.loads(record.read_text())
     last = rec["curve"][-1]
     row = {"precision": precision, "seed": seed, "steps": rec["train_steps"],
-           "wall_s": rec["wall_time_s"], "fid": last["fid"], "fid_average": last.get("fid_average")}
-    reached = [r for r in rec["curve"]
-               if min(r["fid"], r.get("fid_average", r["fid"])) <= FLAGS.stop_at_fid]
-    if reached:  # training time alone; rows from before it was recorded: the wall time
-        first = reached[0]
+           "wall_s": rec["wall_time_s"], "fid": last["fid"], "fid_average": last.get("fid_average"),
+           "train_s": last.get("train_time_s", rec["wall_time_s"])}
+    if reached(rec["curve"]):  # training time alone; rows from before it was recorded: wall
+        first = reached(rec["curve"])[0]
         row["reached"] = {"steps": first["train_steps"],
                           "train_s": first.get("train_time_s", first["wall_time_s"]),
                           "fid": min(first["fid"], first.get("fid_average", first["fid"]))}
@@ -83,7 +95,7 @@ def main(argv):
                       f"{r['reached']['train_s'] / 60:.1f} min | {r['reached']['fid']:.1f} |")
             else:
                 print(f"| {r['precision']} | {r['seed']} | not within {r['steps']:,} | "
-                      f"> {r['wall_s'] / 60:.1f} min | |")
+                      f"> {r['train_s'] / 60:.1f} min | |")
     print("\n| precision | FID mean ± half-range | averaged G | wall s (mean) |\n|---|---|---|---|")
     for p in FLAGS.precisions:
         mine = [r for r in rows if r["precision"] == p]

@@ -583,7 +583,7 @@ def main(argv):
         if FLAGS.xla and variant not in FLAGS.no_xla:
             clocks["zoo fit + XLA"] = time_zoo_fit(variant, True)
         for policy in FLAGS.precisions:
-            clocks[f"zoo fit {SHORT[policy]}"] = time_zoo_fit(variant, False, policy)
+            clocks[f"zoo fit {SHORT.get(policy, policy)}"] = time_zoo_fit(variant, False, policy)
         if FLAGS.torch:
             clocks["torch"] = time_torch(variant)
         seconds = {name: [] for name in clocks}
@@ -606,12 +606,12 @@ def main(argv):
     peak = max(peak, peak_gflops())  # measured again at the end: the best of both
     for r in rows:
         r["util"] = r["gflops"] / peak
-    mixed = [f"zoo fit {SHORT[p]}" for p in FLAGS.precisions]
+    mixed = [f"zoo fit {SHORT.get(p, p)}" for p in FLAGS.precisions]
     names = ["zoo fit", "tf loop"] + (["zoo fit + XLA"] if FLAGS.xla else []) + mixed + (
         ["torch"] if FLAGS.torch else [])
     head = (["variant", "batch"] + [f"{n} img/s" for n in names] + ["zoo/tf loop"]
             + (["zoo/torch"] if FLAGS.torch else []) + (["XLA/zoo"] if FLAGS.xla else [])
-            + [f"{SHORT[p]}/zoo" for p in FLAGS.precisions]
+            + [f"{SHORT.get(p, p)}/zoo" for p in FLAGS.precisions]
             + ["G steps/s", "MFLOP/update", "GFLOP/s", "of peak"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:

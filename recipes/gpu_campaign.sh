@@ -11,10 +11,11 @@
 #   bash recipes/gpu_campaign.sh --presets wgan-mnist,dcgan-mnist --minutes 7
 #
 # With --study first, it runs recipes/study_wgan_claims.py instead: $SHARDS processes
-# (default 10) share its runs, the runs' files land in $OUT/study; write the report
-# on this side with `python recipes/study_wgan_claims.py --report --out <fetched>/study`.
+# (default 10) share its runs, whose files land in $OUT/study (runs carried in
+# $ZOO_CARRIED/study continue); write the report on this side with
+# `python recipes/study_wgan_claims.py --report --runs <fetched>/study`.
 #
-#   bash recipes/gpu_campaign.sh --study --steps 30000
+#   bash recipes/gpu_campaign.sh --study --g_steps 10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/zoo-campaign-out}
@@ -42,9 +43,11 @@ export PYTHONUNBUFFERED=1
 if [ "${1:-}" = "--study" ]; then
   shift
   shards=${SHARDS:-10}
+  mkdir -p "$OUT/study"
+  [ -d "$CARRIED/study" ] && cp -r "$CARRIED/study/." "$OUT/study/"
   pids=()
   for ((i = 0; i < shards; i++)); do
-    "$PYTHON" recipes/study_wgan_claims.py --out "$OUT/study" --shard "$i/$shards" \
+    "$PYTHON" recipes/study_wgan_claims.py --runs "$OUT/study" --shard "$i/$shards" \
       --nowrite_report "$@" > "$OUT/study-$i.log" 2>&1 &
     pids+=($!)
   done

@@ -19,24 +19,27 @@ Runs (Stacked MNIST, 28x28x3, 1000 modes; batch 64; the DCGAN discriminator/crit
   ``log(1 - D(G(z)))`` and the ``dcgan`` generator, for the vanishing gradient;
 * ``--seeds`` of each (initial weights, noise and data order).
 
-Every ``--eval_every`` discriminator/critic updates a run appends a row to
-``<out>/runs/<run>/trace.jsonl``: the domain FID of 2,000 samples (each channel's features
-from the shipped MNIST classifier, concatenated), modes covered and KL to uniform of the same
-samples (each channel read as a digit: the PacGAN/VEEGAN protocol with our classifier); the
-window's mean losses and the critic's Wasserstein estimate; and the generator's gradient norm
-on 256 fixed latents under the current discriminator (inference mode) for each generator loss
-that applies: GAN runs the saturating and the non-saturating one, with D's mean probability
-on those fakes; critics ``-E f(G(z))``. Then the run's state goes to ``<out>/runs/<run>/last``
-(atomically), so a killed run resumes there exactly; a finished one is measured once more on
-``--n`` samples (``final.json``) and skipped next time. ``--shard i/k`` takes every k-th run
-from the i-th, so k processes share the runs (one per core); ``--report`` writes
-``<out>/REPORT.md`` and its plots from whatever the runs' files hold, verdicts included (the
-rules are stated in the report).
+The budget is counted in generator updates, as the paper's curves are (``--g_steps``; a
+critic makes 5 updates per generator update, and WGAN's warm-up more). Every
+``--eval_every`` generator updates a run appends a row to ``<runs>/<run>/trace.jsonl``: the
+domain FID of 2,000 samples (each channel's features from the shipped MNIST classifier,
+concatenated), modes covered and KL to uniform of the same samples (each channel read as a
+digit: the PacGAN/VEEGAN protocol with our classifier); the window's mean losses and the
+critic's Wasserstein estimate; and the generator's gradient norm on 256 fixed latents, both
+networks in training mode as in a training step (their batch-norm statistics put back), for
+each generator loss that applies: GAN runs the saturating and the non-saturating one, with
+D's mean probability on those fakes; critics ``-E f(G(z))``. Then the run's state goes to
+``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. A finished run is
+measured once more on ``--n`` samples for its modes (``final.json``) and skipped next time
+(unless ``--g_steps`` grew); a run whose samples stop being finite is recorded as diverged.
+``--shard i/k`` takes every k-th run from the i-th, so k processes share the runs (one per
+core); ``--report`` writes ``<out>/REPORT.md``, its plots and sample grids from whatever the
+runs' files hold, verdicts included (the rules are stated in the report).
 
-    python recipes/study_wgan_claims.py --steps 30000 --shard 0/2 --threads 1 &
-    python recipes/study_wgan_claims.py --steps 30000 --shard 1/2 --threads 1 &
-    python recipes/study_wgan_claims.py --steps 30000 --report
-    python recipes/study_wgan_claims.py --smoke --out /tmp/study    # tiny, mock data
+    python recipes/study_wgan_claims.py --shard 0/2 --threads 1 --nowrite_report &
+    python recipes/study_wgan_claims.py --shard 1/2 --threads 1 --nowrite_report &
+    wait; python recipes/study_wgan_claims.py --report
+    python recipes/study_wgan_claims.py --smoke --runs /tmp/study/runs --out /tmp/study
 
 On the borrowed GPU machine (JAX, no TensorFlow), every run at once:
 ``bash recipes/gpu_campaign.sh --study --steps 30000`` (README, "Training without
@@ -59,8 +62,9 @@ from zoo.backends import current as backend
 from zoo.models import DCGAN, WGAN, WGANGP
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 
-flags.DEFINE_integer("steps", 30000, "Discriminator/critic updates per run.")
-flags.DEFINE_integer("eval_every", 1000, "Updates between measurements (and saved states).")
+flags.DEFINE_integer("g_steps", 10000, "Generator updates per run.")
+flags.DEFINE_integer("eval_every", 500, "Generator updates between measurements (and saved "
+                     "states).")
 flags.DEFINE_integer("n", 10000, "Samples for the final mode count of a finished run.")
 flags.DEFINE_integer("width", 16, "Width of the DCGAN networks (D's first filters).")
 flags.DEFINE_list("seeds", ["0", "1"], "Seeds of every configuration.")
@@ -72,7 +76,8 @@ flags.DEFINE_bool("write_report", True, "Write the report after training (the GP
 flags.DEFINE_list("objectives", None, "Train only these objectives (default: all).")
 flags.DEFINE_list("generators", None, "Train only these generators (default: all).")
 flags.DEFINE_bool("smoke", False, "Tiny networks, mock data, a few steps: what the tests run.")
-flags.DEFINE_string("out", "docs/study/claims", "Where the runs and the report go.")
+flags.DEFINE_string("runs", "runs/study", "Where the runs' states and records go.")
+flags.DEFINE_string("out", "docs/study/claims", "Where the report, plots and grids go.")
 FLAGS = flags.FLAGS
 
 OBJECTIVES = {"gan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
@@ -127,6 +132,8 @@ def build(objective, generator, seed):
     keras.utils.set_random_seed(seed)
     cls = STUDY_CLASSES["gan" if objective == "gan-minimax" else objective]
     extra = {"generator_loss": "minimax"} if objective == "gan-minimax" else {}
+    if FLAGS.smoke and objective.startswith("wgan"):
+        extra["warmup_critic"] = 5  # not 100 critic updates per generator update: smoke
     model = cls(image_size=28, channels=3, latent_dim=100, width=FLAGS.width, seed=seed,
                 generator_kind=generator, mlp_units=16 if FLAGS.smoke else MLP_UNITS, **extra)
     model.compile()
@@ -154,31 +161,40 @@ class Probe:
         return np.concatenate(feats, axis=1), modes
 
     def quality(self, model, n, seed):
-        feats, modes = self.read(model.sample(n, seed=seed))
+        """FID, modes and KL of ``n`` samples; None when the samples are not finite."""
+        samples = model.sample(n, seed=seed)
+        if not np.isfinite(samples).all():
+            return None
+        feats, modes = self.read(samples)
         cover = metrics.mode_coverage(modes, 1000)
         return {"fid": round(metrics.frechet_distance_from_features(self.real_features, feats), 2),
                 "modes": cover["modes_covered"], "kl": round(cover["kl"], 4)}
 
     def gradients(self, model):
-        """G's gradient norm under the current D, one per generator loss that applies."""
+        """G's gradient norm under the current D, one per generator loss that applies,
+        both networks in training mode as in a training step (statistics put back)."""
         z = model.latents(16 if FLAGS.smoke else GRAD_N, seed=3)
-        d = model.discriminator
+        g, d = model.generator, model.discriminator
+        state = g.non_trainable_variables + d.non_trainable_variables
 
         def norm(loss):
-            return backend.gradient_norm(lambda x: loss(d(x, training=False)), model.generator, z)
+            return backend.gradient_norm(lambda: loss(d(g(z, training=True), training=True)),
+                                         g.trainable_variables, restore=state)
 
         if isinstance(model, WGAN):
             return {"grad_wasserstein": norm(losses.wasserstein_generator_loss)}
-        fake = model.generator(z, training=False)
+        saved = [ops.convert_to_numpy(v) for v in state]
+        logits = ops.cast(d(g(z, training=True), training=True), "float32")
+        for v, value in zip(state, saved):
+            v.assign(value)
         return {"grad_saturating": norm(losses.minimax_generator_loss),
                 "grad_non_saturating": norm(losses.non_saturating_generator_loss),
-                "d_fake": float(ops.mean(ops.sigmoid(ops.cast(d(fake, training=False),
-                                                              "float32"))))}
+                "d_fake": float(ops.mean(ops.sigmoid(logits)))}
 
 
 def read_rows(path, up_to_step):
-    """The trace's rows up to ``up_to_step``, one per step (a killed run may have
-    written a row after its last saved state, or one twice)."""
+    """The trace's rows up to ``up_to_step`` (D/critic updates), one per step (a killed
+    run may have written a row after its last saved state)."""
     rows = {}
     if path.exists():
         for line in path.read_text().splitlines():
@@ -189,39 +205,53 @@ def read_rows(path, up_to_step):
 
 
 def train(objective, generator, seed, probe):
-    folder = Path(FLAGS.out) / "runs" / run_name(objective, generator, seed)
+    folder = Path(FLAGS.runs) / run_name(objective, generator, seed)
     last, trace, final = folder / "last", folder / "trace.jsonl", folder / "final.json"
     if final.exists():
-        return
+        done = json.loads(final.read_text())
+        if done.get("diverged") or done["g_steps"] >= FLAGS.g_steps:
+            return
+        final.unlink()  # a larger budget: train on
     checkpoint.recover(last)
     if (last / checkpoint.METADATA).exists():
         model = checkpoint.load_preset(last)
         seconds = checkpoint.read_metadata(last)["seconds"]
     else:
         model, seconds = build(objective, generator, seed), 0.0
-    step = int(model.d_steps.numpy())
+    step, g_step = int(model.d_steps.numpy()), int(model.g_steps.numpy())
     rows = read_rows(trace, step)
-    files.write_text(trace, "".join(json.dumps(r) + "\n" for r in rows))
     print(f"{folder.name}: from step {step}", flush=True)
-    while step < FLAGS.steps:
-        chunk = min(FLAGS.eval_every - step % FLAGS.eval_every, FLAGS.steps - step)
-        batches = data.load("stacked_mnist", batch_size=BATCH, seed=seed, repeat=True,
-                            start=step)
-        began = time.time()
-        history = model.fit(batches, epochs=1, steps_per_epoch=chunk, verbose=0, shuffle=False)
+    # D/critic updates per generator update: an upper bound on what one costs.
+    ratio = model.n_critic if isinstance(model, WGAN) else 1
+    quality = {}
+    while g_step < FLAGS.g_steps:
+        target = min(FLAGS.g_steps, (g_step // FLAGS.eval_every + 1) * FLAGS.eval_every)
+        began, logs = time.time(), {}
+        while g_step < target:  # WGAN's warm-up updates make a chunk fall short
+            batches = data.load("stacked_mnist", batch_size=BATCH, seed=seed, repeat=True,
+                                start=step)
+            history = model.fit(batches, epochs=1, steps_per_epoch=(target - g_step) * ratio,
+                                verbose=0, shuffle=False)
+            logs = {k: float(v[-1]) for k, v in history.history.items()}
+            step, g_step = int(model.d_steps.numpy()), int(model.g_steps.numpy())
         seconds += time.time() - began
-        step = int(model.d_steps.numpy())
-        row = {"step": step, "g_steps": int(model.g_steps.numpy()), "seconds": round(seconds, 1),
-               **{k: float(v[-1]) for k, v in history.history.items()},
-               **probe.quality(model, probe.eval_n, seed=1), **probe.gradients(model)}
-        with open(trace, "a") as f:
-            f.write(json.dumps(row) + "\n")
+        quality = probe.quality(model, probe.eval_n, seed=1)
+        row = {"step": step, "g_steps": g_step, "seconds": round(seconds, 1), **logs,
+               **(quality or {"diverged": True}), **(probe.gradients(model) if quality else {})}
+        rows.append(row)
+        files.write_text(trace, "".join(json.dumps(r) + "\n" for r in rows))
         checkpoint.save_preset(model, last, metadata={"seconds": seconds})
         print(folder.name, row, flush=True)
-    images.save_grid(model.sample(64, seed=0), folder / "samples.png", scale=2)
-    files.write_json(final, {**probe.quality(model, 64 if FLAGS.smoke else FLAGS.n, seed=2),
-                             "n": 64 if FLAGS.smoke else FLAGS.n, "step": step,
-                             "g_steps": int(model.g_steps.numpy()), "seconds": round(seconds, 1)})
+        if quality is None:
+            break
+    n = 64 if FLAGS.smoke else FLAGS.n
+    result = probe.quality(model, n, seed=2) if quality is not None else None
+    if result is not None:
+        images.save_grid(model.sample(64, seed=0), folder / "samples.png", scale=2)
+    files.write_json(final, {**(result or {"fid": float("inf"), "modes": 0,
+                                           "kl": float("inf"), "diverged": True}),
+                             "n": n, "step": step, "g_steps": g_step,
+                             "seconds": round(seconds, 1)})
 
 
 # ---------------------------------------------------------------------------- the report
@@ -235,8 +265,9 @@ def spread(values):
 
 def compare(better, worse):
     """'yes' when every seed of ``better`` beats every seed of ``worse`` (lower is
-    better), 'no' when every seed of ``worse`` beats ``better``, else 'undecided'."""
-    if not better or not worse:
+    better), 'no' when every seed of ``worse`` beats ``better``, else 'undecided';
+    'undecided' too unless both sides have every seed."""
+    if len(better) < len(FLAGS.seeds) or len(worse) < len(FLAGS.seeds):
         return "undecided"
     if max(better) < min(worse):
         return "yes"
@@ -253,16 +284,17 @@ def verdict(answers):
     return "undecided"
 
 
-def load_runs(out):
+def load_runs():
     runs = {}
     for objective, generator in CONFIGS:
         for seed in FLAGS.seeds:
-            folder = out / "runs" / run_name(objective, generator, seed)
+            folder = Path(FLAGS.runs) / run_name(objective, generator, seed)
             rows = read_rows(folder / "trace.jsonl", float("inf"))
             if rows:
                 final = folder / "final.json"
                 runs[(objective, generator, int(seed))] = {
                     "rows": rows, "folder": folder,
+                    "measured": [r for r in rows if "fid" in r],  # not the diverged row
                     "final": json.loads(final.read_text()) if final.exists() else None}
     return runs
 
@@ -276,24 +308,25 @@ def plots(runs, out):
     fig, axes = plt.subplots(1, 3, figsize=(15, 4), sharey=True)
     for ax, generator in zip(axes, GENERATORS):
         for (objective, g, seed), run in sorted(runs.items()):
-            if g == generator:
-                ax.plot([r["step"] for r in run["rows"]], [r["fid"] for r in run["rows"]],
-                        label=f"{objective} seed {seed}")
-        ax.set(title=f"generator: {generator}", xlabel="D/critic updates", yscale="log")
+            if g == generator and run["measured"]:
+                ax.plot([r["g_steps"] for r in run["measured"]],
+                        [r["fid"] for r in run["measured"]], label=f"{objective} seed {seed}")
+        ax.set(title=f"generator: {generator}", xlabel="generator updates", yscale="log")
         ax.legend(fontsize=7)
     axes[0].set_ylabel("domain FID (log)")
     fig.tight_layout()
-    fig.savefig(out / "curves.png", dpi=80)
+    files.write_atomically(out / "curves.png", lambda f: fig.savefig(f, dpi=80, format="png"))
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for (objective, g, seed), run in sorted(runs.items()):
-        fid = [r["fid"] for r in run["rows"]]
+        rows = run["measured"]
         if objective in ("wgan", "wgan-gp"):
-            axes[0].scatter([r["wasserstein"] for r in run["rows"]], fid, s=8,
+            axes[0].scatter([r["wasserstein"] for r in rows], [r["fid"] for r in rows], s=8,
                             label=f"{objective} {g} {seed}")
         elif objective == "gan":
-            axes[1].scatter([r["d_loss"] for r in run["rows"]], fid, s=8, label=f"{g} {seed}")
+            axes[1].scatter([r["d_loss"] for r in rows], [r["fid"] for r in rows], s=8,
+                            label=f"{g} {seed}")
     axes[0].set(xlabel="critic's Wasserstein estimate", ylabel="domain FID", yscale="log",
                 title="WGAN, WGAN-GP")
     axes[1].set(xlabel="GAN discriminator loss", ylabel="domain FID", yscale="log",
@@ -301,28 +334,29 @@ def plots(runs, out):
     for ax in axes:
         ax.legend(fontsize=6)
     fig.tight_layout()
-    fig.savefig(out / "loss_vs_fid.png", dpi=80)
+    files.write_atomically(out / "loss_vs_fid.png", lambda f: fig.savefig(f, dpi=80, format="png"))
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for (objective, g, seed), run in sorted(runs.items()):
-        if g != "dcgan":
+        rows = [r for r in run["measured"] if "grad_wasserstein" in r or "grad_saturating" in r]
+        if g != "dcgan" or not rows:
             continue
-        steps = [r["step"] for r in run["rows"]]
         for key, style in (("grad_saturating", "-"), ("grad_non_saturating", "--"),
                            ("grad_wasserstein", ":")):
-            if key in run["rows"][0]:
-                ax.plot(steps, [max(r[key], 1e-12) for r in run["rows"]], style,
+            if key in rows[0]:
+                ax.plot([r["g_steps"] for r in rows], [max(r[key], 1e-12) for r in rows], style,
                         label=f"{objective} seed {seed}: {key[5:]}")
-    ax.set(xlabel="D/critic updates", ylabel="||grad of G's loss wrt G's weights||",
+    ax.set(xlabel="generator updates", ylabel="||grad of G's loss wrt G's weights||",
            yscale="log", title="Generator gradient norms (DCGAN generator)")
     ax.legend(fontsize=6)
     fig.tight_layout()
-    fig.savefig(out / "gradients.png", dpi=80)
+    files.write_atomically(out / "gradients.png", lambda f: fig.savefig(f, dpi=80, format="png"))
     plt.close(fig)
 
 
 def correlation(rows, key):
+    """Spearman's rho of ``key`` with the FID over ``rows`` (nan when undefined)."""
     from scipy import stats
 
     if len(rows) < 3:
@@ -331,56 +365,54 @@ def correlation(rows, key):
 
 
 def report(out):
-    runs = load_runs(out)
+    runs = load_runs()
+    done = {k: r for k, r in runs.items() if r["final"] is not None}
     expected = len(CONFIGS) * len(FLAGS.seeds)
-    finished = sum(r["final"] is not None for r in runs.values())
-    probe_real = real_row(out)
+    real = real_row(out)
 
-    def values(objective, generator, key, final=True):
-        got = []
-        for seed in FLAGS.seeds:
-            run = runs.get((objective, generator, int(seed)))
-            if run and (run["final"] if final else True):
-                got.append((run["final"] if final else run["rows"][-1])[key])
-        return got
+    def values(objective, generator, pick):
+        """``pick(run)`` for each finished seed of a configuration."""
+        return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
+                if (objective, generator, int(s)) in done]
+
+    def last_fid(run):  # every FID in the report is on 2,000 samples
+        return run["measured"][-1]["fid"] if not run["final"].get("diverged") else float("inf")
 
     lines = [
         "# WGAN's claims, tested as the paper tested them", "",
-        "Written by `python recipes/study_wgan_claims.py --report` from the runs' files "
-        f"(`{out}/runs/*/trace.jsonl`, `final.json`); the command and its flags are in the "
-        "module docstring. Stacked MNIST (1000 modes), batch 64, networks of width "
-        f"{FLAGS.width}, budget {FLAGS.steps:,} discriminator/critic updates per run, seeds "
-        f"{', '.join(FLAGS.seeds)}. **{finished} of {expected} runs finished**; unfinished runs "
-        "count in the curves, not in the tables.", "",
-        f"Real Stacked MNIST, {probe_real['n']:,} images: {probe_real['modes']} modes covered, "
-        f"KL to uniform {probe_real['kl']:.3f}; another {probe_real['eval_n']:,} real images "
-        f"score FID {probe_real['fid']:.2f} (the floor).", "",
-        "Values are the mean ± half-range over seeds. A comparison is decided only when the "
-        "seeds do not overlap (every seed of one better than every seed of the other); "
-        "a claim is *supported* when every comparison it rests on is decided in its favour, "
-        "*not supported* when one is decided against it, and *undecided* otherwise.", "",
-        "| objective | generator | G updates | final FID | best FID | modes (of 1000) | "
-        "KL to uniform |", "|---|---|---|---|---|---|---|"]
+        "Written by `python recipes/study_wgan_claims.py --report` from the runs' records "
+        f"(`{FLAGS.runs}/<run>/trace.jsonl`, `final.json`); the module docstring has the "
+        "commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks of width "
+        f"{FLAGS.width}, {FLAGS.g_steps:,} generator updates per run, seeds "
+        f"{', '.join(FLAGS.seeds)}. **{len(done)} of {expected} runs finished**; unfinished "
+        "runs appear in the curves, not in the tables or verdicts.", "",
+        f"Real Stacked MNIST: {real['n']:,} images cover {real['modes']} modes (KL to uniform "
+        f"{real['kl']:.3f}); {real['eval_n']:,} real images against the {real['eval_n']:,} the "
+        f"FIDs use score {real['fid']:.2f} (the floor). FIDs below are on {real['eval_n']:,} "
+        f"samples; modes and KL on {real['n']:,}.", "",
+        "Values are the mean ± half-range over seeds. A comparison is decided only when every "
+        "seed of both sides has finished and the seeds do not overlap (every seed of one "
+        "better than every seed of the other); a claim is *supported* when every comparison "
+        "it rests on is decided in its favour, *not supported* when one is decided against "
+        "it, and *undecided* otherwise. A diverged run (samples not finite) counts as FID "
+        "infinity and 0 modes.", "",
+        "| objective | generator | G updates | D/critic updates | final FID | best FID | "
+        "modes (of 1000) | KL to uniform |", "|---|---|---|---|---|---|---|---|"]
     for objective, generator in CONFIGS:
-        best = []
-        for seed in FLAGS.seeds:
-            run = runs.get((objective, generator, int(seed)))
-            if run and run["final"]:
-                best.append(min(r["fid"] for r in run["rows"]))
-        lines.append(
-            f"| {objective} | {generator} | {spread(values(objective, generator, 'g_steps'))} | "
-            f"{spread(values(objective, generator, 'fid'))} | {spread(best)} | "
-            f"{spread(values(objective, generator, 'modes'))} | "
-            f"{spread(values(objective, generator, 'kl'))} |")
+        cells = [values(objective, generator, pick) for pick in (
+            lambda r: r["final"]["g_steps"], lambda r: r["final"]["step"], last_fid,
+            lambda r: min([x["fid"] for x in r["measured"]], default=float("inf")),
+            lambda r: r["final"]["modes"], lambda r: r["final"]["kl"])]
+        lines.append(f"| {objective} | {generator} | " + " | ".join(map(spread, cells)) + " |")
 
     lines += ["", "## Claim 1: no careful balancing; WGAN trains where the GAN fails", "",
               "The paper's test (figures 5-7): weaker generators, the same critic. Does each "
-              "Wasserstein objective reach a lower final FID than the GAN with the same "
-              "generator?", "", "| generator | WGAN < GAN | WGAN-GP < GAN |", "|---|---|---|"]
+              "Wasserstein objective end at a lower FID than the GAN with the same generator?",
+              "", "| generator | WGAN < GAN | WGAN-GP < GAN |", "|---|---|---|"]
     answers1 = []
     for generator in GENERATORS:
-        gan = values("gan", generator, "fid")
-        row = [compare(values(w, generator, "fid"), gan) for w in ("wgan", "wgan-gp")]
+        gan = values("gan", generator, last_fid)
+        row = [compare(values(w, generator, last_fid), gan) for w in ("wgan", "wgan-gp")]
         answers1 += row if generator != "dcgan" else []
         lines.append(f"| {generator} | {row[0]} | {row[1]} |")
     lines += ["", f"**Claim 1: {verdict(answers1)}** (decided on the weaker generators, "
@@ -393,8 +425,8 @@ def report(out):
               "| generator | WGAN > GAN | WGAN-GP > GAN |", "|---|---|---|"]
     answers2 = []
     for generator in GENERATORS:
-        gan = [-m for m in values("gan", generator, "modes")]
-        row = [compare([-m for m in values(w, generator, "modes")], gan)
+        fewer = lambda r: -r["final"]["modes"]  # noqa: E731  (compare: lower is better)
+        row = [compare(values(w, generator, fewer), values("gan", generator, fewer))
                for w in ("wgan", "wgan-gp")]
         answers2 += row
         lines.append(f"| {generator} | {row[0]} | {row[1]} |")
@@ -402,24 +434,30 @@ def report(out):
 
     lines += ["## Claim 3: a loss that tracks quality", "",
               "Spearman correlation, over each run's measurements, of the critic's "
-              "Wasserstein estimate with the FID (the paper's figure 3-4: it falls as quality "
+              "Wasserstein estimate with the FID (the paper's figures 3-4: it falls as quality "
               "improves), next to the GAN discriminator's loss (its contrast). *Supported* "
-              "when every finished WGAN and WGAN-GP run has rho >= 0.7, *not supported* when "
-              "their median rho is below 0.3.", "",
-              "| run | loss | measurements | rho(loss, FID) |", "|---|---|---|---|"]
-    values3 = []
-    for (objective, generator, seed), run in sorted(runs.items()):
-        if run["final"] is None or objective == "gan-minimax":
+              "when every WGAN and WGAN-GP run has finished with rho >= 0.7, *not supported* "
+              "when the median rho of the finished ones is below 0.3; a run whose rho is "
+              "undefined (a constant series, fewer than 3 measurements) leaves it undecided.",
+              "", "| run | loss | measurements | rho(loss, FID) |", "|---|---|---|---|"]
+    rhos = []
+    for (objective, generator, seed), run in sorted(done.items()):
+        if objective == "gan-minimax":
             continue
         key = "d_loss" if objective == "gan" else "wasserstein"
-        rho = correlation(run["rows"], key)
-        if key == "wasserstein" and not np.isnan(rho):
-            values3.append(rho)
+        rho = correlation(run["measured"], key)
+        rhos += [rho] if key == "wasserstein" else []
         lines.append(f"| {objective} {generator} seed {seed} | "
-                     f"{'D loss' if key == 'd_loss' else 'W estimate'} | {len(run['rows'])} | "
-                     f"{rho:.2f} |")
-    claim3 = ("undecided" if not values3 else "supported" if min(values3) >= 0.7
-              else "not supported" if statistics.median(values3) < 0.3 else "undecided")
+                     f"{'D loss' if key == 'd_loss' else 'W estimate'} | "
+                     f"{len(run['measured'])} | {rho:.2f} |")
+    every = 2 * len(GENERATORS) * len(FLAGS.seeds)
+    finite = [r for r in rhos if not np.isnan(r)]
+    if finite and statistics.median(finite) < 0.3:
+        claim3 = "not supported"
+    elif len(finite) == every and min(finite) >= 0.7:
+        claim3 = "supported"
+    else:
+        claim3 = "undecided"
     lines += ["", f"**Claim 3: {claim3}**", "", "![loss against FID](loss_vs_fid.png)", ""]
 
     lines += ["## The vanishing gradient", "",
@@ -427,16 +465,18 @@ def report(out):
               "for the saturating loss log(1 - D(G(z))) and the non-saturating -log D(G(z)), "
               "measured on the same fakes and the same D in every GAN run, and -f(G(z)) in the "
               "critics' runs. *Vanishes* when, at every measurement where D is confident "
-              "(mean D(G(z)) < 0.1), the saturating norm is below a tenth of the "
-              "non-saturating one, in every GAN run with the DCGAN generator.", "",
+              "(mean D(G(z)) < 0.05), the saturating norm is below a tenth of the "
+              "non-saturating one, in every finished GAN run with the DCGAN generator that "
+              "has such measurements.", "",
               "| run | measurements with D confident | median saturating / non-saturating "
               "there | median saturating / non-saturating elsewhere |", "|---|---|---|---|"]
     answers4 = []
-    for (objective, generator, seed), run in sorted(runs.items()):
+    for (objective, generator, seed), run in sorted(done.items()):
         if generator != "dcgan" or not objective.startswith("gan"):
             continue
-        ratios = [(r["d_fake"] < 0.1, r["grad_saturating"] / max(r["grad_non_saturating"], 1e-30))
-                  for r in run["rows"]]
+        ratios = [(r["d_fake"] < 0.05, r["grad_saturating"] / max(r["grad_non_saturating"],
+                                                                  1e-30))
+                  for r in run["measured"]]
         confident = [q for c, q in ratios if c]
         other = [q for c, q in ratios if not c]
         if confident:
@@ -448,20 +488,21 @@ def report(out):
               f"{verdict(answers4)}**", "", "![gradient norms](gradients.png)", "",
               "## Samples (seed 0, the end of each run)", ""]
     for objective, generator in CONFIGS:
-        path = out / "runs" / run_name(objective, generator, FLAGS.seeds[0]) / "samples.png"
-        if path.exists():
-            lines.append(f"- {objective}, {generator}: "
-                         f"![{objective} {generator}]({path.relative_to(out)})")
+        grid = Path(FLAGS.runs) / run_name(objective, generator, FLAGS.seeds[0]) / "samples.png"
+        if grid.exists():
+            name = f"samples/{objective}-{generator}.png"
+            files.write_atomically(out / name, lambda f, grid=grid: f.write(grid.read_bytes()))
+            lines.append(f"- {objective}, {generator}: ![{objective} {generator}]({name})")
     if runs:
         plots(runs, out)
     files.write_text(out / "REPORT.md", "\n".join(lines) + "\n")
-    print(f"wrote {out / 'REPORT.md'}: {finished} of {expected} runs finished")
+    print(f"wrote {out / 'REPORT.md'}: {len(done)} of {expected} runs finished")
     return {"claim 1": verdict(answers1), "claim 2": verdict(answers2), "claim 3": claim3,
             "vanishing gradient": verdict(answers4)}
 
 
 def real_row(out):
-    """Real Stacked MNIST's own modes and FID (measured once, kept in ``real.json``)."""
+    """Real Stacked MNIST's own modes and FID (measured once, kept in ``<out>/real.json``)."""
     path = out / "real.json"
     if path.exists():
         return json.loads(path.read_text())
@@ -484,7 +525,7 @@ def main(argv):
         tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
         tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
     if FLAGS.smoke:  # tiny defaults; flags given on the command line stand
-        for name, value in (("width", 4), ("steps", 4), ("eval_every", 2)):
+        for name, value in (("width", 4), ("g_steps", 4), ("eval_every", 2)):
             if not FLAGS[name].present:
                 FLAGS[name].value = value
     for name, known in (("objectives", [o for o, _ in CONFIGS]), ("generators", GENERATORS)):
@@ -499,6 +540,7 @@ def main(argv):
         raise app.UsageError(f"--shard must be i/k with 0 <= i < k (e.g. 0/2 and 1/2 for two "
                              f"processes), got {FLAGS.shard!r}.") from None
     out = Path(FLAGS.out)
+    out.mkdir(parents=True, exist_ok=True)
     with data.mock_arrays(num_examples=256) if FLAGS.smoke else contextlib.nullcontext():
         if not FLAGS.report:
             probe = Probe()

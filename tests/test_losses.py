@@ -79,9 +79,17 @@ def test_gradient_norm_of_a_linear_network_with_batch_norm():
     grad_w = np.outer(mean_x, [1.0, 1.0]) / s
     grad_gamma = (x @ w).mean(0) / s
     expected = math.sqrt((grad_w ** 2).sum() + (grad_gamma ** 2).sum() + 2.0)
-    norm = current.gradient_norm(lambda y: ops.sum(y, axis=1), net, x)
+    norm = current.gradient_norm(lambda: ops.sum(net(x, training=False), axis=1),
+                                 net.trainable_variables)
     assert isinstance(norm, float)
     np.testing.assert_allclose(norm, expected, rtol=1e-5)
+    # In training mode batch norm uses the batch's statistics and assigns its moving
+    # ones; the norm is measured and the moving statistics are left as they were.
     bn = net.layers[-1]
+    trained = current.gradient_norm(lambda: ops.sum(net(x, training=True), axis=1),
+                                    net.trainable_variables, restore=net.non_trainable_variables)
+    # Normalised by the batch's own statistics, sum(y) no longer depends on W: only the
+    # gradient of beta (1 per unit) and of gamma (mean of x-hat = 0) remain.
+    np.testing.assert_allclose(trained, math.sqrt(2.0), rtol=1e-4)
     close(bn.moving_mean, [0.0, 0.0])
     close(bn.moving_variance, [1.0, 1.0])

@@ -72,6 +72,10 @@ def test_a_run_stops_at_the_first_measurement_that_reaches_the_asked_fid(tmp_pat
                    f"--stop_at_fid={reached}"], tmp_path)
     assert f"FID {reached} reached --stop_at_fid" in stopped.stdout
     assert json.loads((out / "record.json").read_text())["train_steps"] == 2
+    again = run([recipe, "--smoke", f"--outdir={out}", "--steps=6", f"--stop_at_fid={reached}"],
+                tmp_path)  # the same bar again: nothing to train
+    assert "already reached" in again.stdout
+    assert json.loads((out / "record.json").read_text())["train_steps"] == 2
     run([recipe, "--smoke", f"--outdir={out}", "--steps=6", f"--stop_at_fid={reached / 2}"],
         tmp_path)  # resumed with a lower bar, it trains on
     assert json.loads((out / "record.json").read_text())["train_steps"] == 6

@@ -28,44 +28,52 @@ def trace(folder):
 
 @pytest.mark.slow
 def test_smoke_runs_every_configuration_and_resumes_a_killed_one(tmp_path):
-    out = tmp_path / "study"
-    study("--smoke", "--seeds=0", f"--out={out}", cwd=tmp_path)
+    out, runs = tmp_path / "report", tmp_path / "runs"
+    study("--smoke", "--seeds=0", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
     for objective, generator in CONFIGS:
-        folder = out / "runs" / f"{objective}-{generator}-seed0"
+        folder = runs / f"{objective}-{generator}-seed0"
         rows = trace(folder)
-        assert [r["step"] for r in rows] == [2, 4], folder.name
+        # The budget and the measurements count generator updates; a critic makes 5
+        # updates per generator update (smoke: a warm-up of 5, not 100).
+        assert [r["g_steps"] for r in rows] == [2, 4], folder.name
+        per_g = 5 if objective.startswith("wgan") else 1
+        assert [r["step"] for r in rows] == [2 * per_g, 4 * per_g], folder.name
         grads = ({"grad_wasserstein"} if objective.startswith("wgan")
                  else {"grad_saturating", "grad_non_saturating", "d_fake"})
         assert grads <= rows[-1].keys() and all(rows[-1][k] > 0 for k in grads), rows[-1]
         assert rows[-1]["fid"] > 0 and 1 <= rows[-1]["modes"] <= 1000
-        assert json.loads((folder / "final.json").read_text())["step"] == 4
+        assert json.loads((folder / "final.json").read_text())["g_steps"] == 4
     # The generator the configuration names: no batch norm, or an MLP of 4 hidden layers.
-    config = json.loads((out / "runs" / "wgan-mlp-seed0" / "last" / "config.json").read_text())
+    config = json.loads((runs / "wgan-mlp-seed0" / "last" / "config.json").read_text())
     assert config["class_name"] == "zoo_study>StudyWGAN"
     assert config["config"]["generator_kind"] == "mlp"
     report = (out / "REPORT.md").read_text()
-    assert "**10 of 20 runs finished**" not in report and "10 of 10 runs finished" in report
-    for picture in ("curves.png", "loss_vs_fid.png", "gradients.png"):
+    assert "**10 of 10 runs finished**" in report
+    for picture in ("curves.png", "loss_vs_fid.png", "gradients.png",
+                    "samples/wgan-gp-mlp.png"):
         assert (out / picture).stat().st_size > 1000
 
-    # As if killed after measuring step 6 and before saving it: the row ahead is dropped
-    # and the run continues from its saved step 4; finished runs are not trained again.
-    folder = out / "runs" / "wgan-gp-dcgan-seed0"
+    # As if killed after measuring at 6 generator updates and before saving: the row ahead
+    # is dropped and the run continues from its saved state; finished runs whose budget is
+    # met are not trained again, the others train on to the larger budget.
+    folder = runs / "wgan-gp-dcgan-seed0"
     (folder / "final.json").unlink()
     with open(folder / "trace.jsonl", "a") as f:
-        f.write(json.dumps({**trace(folder)[-1], "step": 6, "fid": -1.0}) + "\n")
-    again = study("--smoke", "--seeds=0", "--steps=6", "--eval_every=2", f"--out={out}",
-                  cwd=tmp_path)
-    assert "wgan-gp-dcgan-seed0: from step 4" in again.stdout
-    assert "gan-dcgan-seed0: from step" not in again.stdout
+        f.write(json.dumps({**trace(folder)[-1], "step": 30, "g_steps": 6, "fid": -1.0}) + "\n")
+    again = study("--smoke", "--seeds=0", "--g_steps=6", "--objectives=wgan-gp",
+                  "--generators=dcgan,mlp", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+    started = [line for line in again.stdout.splitlines() if ": from step" in line]
+    assert started == ["wgan-gp-dcgan-seed0: from step 20", "wgan-gp-mlp-seed0: from step 20"]
     rows = trace(folder)
-    assert [r["step"] for r in rows] == [2, 4, 6] and rows[-1]["fid"] > 0
+    assert [r["g_steps"] for r in rows] == [2, 4, 6] and rows[-1]["fid"] > 0
+    assert json.loads((folder / "final.json").read_text())["g_steps"] == 6
 
 
-def fake_run(out, objective, generator, seed, fid, modes, d_fake=0.5, ratio=1.0):
-    """A finished run's files, its FID falling from 3x ``fid`` to ``fid``."""
-    folder = out / "runs" / f"{objective}-{generator}-seed{seed}"
-    folder.mkdir(parents=True)
+def fake_run(runs, objective, generator, seed, fid, modes, d_fake=0.5, ratio=1.0,
+             finished=True):
+    """A run's files, its FID falling from 3x ``fid`` to ``fid``."""
+    folder = runs / f"{objective}-{generator}-seed{seed}"
+    folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for i, step in enumerate((100, 200, 300, 400)):
         f = fid * (4 - i) / 2 + seed
@@ -77,39 +85,58 @@ def fake_run(out, objective, generator, seed, fid, modes, d_fake=0.5, ratio=1.0)
             row.update(d_fake=d_fake, grad_non_saturating=1.0, grad_saturating=ratio)
         rows.append(row)
     (folder / "trace.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (folder / "final.json").write_text(json.dumps(
-        {"fid": rows[-1]["fid"], "modes": modes + seed, "kl": 1.0, "n": 10000, "step": 400,
-         "g_steps": 80, "seconds": 40.0}))
+    if finished:
+        (folder / "final.json").write_text(json.dumps(
+            {"fid": 1.0, "modes": modes + seed, "kl": 1.0, "n": 10000, "step": 400,
+             "g_steps": 80, "seconds": 40.0}))
 
 
 def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
-    out = tmp_path / "study"
+    out, runs = tmp_path / "report", tmp_path / "runs"
     out.mkdir()
     (out / "real.json").write_text(json.dumps(
         {"n": 10000, "eval_n": 2000, "modes": 1000, "kl": 0.01, "fid": 1.5}))
     for seed in (0, 1):
         for generator in ("dcgan", "dcgan-nobn", "mlp"):
-            # The Wasserstein runs reach lower FIDs than the GAN's, seeds apart ...
-            fake_run(out, "gan", generator, seed, fid=300, modes=100, d_fake=0.05, ratio=0.01)
-            fake_run(out, "wgan", generator, seed, fid=100, modes=600)
+            # The Wasserstein runs end at lower FIDs than the GAN's, seeds apart ...
+            fake_run(runs, "gan", generator, seed, fid=300, modes=100, d_fake=0.01, ratio=0.01)
+            fake_run(runs, "wgan", generator, seed, fid=100, modes=600)
             # ... WGAN-GP covers fewer modes than the GAN with the MLP generator.
-            fake_run(out, "wgan-gp", generator, seed, fid=50,
+            fake_run(runs, "wgan-gp", generator, seed, fid=50,
                      modes=50 if generator == "mlp" else 700)
-        fake_run(out, "gan-minimax", "dcgan", seed, fid=400, modes=20, d_fake=0.01, ratio=0.001)
-    run = study("--report", f"--out={out}", cwd=tmp_path)
-    verdicts = json.loads(run.stdout.strip().splitlines()[-1])
-    assert verdicts == {"claim 1": "supported", "claim 2": "not supported",
+        fake_run(runs, "gan-minimax", "dcgan", seed, fid=400, modes=20, d_fake=0.01,
+                 ratio=0.001)
+
+    def decide():
+        result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert decide() == {"claim 1": "supported", "claim 2": "not supported",
                         "claim 3": "supported", "vanishing gradient": "supported"}
     report = (out / "REPORT.md").read_text()
     assert "**20 of 20 runs finished**" in report
-    # gan, mlp: final FIDs 150 and 151 (mean ± half-range), modes 100 and 101.
-    assert "| gan | mlp | 80.0 ± 0.0 | 150.5 ± 0.5 | 150.5 ± 0.5 | 100.5 ± 0.5 |" in report
+    # gan, mlp: FIDs 600 ... 150 (seed 0) and 601 ... 151 (seed 1): final 150.5, best the
+    # same; modes 100 and 101 (final.json); the FIDs are the trace's, not final.json's.
+    assert "| gan | mlp | 80.0 ± 0.0 | 400.0 ± 0.0 | 150.5 ± 0.5 | 150.5 ± 0.5 | 100.5 ± 0.5 |" in report
     assert "| wgan-gp mlp seed 0 | W estimate | 4 | 1.00 |" in report
 
-    # One overlapping pair leaves claim 1 undecided.
+    # An unfinished seed leaves its comparisons undecided; an overlapping pair too.
+    (runs / "wgan-dcgan-nobn-seed1" / "final.json").unlink()
     for seed in (0, 1):
-        path = out / "runs" / f"wgan-mlp-seed{seed}" / "final.json"
-        path.write_text(json.dumps({**json.loads(path.read_text()), "fid": 150.0 + seed * 2}))
-    verdicts = json.loads(study("--report", f"--out={out}", cwd=tmp_path)
-                          .stdout.strip().splitlines()[-1])
+        fake_run(runs, "wgan", "mlp", seed, fid=300 - 2 * seed, modes=600)
+    verdicts = decide()
     assert verdicts["claim 1"] == "undecided"
+    assert "**19 of 20 runs finished**" in (out / "REPORT.md").read_text()
+
+    # The gradient does not vanish in a run where D is confident and the ratio is large.
+    fake_run(runs, "gan", "dcgan", 1, fid=300, modes=100, d_fake=0.01, ratio=0.5)
+    # A critic estimate that rises as the FID falls: claim 3 is not supported.
+    for generator in ("dcgan", "dcgan-nobn", "mlp"):
+        for seed in (0, 1):
+            path = runs / f"wgan-gp-{generator}-seed{seed}" / "trace.jsonl"
+            rows = [json.loads(line) for line in path.read_text().splitlines()]
+            path.write_text("".join(json.dumps({**r, "wasserstein": -r["fid"]}) + "\n"
+                                    for r in rows))
+    verdicts = decide()
+    assert verdicts["vanishing gradient"] == "not supported"
+    assert verdicts["claim 3"] == "not supported"

@@ -358,6 +358,11 @@ def run(preset, options=None):
         probe = None
         if opt.eval_every and evaluation.QualityProbe.available(dataset):
             probe = evaluation.QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
+        measured = read_quality(outdir, int(model.d_steps.numpy()))
+        if (opt.stop_at_fid and measured and "fid" in measured[-1]
+                and evaluation.QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
+            print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
+            epochs = initial_epoch  # nothing to train
         started = time.time()
         model.fit(
             ds,

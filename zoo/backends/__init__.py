@@ -9,10 +9,13 @@ backend module below provides the same six functions:
   ``loss_fn() -> (scaled_loss, outputs)``; returns ``outputs``.
 * ``input_gradient(fn, x)``: the gradient of ``sum(fn(x))`` with respect to
   ``x``, itself differentiable (WGAN-GP's penalty).
-* ``gradient_norm(loss_fn, network, x)``: the global L2 norm of the gradient
-  of ``mean(loss_fn(network(x)))`` with respect to ``network``'s trainable
-  weights, ``network`` in inference mode (nothing changes); a float. For
-  watching a generator's gradients (the vanishing-gradient study).
+* ``gradient_norm(loss_fn, variables, restore=())``: the global L2 norm of
+  the gradient of ``mean(loss_fn())`` with respect to ``variables``, a float,
+  changing nothing: what ``loss_fn`` assigns (batch-norm statistics of
+  networks called in training mode) is put back for the variables in
+  ``restore`` (TensorFlow, PyTorch) or never assigned (JAX). Every variable
+  must take part in the loss. For watching a generator's gradients (the
+  vanishing-gradient study).
 * ``make_train_function(model)``: what ``fit`` calls once per step; it asks the
   model on the host whether the generator moves this step.
 * ``inference_function(model, fn)``: ``fn`` compiled for sampling.

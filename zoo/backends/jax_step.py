@@ -70,14 +70,16 @@ def input_gradient(fn, x):
     return jax.grad(lambda x: jnp.sum(fn(x)))(x)
 
 
-def gradient_norm(loss_fn, network, x):
-    rest = [v.value for v in network.non_trainable_variables]
+def gradient_norm(loss_fn, variables, restore=()):
+    del restore  # in a stateless scope nothing is assigned
 
     def loss(values):
-        out, _ = network.stateless_call(values, rest, x, training=False)
-        return jnp.mean(loss_fn(out).astype("float32"))
+        scope = StatelessScope()
+        scope.state_mapping = {id(v): x for v, x in zip(variables, values)}
+        with scope:
+            return jnp.mean(loss_fn().astype("float32"))
 
-    grads = jax.grad(loss)([v.value for v in network.trainable_variables])
+    grads = jax.grad(loss)([v.value for v in variables])
     return float(jnp.sqrt(sum(jnp.sum(jnp.square(g.astype("float32"))) for g in grads)))
 
 

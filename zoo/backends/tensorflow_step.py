@@ -38,10 +38,13 @@ def input_gradient(fn, x):
     return tape.gradient(y, x)
 
 
-def gradient_norm(loss_fn, network, x):
+def gradient_norm(loss_fn, variables, restore=()):
+    saved = [tf.identity(v.value) for v in restore]
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.cast(loss_fn(network(x, training=False)), tf.float32))
-    grads = tape.gradient(loss, network.trainable_variables)
+        loss = tf.reduce_mean(tf.cast(loss_fn(), tf.float32))
+    grads = tape.gradient(loss, variables)
+    for v, value in zip(restore, saved):
+        v.assign(value)
     return float(tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]))
 
 

@@ -29,9 +29,13 @@ def input_gradient(fn, x):
     return grad
 
 
-def gradient_norm(loss_fn, network, x):
-    loss = loss_fn(network(x, training=False)).float().mean()
-    grads = torch.autograd.grad(loss, [v.value for v in network.trainable_variables])
+def gradient_norm(loss_fn, variables, restore=()):
+    saved = [v.value.detach().clone() for v in restore]
+    loss = loss_fn().float().mean()
+    grads = torch.autograd.grad(loss, [v.value for v in variables])
+    with torch.no_grad():
+        for v, value in zip(restore, saved):
+            v.assign(value)
     return float(torch.sqrt(sum(torch.sum(g.float() ** 2) for g in grads)))
 
 
