@@ -25,6 +25,15 @@ flags.DEFINE_bool("cards_only", False, "Only regenerate MODEL_CARD.md from metad
 FLAGS = flags.FLAGS
 
 
+def schedule_note(train, preset):
+    """How the shipped run's length compares with the published schedule."""
+    published, steps = preset["train"]["steps"], train.get("train_steps") or 0
+    if steps < published:
+        return (f"trained {steps:,} of the published schedule's {published:,} steps, on a CPU "
+                "(a deviation)")
+    return f"trained the published schedule ({published:,} steps) and {steps - published:,} beyond"
+
+
 def evaluate_cyclegan(name, n):
     from zoo import data, evaluation, images, registry
 
@@ -157,12 +166,12 @@ def write_model_card(root):
             f"- Training: {train.get('train_steps')} discriminator/critic steps, "
             f"{train.get('generator_steps')} generator steps, "
             f"{train.get('wall_time_s', 0) / 60:.0f} min wall on {train.get('hardware')} "
-            "(2 cores shared with other runs).\n"
+            f"(2 cores shared with other runs), {train.get('precision', 'float32')}.\n"
             f"- Reproduce: `{train.get('command')}`\n"
-            "- Intended use: research and teaching (what this GAN learns in a short CPU run), "
-            "fine-tuning with `fit`, and baselines for the zoo's evaluation.\n"
-            "- Limitations: trained for far fewer steps than the paper on a CPU; "
-            "28x28 grayscale only; not for any decision about people.\n"
+            "- Intended use: research and teaching, fine-tuning with `fit`, and baselines for "
+            "the zoo's evaluation.\n"
+            f"- Limitations: {schedule_note(train, preset)}; 28x28 grayscale only; not for "
+            "any decision about people.\n"
             f"- Samples: `checkpoints/{name}/samples.png`.")
         chosen = train.get("shipped_snapshot")
         if chosen and "generator_steps" in chosen:

@@ -1,0 +1,41 @@
+"""recipes/evaluate_checkpoints.py --cards_only: MODEL_CARD.md written from the checkpoints'
+metadata, each preset's training record stated as it was."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_path):
+    shelf = tmp_path / "checkpoints"
+    for meta in (ROOT / "checkpoints").glob("*/metadata.json"):  # metadata only, no weights
+        (shelf / meta.parent.name).mkdir(parents=True)
+        shutil.copy(meta, shelf / meta.parent.name / "metadata.json")
+    for refs in (ROOT / "checkpoints").glob("references-*.json"):
+        shutil.copy(refs, shelf / refs.name)
+    path = shelf / "dcgan-mnist" / "metadata.json"
+    meta = json.loads(path.read_text())
+    meta["training"].update(train_steps=23_400, precision="mixed_bfloat16")
+    path.write_text(json.dumps(meta))
+    path = shelf / "gan-mnist" / "metadata.json"
+    meta = json.loads(path.read_text())
+    meta["training"].update(train_steps=6_000)
+    meta["training"].pop("precision", None)  # records from before --precision: float32
+    path.write_text(json.dumps(meta))
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "recipes" / "evaluate_checkpoints.py"), "--cards_only"],
+        env={**os.environ, "ZOO_CHECKPOINTS": str(shelf), "PYTHONPATH": str(ROOT),
+             "TF_CPP_MIN_LOG_LEVEL": "2"}, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    card = (tmp_path / "MODEL_CARD.md").read_text()
+    dcgan = card.split("\n## dcgan-mnist\n")[1].split("\n## ")[0]
+    assert "mixed_bfloat16." in dcgan
+    assert "trained the published schedule (11,700 steps) and 11,700 beyond" in dcgan
+    gan = card.split("\n## gan-mnist\n")[1].split("\n## ")[0]
+    assert "float32." in gan
+    assert "trained 6,000 of the published schedule's 93,700 steps, on a CPU" in gan
