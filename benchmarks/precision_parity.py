@@ -40,7 +40,9 @@ FLAGS = flags.FLAGS
 
 def reached(curve):
     """The rows at or below --stop_at_fid (the better weight set's FID)."""
-    return [r for r in curve if min(r["fid"], r.get("fid_average", r["fid"])) <= FLAGS.stop_at_fid]
+    from zoo.evaluation import QualityProbe
+
+    return [r for r in curve if QualityProbe.badness(r) <= FLAGS.stop_at_fid]
 
 
 def done(record):

@@ -533,6 +533,12 @@ def main(argv):
         if unknown:
             raise app.UsageError(f"--{name}: unknown {sorted(unknown)}; known: "
                                  f"{', '.join(sorted(set(known)))}.")
+    for name in ("g_steps", "eval_every", "width", "n"):
+        if FLAGS[name].value < 1:
+            raise app.UsageError(f"--{name} must be a positive integer, got {FLAGS[name].value}.")
+    if not all(s.isdigit() for s in FLAGS.seeds):
+        raise app.UsageError(f"--seeds must be non-negative integers, e.g. 0,1; got "
+                             f"{','.join(FLAGS.seeds)}.")
     try:
         index, count = (int(x) for x in FLAGS.shard.split("/"))
         assert 0 <= index < count

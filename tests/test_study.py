@@ -140,3 +140,14 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     verdicts = decide()
     assert verdicts["vanishing gradient"] == "not supported"
     assert verdicts["claim 3"] == "not supported"
+
+
+@pytest.mark.parametrize("flag, says", [("--eval_every=0", "--eval_every must be a positive"),
+                                        ("--seeds=a", "--seeds must be non-negative integers"),
+                                        ("--shard=3/2", "--shard must be i/k")])
+def test_bad_flags_are_refused_with_what_to_do(tmp_path, flag, says):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run([sys.executable, str(STUDY), "--report", f"--out={tmp_path}", flag],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and says in run.stderr
+    assert not (tmp_path / "REPORT.md").exists()
