@@ -104,12 +104,12 @@ of Keras too and give the same images for the same seed, within 1e-5
 """
 
 
-def _yaml_card(name, meta):
+def _yaml_card(name, meta, task):
     ev = meta.get("evaluation", {}).get("metrics", {})
     preset_dataset = meta.get("training", {}).get("dataset", "")
     lines = ["```yaml", f"model_name: {name}", "library_name: keras", "tags: [zoo, gan, keras]",
              f"datasets: [{preset_dataset.split('/')[0]}]", "model-index:", f"- name: {name}",
-             "  results:", "  - task: {type: unconditional-image-generation}",
+             "  results:", f"  - task: {{type: {task}}}",
              f"    dataset: {{name: {preset_dataset}, type: {preset_dataset.split('/')[0]}}}",
              "    metrics:"]
     flat = {}
@@ -147,7 +147,7 @@ def write_model_card(root):
         meta = json.loads((root / name / "metadata.json").read_text())
         train = meta.get("training", {})
         preset = registry.PRESETS[name]
-        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta)}\n")
+        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset['class'].task)}\n")
         parts.append(f"{preset['description']} Class `{preset['class'].__name__}`; the setting "
                      f"and its deviations from the paper are in `{preset['recipe']}`.\n")
         ev = meta.get("evaluation", {}).get("metrics")

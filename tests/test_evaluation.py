@@ -25,6 +25,7 @@ def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
     m = result["metrics"]
     assert m["fid"] >= 0 and 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
     assert 1 <= m["classes_covered"] <= 10 and m["class_kl"] >= 0
+    assert "label_accuracy" not in m  # unconditional: no class was asked for
     assert result["protocol"]["n_fake"] == 120 and result["protocol"]["real_split"] == "train"
     floor = result["references"]["real test images (floor)"]
     ceiling = result["references"]["uniform noise (ceiling)"]
@@ -49,3 +50,21 @@ def test_classifier_hash_is_checked(classifier_dir):
         evaluation.load_classifier("mnist")
     with pytest.raises(errors.ZooValueError, match="classifier"):
         evaluation.load_classifier("cifar10")
+
+
+def test_a_conditional_model_is_scored_on_the_classes_it_was_asked_for():
+    """The shipped cgan-mnist and MNIST classifier: samples asked for class k are read as k
+    (evaluate and the training probe); the same samples read against other classes are not."""
+    model = zoo.load("cgan-mnist")
+    with data.mock_arrays(num_examples=300):
+        result = zoo.evaluate(model, "mnist", n=200)
+        row = evaluation.QualityProbe("mnist", n=100)(model)
+    assert result["metrics"]["label_accuracy"] > 0.8
+    assert row["label_accuracy"] > 0.8 and row.keys() >= {"fid", "precision", "recall"}
+    net = evaluation.load_classifier("mnist")
+    asked = evaluation.asked_labels(model, 200)
+    assert list(asked[:12]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+    _, probs = evaluation._embed(net, model.sample(200, seed=0, labels=asked))
+    assert evaluation.label_accuracy(probs, asked) == result["metrics"]["label_accuracy"]
+    assert evaluation.label_accuracy(probs, (asked + 1) % 10) < 0.1
+    assert evaluation.asked_labels(zoo.load("gan-mnist"), 5) is None

@@ -39,3 +39,6 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     gan = card.split("\n## gan-mnist\n")[1].split("\n## ")[0]
     assert "float32." in gan
     assert "trained 6,000 of the published schedule's 93,700 steps, on a CPU" in gan
+    translator = card.split("\n## cyclegan-sneaker2boot\n")[1].split("\n## ")[0]
+    assert "- task: {type: image-to-image}" in translator
+    assert "- task: {type: unconditional-image-generation}" in gan

@@ -101,13 +101,17 @@ def real_images(dataset, split, n, seed=0):
     return x[np.random.default_rng(seed).permutation(len(x))[:n]]
 
 
-def score(net, real_feats, images_):
+def score(net, real_feats, images_, labels=None):
+    """The metrics of ``images_`` against the real features; with ``labels`` (the
+    classes a conditional model was asked for) also ``label_accuracy``, the share
+    the classifier puts in the class asked for."""
     feats, probs = _embed(net, images_)
     hist = metrics.class_histogram(probs, NUM_CLASSES)
     kid, kid_std = metrics.kernel_inception_distance(real_feats, feats, num_subsets=50,
                                                      subset_size=min(1000, len(feats)))
     pr = metrics.precision_recall(real_feats, feats, k=3)
     cs, _ = metrics.classifier_score(probs)
+    extra = {} if labels is None else {"label_accuracy": label_accuracy(probs, labels)}
     return {
         "fid": round(metrics.frechet_distance_from_features(real_feats, feats), 3),
         "kid": round(float(kid), 5),
@@ -117,12 +121,26 @@ def score(net, real_feats, images_):
         "classifier_score": round(float(cs), 3),
         "classes_covered": int((hist * len(probs) >= 0.01 * len(probs) / NUM_CLASSES).sum()),
         "class_kl": round(float(metrics.kl_to_uniform(hist)), 4),
+        **extra,
     }
+
+
+def label_accuracy(probs, labels):
+    """The share of samples whose most probable class is the one asked for."""
+    return round(float((np.argmax(probs, axis=1) == np.asarray(labels)).mean()), 4)
+
+
+def asked_labels(model, n):
+    """The classes ``evaluate`` asks a conditional model for (each in turn), or None."""
+    classes = getattr(model, "num_classes", 0)
+    return np.arange(n, dtype=np.int32) % classes if classes else None
 
 
 def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     """Metrics of a model's samples against real ``dataset`` training images.
 
+    A conditional model is asked for each class in turn, and ``label_accuracy``
+    says how many of its samples the classifier puts in the class asked for.
     Returns ``{"metrics": {...}, "protocol": {...}}``; with ``references=True``
     also the two reference rows: real test images (the floor) and uniform
     noise (the ceiling), scored the same way.
@@ -145,8 +163,9 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     net = load_classifier(dataset)
     started = time.time()
     real_feats, _ = _embed(net, real_images(dataset, "train", n, seed))
+    labels = asked_labels(model, n)
     result = {
-        "metrics": score(net, real_feats, model.sample(n, seed=seed)),
+        "metrics": score(net, real_feats, model.sample(n, seed=seed, labels=labels), labels),
         "protocol": {
             "extractor": f"{CLASSIFIERS[dataset]} (128-d features layer)",
             "dataset": dataset, "real_split": "train", "n_real": n, "n_fake": n,
@@ -197,7 +216,8 @@ class QualityProbe:
 
     For a noise-to-image model: domain FID, precision and recall of ``n``
     samples (seed fixed, so successive rows differ only by the weights) against
-    ``n`` training images, for G's own weights and, when the model keeps them,
+    ``n`` training images (and, for a conditional model, ``label_accuracy``),
+    for G's own weights and, when the model keeps them,
     for the averaged ones (keys ending in ``_average``). For an image-to-image
     model on a Fashion-MNIST pair: ``evaluate_translation`` on ``n`` test images
     per class. ``badness(row)`` is the number the best snapshot minimises.
@@ -221,9 +241,13 @@ class QualityProbe:
             return {f"{d}_{k}": v for d, row in result.items() for k, v in row.items()}
         row = {}
         sets = [("", False)] + ([("_average", True)] if getattr(model, "average", None) else [])
+        labels = asked_labels(model, self.n)
         for suffix, average in sets:
-            feats, _ = _embed(self.net, model.sample(self.n, seed=self.seed, average=average))
+            feats, probs = _embed(self.net, model.sample(self.n, seed=self.seed, labels=labels,
+                                                         average=average))
             pr = metrics.precision_recall(self.real_feats, feats, k=3)
+            if labels is not None:
+                row[f"label_accuracy{suffix}"] = label_accuracy(probs, labels)
             row[f"fid{suffix}"] = round(metrics.frechet_distance_from_features(self.real_feats,
                                                                                feats), 3)
             row[f"precision{suffix}"] = round(pr["precision"], 4)
