@@ -46,8 +46,10 @@ def hub_settings(url, home):
     return env, consts
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """A local Hub, and the environment that points huggingface_hub at it for this
+    module only (it is undone after the module, so later tests see no Hub)."""
     server = HubServer().start()
     env, consts = hub_settings(server.url, tmp_path_factory.mktemp("hf_home"))
     with pytest.MonkeyPatch.context() as mp:
@@ -65,7 +67,7 @@ def random_images(seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def model():
     model = zoo.DCGAN(image_size=8, channels=1, width=4, latent_dim=8)
     model.compile()
@@ -73,12 +75,12 @@ def model():
     return model
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def samples(model):
     return model.sample(4, seed=0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pushed(server, model):
     """``user/tiny``: the trained model, pushed once through the model's own method."""
     return model.push_to_hub("user/tiny", metadata={"dataset": "mnist", "metrics": {"fid": 12.5}})
