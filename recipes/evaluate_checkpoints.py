@@ -31,7 +31,8 @@ def schedule_note(train, preset):
     if steps < published:
         return (f"trained {steps:,} of the published schedule's {published:,} steps, on a CPU "
                 "(a deviation)")
-    return f"trained the published schedule ({published:,} steps) and {steps - published:,} beyond"
+    beyond = f" and {steps - published:,} beyond" if steps > published else ""
+    return f"trained the published schedule ({published:,} steps){beyond}"
 
 
 def evaluate_cyclegan(name, n):

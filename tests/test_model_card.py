@@ -42,3 +42,5 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     translator = card.split("\n## cyclegan-sneaker2boot\n")[1].split("\n## ")[0]
     assert "- task: {type: image-to-image}" in translator
     assert "- task: {type: unconditional-image-generation}" in gan
+    cgan = card.split("\n## cgan-mnist\n")[1].split("\n## ")[0]  # shipped at exactly 11,700
+    assert "trained the published schedule (11,700 steps); " in cgan
