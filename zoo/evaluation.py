@@ -131,9 +131,9 @@ def label_accuracy(probs, labels):
 
 
 def asked_labels(model, n):
-    """The classes ``evaluate`` asks a conditional model for (each in turn), or None."""
-    classes = getattr(model, "num_classes", 0)
-    return np.arange(n, dtype=np.int32) % classes if classes else None
+    """The classes ``evaluate`` asks a conditional model for, or None: the model's own
+    default for ``sample(n)`` (each class in turn for ``ConditionalGAN``)."""
+    return model.check_labels(None, n)
 
 
 def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
