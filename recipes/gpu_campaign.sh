@@ -48,7 +48,7 @@ if [ "${1:-}" = "--study" ]; then
   pids=()
   for ((i = 0; i < shards; i++)); do
     "$PYTHON" recipes/study_wgan_claims.py --runs "$OUT/study" --shard "$i/$shards" \
-      --nowrite_report "$@" > "$OUT/study-$i.log" 2>&1 &
+      --nowrite_report --out "$OUT/study-report" "$@" > "$OUT/study-$i.log" 2>&1 &
     pids+=($!)
   done
   failed=0

@@ -68,7 +68,7 @@ def variant_tests(backend, folder):
     env = environment(backend, folder)
     return subprocess.Popen([sys.executable, "-m", "pytest", str(HERE / "test_models.py"),
                              str(HERE / "test_losses.py"), str(HERE / "test_rng.py"), "-q",
-                             "-p", "no:cacheprovider"],
+                             "-p", "no:cacheprovider", "-p", "no:xdist"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -47,7 +47,7 @@ def server(tmp_path_factory):
     port = free_port()
     home = tmp_path_factory.mktemp("demo_home")
     env = {**os.environ, "HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False",
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
+           "GRADIO_TEMP_DIR": str(home / "gradio"), "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.Popen([sys.executable, "-m", "zoo", "serve", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                             cwd=home)
@@ -84,6 +84,7 @@ def browser(tmp_path_factory):
     driver = webdriver.Chrome(service=Service(DRIVER or "/usr/bin/chromedriver"),
                               options=options)
     driver.set_page_load_timeout(60)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
 
@@ -157,7 +158,6 @@ def test_sampling_in_the_browser_shows_exactly_the_api_samples(server, browser):
     pixels, _ = shown_pixels(browser, url, "sample-image")
     expected = images.grid(zoo.load(preset).sample(16, seed=7))[..., 0]
     np.testing.assert_array_equal(pixels, expected)
-    SCREENSHOTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "demo_sample.png"))
 
 

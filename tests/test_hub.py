@@ -11,6 +11,7 @@ plain environment variables work as users set them.
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -227,15 +228,15 @@ def test_offline_mode_loads_from_the_cache(server, pushed, samples, monkeypatch)
 
 def test_unreachable_hub_falls_back_to_the_cache(server, pushed, samples, monkeypatch):
     hub.download("hf://user/tiny")
-    with socket.socket() as s:  # a port nobody listens on
+    with socket.socket() as s:  # a port held, never listened on: connections are refused
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    _, consts = hub_settings(dead, Path(constants.HF_HOME))
-    for key in ("ENDPOINT", "HUGGINGFACE_CO_URL_TEMPLATE"):
-        monkeypatch.setattr(constants, key, consts[key])
-    assert same(zoo.load("hf://user/tiny"), samples)
-    with pytest.raises(hub.HubOfflineError, match="cannot reach the Hub"):
-        zoo.load("hf://user/never-downloaded")
+        _, consts = hub_settings(dead, Path(constants.HF_HOME))
+        for key in ("ENDPOINT", "HUGGINGFACE_CO_URL_TEMPLATE"):
+            monkeypatch.setattr(constants, key, consts[key])
+        assert same(zoo.load("hf://user/tiny"), samples)
+        with pytest.raises(hub.HubOfflineError, match="cannot reach the Hub"):
+            zoo.load("hf://user/never-downloaded")
 
 
 def test_hf_hub_offline_environment_variable_in_a_fresh_process(server, pushed, samples, tmp_path):
@@ -275,11 +276,16 @@ def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
         assert server.head(registry.PRESETS[name]["hub"]) == commit
     card = Path(hf_hub_download("keras-gan-zoo/wgan-mnist", "README.md")).read_text()
     assert "model-index:" in card.split("---")[1] and "Reproduce:" in card
-    # The wheel, installed on its own into a folder, run from a folder that is not the checkout.
-    wheels, site, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
+    # The wheel, built from a copy of the sources (the build writes build/ and *.egg-info
+    # beside them, not in the checkout other tests run from), installed on its own into a
+    # folder, run from a folder that is not the checkout.
+    source, wheels, site, elsewhere = (tmp_path / d for d in ("source", "wheels", "site", "elsewhere"))
     elsewhere.mkdir()
+    shutil.copytree(ROOT / "zoo", source / "zoo", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     for cmd in ([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                 "-q", "-w", str(wheels), str(ROOT)],
+                 "-q", "-w", str(wheels), str(source)],
                 [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site)]):
         if "install" in cmd:
             cmd += [str(w) for w in wheels.glob("zoo-*.whl")]
