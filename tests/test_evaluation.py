@@ -68,3 +68,26 @@ def test_a_conditional_model_is_scored_on_the_classes_it_was_asked_for():
     assert evaluation.label_accuracy(probs, asked) == result["metrics"]["label_accuracy"]
     assert evaluation.label_accuracy(probs, (asked + 1) % 10) < 0.1
     assert evaluation.asked_labels(zoo.load("gan-mnist"), 5) is None
+
+
+def test_the_translation_probe_measures_every_test_image_a_way_and_says_how_it_ranks():
+    """The shipped cyclegan-sneaker2boot on made-up Fashion-MNIST (12 test images of class 7,
+    11 of class 9): the probe translates as many images a way as the smaller class has, and
+    the shipped record's words name that count and the rule badness() ranks by."""
+    model = zoo.load("cyclegan-sneaker2boot")
+    with data.mock_arrays(num_examples=118):
+        probe = evaluation.QualityProbe("fashion_mnist_pair/sneaker2boot", n=2000)
+        row = probe(model)
+    assert probe.n == 11
+    assert 0 <= row["a2b_target_class_rate"] <= 1 and 0 <= row["b2a_target_class_rate"] <= 1
+    assert "fid" not in row
+    rows = [{"train_steps": s, "eval_n": probe.n, "a2b_target_class_rate": a,
+             "b2a_target_class_rate": b} for s, a, b in ((500, 0.9, 0.5), (1000, 0.8, 0.8))]
+    assert min(rows, key=evaluation.QualityProbe.badness)["train_steps"] == 1000
+    words = evaluation.QualityProbe.how_chosen(rows)
+    assert words.startswith("the best of 2 quality measurements taken while training, one every "
+                            "500 steps, each on 11 test images a way")
+    assert "classified as the target class" in words and "FID" not in words
+    fid_rows = [{"train_steps": 2000, "eval_n": 2000, "fid": 30.0, "fid_average": 25.0}]
+    words = evaluation.QualityProbe.how_chosen(fid_rows)
+    assert "each on 2,000 samples" in words and "lowest FID of the two weight sets" in words

@@ -220,13 +220,18 @@ class QualityProbe:
     for G's own weights and, when the model keeps them,
     for the averaged ones (keys ending in ``_average``). For an image-to-image
     model on a Fashion-MNIST pair: ``evaluate_translation`` on ``n`` test images
-    per class. ``badness(row)`` is the number the best snapshot minimises.
+    per class (at most as many as the smaller class has). ``badness(row)`` is the
+    number the best snapshot minimises; ``how_chosen(rows)`` says so in words.
     """
 
     def __init__(self, dataset, n=2000, seed=0):
         self.n, self.seed = errors.check_sample_count(n), seed
         self.pair = dataset.split("/", 1)[1] if dataset.startswith("fashion_mnist_pair/") else None
-        if self.pair is None:
+        if self.pair is not None:  # as many test images a way as both classes have
+            source, class_a, class_b = data.PAIRS[self.pair]
+            _, labels = labelled_test_images(source)
+            self.n = min(self.n, *(int((labels == c).sum()) for c in (class_a, class_b)))
+        else:
             self.net = load_classifier(dataset)
             real = real_images(dataset, "train", min(n, 60000), seed)
             self.real_feats, _ = _embed(self.net, real)
@@ -261,6 +266,21 @@ class QualityProbe:
         if "a2b_target_class_rate" in row:
             return 1.0 - (row["a2b_target_class_rate"] + row["b2a_target_class_rate"]) / 2
         return min(row["fid"], row.get("fid_average", float("inf")))
+
+    @staticmethod
+    def how_chosen(rows):
+        """In words, how ``badness`` picks the best of ``rows`` (for a shipped snapshot's record)."""
+        steps = [r["train_steps"] for r in rows]
+        every = steps[1] - steps[0] if len(steps) > 1 else steps[0]
+        last = rows[-1]
+        if "a2b_target_class_rate" in last:
+            each = f"each on {last['eval_n']:,} test images a way"
+            rule = "the highest share of translations classified as the target class, mean of both ways"
+        else:
+            each = f"each on {last['eval_n']:,} samples"
+            rule = "the lowest FID of the two weight sets"
+        return (f"the best of {len(rows)} quality measurements taken while training, one every "
+                f"{every:,} steps, {each} (zoo.evaluation.QualityProbe.badness: {rule})")
 
     @staticmethod
     def use_average(row):

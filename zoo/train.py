@@ -154,11 +154,6 @@ def write_quality(outdir, rows):
     files.write_text(Path(outdir) / "quality.jsonl", text)
 
 
-def _spacing(rows):
-    steps = [r["train_steps"] for r in rows]
-    return steps[1] - steps[0] if len(steps) > 1 else steps[0]
-
-
 class EpochEnd(keras.callbacks.Callback):
     """At each epoch end, in this order: measure quality (every ``eval_every``
     epochs) and keep the best snapshot, then atomically save the resume state
@@ -403,11 +398,7 @@ def run(preset, options=None):
             {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
              "weights": "averaged generator" if evaluation.QualityProbe.use_average(chosen)
              else "generator's own",
-             "how_chosen": f"the best of {len(rows)} quality measurements taken while "
-                           f"training, one every {_spacing(rows):,} steps, each on "
-                           f"{rows[-1].get('eval_n', opt.eval_n):,} samples "
-                           "(zoo.evaluation.QualityProbe.badness: the lower FID of the two "
-                           "weight sets)"}
+             "how_chosen": evaluation.QualityProbe.how_chosen(rows)}
             if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
     }
     files.write_json(outdir / "record.json", record)
