@@ -337,7 +337,8 @@ def test_inception_extractor_missing_weights_fails_without_downloading(tmp_path,
     assert "nope.h5" in str(info.value) and metrics.INCEPTION_WEIGHTS_FILE in str(info.value)
 
 
-def test_inception_extractor_without_cache_explains_how_to_provide_weights(tmp_path, monkeypatch, connections):
+def test_inception_extractor_without_cache_explains_how_to_provide_weights(tmp_path, monkeypatch,
+                                                                          connections):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     if any(os.path.isfile(p) for p in metrics._keras_cache_candidates()):
