@@ -50,6 +50,12 @@ def test_recipe_smoke_mode(recipe, tmp_path):
     best = json.loads((out / "best" / "metadata.json").read_text())["selected_by"]
     assert best in rows and record["shipped_snapshot"]["train_steps"] == best["train_steps"]
     assert (out / "curve.png").stat().st_size > 1000
+    weights = record["shipped_snapshot"]["weights"]
+    if recipe.startswith("cyclegan"):
+        assert weights == "both generators' own"
+    else:
+        assert weights == ("averaged generator" if best["fid_average"] < best["fid"]
+                           else "generator's own")
 
 
 def test_recipe_resumes_from_its_last_epoch(tmp_path):

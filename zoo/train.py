@@ -107,6 +107,13 @@ def _define_flags():
             define[kind](f.name, f.default, f.metadata["help"])
 
 
+def _weights_shipped(model, row):
+    """Which weights a snapshot chosen by ``row`` samples with, in words for its card."""
+    if model.task == "image-to-image":
+        return "both generators' own"  # CycleGAN keeps no averaged set
+    return "averaged generator" if evaluation.QualityProbe.use_average(row) else "generator's own"
+
+
 def main(preset):
     """A recipe's entry point: ``python recipes/<preset>.py [--flags]`` is
     ``run(preset, Options(<flags>))``."""
@@ -396,8 +403,7 @@ def run(preset, options=None):
         "curve": rows,
         "shipped_snapshot": (
             {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
-             "weights": "averaged generator" if evaluation.QualityProbe.use_average(chosen)
-             else "generator's own",
+             "weights": _weights_shipped(model, chosen),
              "how_chosen": evaluation.QualityProbe.how_chosen(rows)}
             if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
     }
