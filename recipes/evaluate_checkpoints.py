@@ -35,6 +35,41 @@ def schedule_note(train, preset):
     return f"trained the published schedule ({published:,} steps){beyond}"
 
 
+def target_lines(name, preset, meta):
+    """The card's verdict on the preset's quality target and, where it is not met,
+    what the training curve says: still improving at the end (the budget is the
+    limit) or flat (more of the same run will not reach it)."""
+    from zoo import evaluation
+
+    measured = meta.get("evaluation", {}).get("metrics")
+    if not preset.get("target") or not measured:
+        return []
+    checks = evaluation.check_target(measured, preset["target"])
+    said = ", ".join(f"{n} {op} {bound:g}" for n, op, bound, _, _ in checks)
+    got = ", ".join(f"{n} {v}" + ("" if met or len(checks) == 1 else " (missed)")
+                    for n, _, _, v, met in checks)
+    missed = [(n, op) for n, op, _, _, met in checks if not met]
+    lines = [f"- Target (issue 14): {said}. **{'Not met' if missed else 'Met'}**: {got}."]
+    rows = meta.get("training", {}).get("curve", [])
+    for n, op in missed:
+        trend = evaluation.QualityProbe.trend(rows, n, op)
+        if trend is None:
+            continue
+        before, last = trend
+        gain = ((before - last) if op == "<=" else (last - before)) / abs(before)
+        each = (f"{rows[-1]['eval_n']:,} test images a way" if "a2b_target_class_rate" in rows[-1]
+                else f"{rows[-1]['eval_n']:,} samples")
+        lines.append(
+            f"- Its curve, {n} (each measurement on {each}): the best was {before:g} over the "
+            f"third quarter of the measurements and {last:g} over the last quarter "
+            f"({abs(gain):.0%} {'better' if gain >= 0 else 'worse'}). "
+            + ("Still improving when the run stopped: the budget is the limit (a longer "
+               "`--steps`)." if gain > 0.05 else
+               "Flat or worse at the end: more steps of the same run are unlikely to reach "
+               "the target."))
+    return lines
+
+
 def evaluate_cyclegan(name, n):
     from zoo import data, evaluation, images, registry
 
@@ -98,6 +133,12 @@ Checkpoints retrained since the quality campaign (issue 14) carry their training
 the generator's own weights and for their moving average), and say which snapshot was shipped
 and how it was chosen. Older ones say nothing of the kind: they are the last state of a short
 run.
+
+Each card states its preset's quality target (issue 14; `"target"` in the preset's record in
+`zoo/models/`) and whether the shipped checkpoint meets it. Where it does not, the card reads
+the training curve: the best value over the third quarter of the measurements against the best
+over the last quarter. Still improving means the run's budget was the limit; flat means more of
+the same run will not get there.
 
 The checkpoints were trained on TensorFlow; their weights load on the JAX and PyTorch backends
 of Keras too and give the same images for the same seed, within 1e-5
@@ -180,6 +221,7 @@ def write_model_card(root):
                 f"- Shipped snapshot: the state after {chosen['train_steps']} "
                 f"discriminator/critic steps ({chosen['generator_steps']} generator updates), "
                 f"{chosen['weights']} weights; chosen as {chosen['how_chosen']}.")
+        parts.extend(target_lines(name, preset, meta))
         if (root / name / "curve.png").exists():
             parts.append(f"\n![quality while training, {name}](checkpoints/{name}/curve.png)\n\n"
                          "Quality measured while training (the shipped snapshot circled).")

@@ -91,3 +91,23 @@ def test_the_translation_probe_measures_every_test_image_a_way_and_says_how_it_r
     fid_rows = [{"train_steps": 2000, "eval_n": 2000, "fid": 30.0, "fid_average": 25.0}]
     words = evaluation.QualityProbe.how_chosen(fid_rows)
     assert "each on 2,000 samples" in words and "lowest FID of the two weight sets" in words
+
+
+def test_a_target_is_checked_bound_by_bound_and_a_curve_says_if_it_still_improved():
+    measured = {"fid": 14.0, "recall": 0.55, "a2b": {"target_class_rate": 0.97}}
+    target = {"fid": ("<=", 15), "recall": (">=", 0.6), "a2b_target_class_rate": (">=", 0.95),
+              "label_accuracy": (">=", 0.98)}
+    assert evaluation.check_target(measured, target) == [
+        ("fid", "<=", 15, 14.0, True), ("recall", ">=", 0.6, 0.55, False),
+        ("a2b_target_class_rate", ">=", 0.95, 0.97, True),
+        ("label_accuracy", ">=", 0.98, None, False)]  # not measured: not met
+    with pytest.raises(errors.ZooValueError, match="'<=' or '>='"):
+        evaluation.check_target(measured, {"fid": ("<", 15)})
+    # Eight rows: quarters of two. FID takes the better weight set of each row.
+    rows = [{"fid": f, "fid_average": a, "recall": r}
+            for f, a, r in [(90, 95, .1), (80, 85, .2), (70, 75, .3), (60, 65, .4),
+                            (50, 45, .5), (40, 42, .4), (38, 39, .6), (41, 37, .5)]]
+    assert evaluation.QualityProbe.trend(rows, "fid", "<=") == (40, 37)
+    assert evaluation.QualityProbe.trend(rows, "recall", ">=") == (0.5, 0.6)
+    assert evaluation.QualityProbe.trend(rows[:3], "fid", "<=") is None
+    assert evaluation.QualityProbe.trend(rows, "label_accuracy", ">=") is None

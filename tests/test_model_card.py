@@ -21,10 +21,14 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     path = shelf / "dcgan-mnist" / "metadata.json"
     meta = json.loads(path.read_text())
     meta["training"].update(train_steps=23_400, precision="mixed_bfloat16")
+    meta["evaluation"]["metrics"].update(fid=14.2, recall=0.61)  # inside the target
     path.write_text(json.dumps(meta))
     path = shelf / "gan-mnist" / "metadata.json"
     meta = json.loads(path.read_text())
     meta["training"].update(train_steps=6_000)
+    meta["evaluation"]["metrics"].update(fid=55.0)  # outside it, with a flat curve
+    meta["training"]["curve"] = [{"train_steps": s, "fid": 60.0 - s / 1000, "eval_n": 2000}
+                                 for s in range(1000, 9000, 1000)]
     meta["training"].pop("precision", None)  # records from before --precision: float32
     path.write_text(json.dumps(meta))
     run = subprocess.run(
@@ -38,6 +42,13 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     assert "trained the published schedule (11,700 steps) and 11,700 beyond" in dcgan
     gan = card.split("\n## gan-mnist\n")[1].split("\n## ")[0]
     assert "float32." in gan
+    # The card's verdict on issue 14's target, and what the curve says where it is missed.
+    assert "- Target (issue 14): fid <= 15, recall >= 0.6. **Met**: fid 14.2, recall 0.61." in dcgan
+    assert ("**Not met**: fid 55.0 (missed), recall " in gan
+            and "the best was 54 over the third quarter of the measurements and 52 over the "
+            "last quarter (4% better). Flat or worse at the end" in gan)
+    still = card.split("\n## wgan-gp-mnist\n")[1].split("\n## ")[0]
+    assert "**Not met**: fid" in still and "Still improving when the run stopped" in still
     assert "trained 6,000 of the published schedule's 93,700 steps, on a CPU" in gan
     translator = card.split("\n## cyclegan-sneaker2boot\n")[1].split("\n## ")[0]
     assert "- task: {type: image-to-image}" in translator

@@ -211,6 +211,29 @@ def labelled_test_images(dataset):
     return data.images(dataset, "test", labels=True)
 
 
+def check_target(measured, target):
+    """A preset's quality target (its record's ``"target"``) against ``measured`` metrics.
+
+    ``target`` maps a metric name to ``("<=", bound)`` or ``(">=", bound)``; a
+    translation's per-direction metrics are named ``"a2b_target_class_rate"`` and so
+    on. Returns ``[(name, op, bound, value, met)]``; a metric not measured is not met.
+    """
+    flat = {}
+    for key, value in measured.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    rows = []
+    for name, (op, bound) in target.items():
+        if op not in ("<=", ">="):
+            raise errors.ZooValueError(f"target {name!r}: the bound must be '<=' or '>=', got {op!r}.")
+        value = flat.get(name)
+        met = value is not None and (value <= bound if op == "<=" else value >= bound)
+        rows.append((name, op, bound, value, met))
+    return rows
+
+
 class QualityProbe:
     """The quality of a model in training, measured cheaply enough to repeat.
 
@@ -281,6 +304,20 @@ class QualityProbe:
             rule = "the lowest FID of the two weight sets"
         return (f"the best of {len(rows)} quality measurements taken while training, one every "
                 f"{every:,} steps, {each} (zoo.evaluation.QualityProbe.badness: {rule})")
+
+    @staticmethod
+    def trend(rows, name, op):
+        """Whether the curve of metric ``name`` still improved at the end of a run:
+        ``(best of the third quarter of the rows, best of the last quarter)``, each
+        the better of the two weight sets, better meaning lower for ``op`` ``"<="``.
+        None with fewer than four rows or when the rows lack the metric."""
+        pick = min if op == "<=" else max
+        values = [pick(r[k] for k in (name, f"{name}_average") if k in r)
+                  for r in rows if name in r]
+        if len(values) < 4:
+            return None
+        quarter = len(values) // 4
+        return pick(values[-2 * quarter:-quarter]), pick(values[-quarter:])
 
     @staticmethod
     def use_average(row):

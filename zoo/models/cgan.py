@@ -117,6 +117,8 @@ PRESETS = {
         "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468, "labels": True},
         "recipe": "recipes/cgan_mnist.py",
         "hub": "keras-gan-zoo/cgan-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 10), "label_accuracy": (">=", 0.98)},
         "description": "Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",
     },
 }

@@ -377,6 +377,9 @@ PRESETS = {
         "train": {"steps": 1_200_000, "batch_size": 1, "steps_per_epoch": 500},
         "recipe": "recipes/cyclegan_sneaker2boot.py",
         "hub": "keras-gan-zoo/cyclegan-sneaker2boot",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"a2b_target_class_rate": (">=", 0.95),
+                   "b2a_target_class_rate": (">=", 0.95)},
         "description": "CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",
     },
 }

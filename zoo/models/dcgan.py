@@ -143,6 +143,8 @@ PRESETS = {
         "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468},
         "recipe": "recipes/dcgan_mnist.py",
         "hub": "keras-gan-zoo/dcgan-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 15), "recall": (">=", 0.6)},
         "description": "DCGAN on MNIST 28x28.",
     },
     "dcgan-fashion-mnist": {
@@ -153,6 +155,8 @@ PRESETS = {
         "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468},
         "recipe": "recipes/dcgan_fashion_mnist.py",
         "hub": "keras-gan-zoo/dcgan-fashion-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 15)},
         "description": "DCGAN on Fashion-MNIST 28x28.",
     },
     "dcgan-celeba": {

@@ -178,6 +178,8 @@ PRESETS = {
         "train": {"steps": 93_700, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/gan_mnist.py",
         "hub": "keras-gan-zoo/gan-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 40), "recall": (">=", 0.3), "classes_covered": (">=", 10)},
         "description": "Goodfellow et al. 2014 fully connected GAN on MNIST.",
     },
 }

@@ -135,6 +135,8 @@ PRESETS = {
         "train": {"steps": 521_280, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/wgan_mnist.py",
         "hub": "keras-gan-zoo/wgan-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 25)},
         "description": "WGAN with weight clipping on MNIST 28x28.",
     },
 }

@@ -85,6 +85,8 @@ PRESETS = {
         "train": {"steps": 1_000_000, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/wgan_gp_mnist.py",
         "hub": "keras-gan-zoo/wgan-gp-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 15), "recall": (">=", 0.6)},
         "description": "WGAN-GP on MNIST 28x28.",
     },
     "wgan-gp-fashion-mnist": {
@@ -96,6 +98,8 @@ PRESETS = {
         "train": {"steps": 1_000_000, "batch_size": 64, "steps_per_epoch": 1000},
         "recipe": "recipes/wgan_gp_fashion_mnist.py",
         "hub": "keras-gan-zoo/wgan-gp-fashion-mnist",  # pinned with "hub_revision" once published
+        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        "target": {"fid": ("<=", 15)},
         "description": "WGAN-GP on Fashion-MNIST 28x28.",
     },
 }
