@@ -1,5 +1,6 @@
 """tf.distribute: two replicas give what one device gives; two workers train."""
 
+import contextlib
 import json
 import os
 import socket
@@ -94,15 +95,18 @@ print(json.dumps({{"logs": logs, "d_steps": int(model.d_steps.numpy()),
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """``n`` distinct ports free now (all held at once, so none is handed out twice)."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
 
 
 @pytest.mark.slow
 def test_multi_worker_mirrored_two_processes(tmp_path):
-    ports = [free_port(), free_port()]
+    ports = free_ports(2)
     script = tmp_path / "worker.py"
     script.write_text(WORKER.format(tests=str(Path(__file__).parent)))
     procs = []
