@@ -147,6 +147,8 @@ of Keras too and give the same images for the same seed, within 1e-5
 
 
 def _yaml_card(name, meta, task):
+    from zoo import evaluation
+
     ev = meta.get("evaluation", {}).get("metrics", {})
     preset_dataset = meta.get("training", {}).get("dataset", "")
     lines = ["```yaml", f"model_name: {name}", "library_name: keras", "tags: [zoo, gan, keras]",
@@ -154,13 +156,7 @@ def _yaml_card(name, meta, task):
              "  results:", f"  - task: {{type: {task}}}",
              f"    dataset: {{name: {preset_dataset}, type: {preset_dataset.split('/')[0]}}}",
              "    metrics:"]
-    flat = {}
-    for key, value in ev.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}_{k}": v for k, v in value.items()})
-        else:
-            flat[key] = value
-    lines += [f"    - {{type: {k}, value: {v}}}" for k, v in flat.items()]
+    lines += [f"    - {{type: {k}, value: {v}}}" for k, v in evaluation.flat_metrics(ev).items()]
     return "\n".join(lines + ["```"])
 
 
