@@ -27,6 +27,25 @@ def test_list_and_sample(tmp_path, monkeypatch, capsys):
     assert picture.shape == (2 * 8 + 3 * 2, 2 * 8 + 3 * 2)  # 2x2 tiles of 8 px, 2 px padding
 
 
+def test_a_grid_is_written_in_the_format_its_name_asks_for(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "ckpt"))
+    checkpoint.save_preset(build("dcgan-mnist"), tmp_path / "ckpt" / "dcgan-mnist")
+    for name, kind in [("grid.JPG", "JPEG"), ("grid.webp", "WEBP"), ("grid.png", "PNG")]:
+        assert main(["sample", "dcgan-mnist", "-n", "4", "-o", str(tmp_path / name)]) == 0
+        assert Image.open(tmp_path / name).format == kind
+    # A name that says no format fails in one line, before sampling, and writes nothing.
+    for name in ("grid.jpg2", "grid"):
+        assert main(["sample", "dcgan-mnist", "-o", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: cannot tell which image format") and ".png" in err
+        assert not (tmp_path / name).exists()
+    assert main(["interpolate", "dcgan-mnist", "--seeds", "1", "2", "-o",
+                 str(tmp_path / "walk.mp4")]) == 2
+    assert "cannot tell which image format" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt", "grid.JPG", "grid.png",
+                                                            "grid.webp"]
+
+
 def test_errors_are_one_line_with_exit_code_2(tmp_path, monkeypatch, capsys):
     from zoo import registry
 

@@ -38,6 +38,7 @@ def _publish(args):
 def _sample(args):
     import zoo
 
+    zoo.images.grid_format(args.output)  # a name it cannot write fails before the model loads
     model = zoo.load(args.name)
     if model.task == "image-to-image":
         raise zoo.errors.ZooValueError(
@@ -51,6 +52,8 @@ def _sample(args):
 def _interpolate(args):
     import zoo
 
+    if not args.output.lower().endswith(".gif"):
+        zoo.images.grid_format(args.output)
     model = zoo.load(args.name)
     images = model.interpolate(args.seeds[0], args.seeds[1], args.steps, labels=args.labels,
                                method=args.method)
@@ -110,7 +113,8 @@ def main(argv=None):
     p = sub.add_parser("sample", help="write a grid of samples to a PNG")
     p.add_argument("name")
     p.add_argument("-n", type=int, default=16)
-    p.add_argument("-o", "--output", default="grid.png")
+    p.add_argument("-o", "--output", default="grid.png",
+                   help="the grid's file; its ending picks the format (.png, .jpg, .webp, ...)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--labels", type=int, default=None, help="class to draw (conditional models)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
@@ -122,7 +126,7 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--method", choices=["slerp", "linear"], default="slerp")
     p.add_argument("--labels", type=int, default=None, help="class to keep (conditional models)")
-    p.add_argument("-o", "--output", default="walk.png", help="a .png strip or a .gif animation")
+    p.add_argument("-o", "--output", default="walk.png", help="a .gif animation, or a strip in the format its ending names (.png, .jpg, ...)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification")
     p.set_defaults(fn=_interpolate)
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")

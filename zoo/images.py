@@ -1,6 +1,8 @@
-"""Writing images: a grid of samples as one PNG, or frames as a GIF."""
+"""Writing images: a grid of samples as one picture (PNG unless its name says
+otherwise), or frames as a GIF."""
 
 import math
+import os
 
 import numpy as np
 
@@ -31,11 +33,31 @@ def grid(images, cols=None, pad=2):
     return out
 
 
+# A grid's file format, from the end of its name.
+FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".webp": "WEBP",
+           ".tif": "TIFF", ".tiff": "TIFF"}
+
+
+def grid_format(path):
+    """The format a grid saved at ``path`` is written in (from its name's ending), or a
+    clear error, before anything is sampled or written."""
+    ending = os.path.splitext(os.fspath(path))[1].lower()
+    if ending not in FORMATS:
+        raise ZooValueError(
+            f"cannot tell which image format {os.fspath(path)!r} should be from its name; end it "
+            f"in .png (lossless; the usual choice), {', '.join(sorted(set(FORMATS) - {'.png'}))}"
+            " (or .gif, for an animation of `interpolate`)."
+        )
+    return FORMATS[ending]
+
+
 def save_grid(images, path, cols=None, scale=1):
-    """Save a grid of images in [-1, 1] as a PNG at ``path`` (written atomically)."""
+    """Save a grid of images in [-1, 1] at ``path`` (written atomically), in the format
+    its name ends in: ``.png`` (lossless), ``.jpg``, ``.bmp``, ``.webp`` or ``.tiff``."""
+    kind = grid_format(path)
     tiles = grid(images, cols)
     picture = _picture(tiles, scale)
-    return files.write_atomically(path, lambda f: picture.save(f, format="PNG"))
+    return files.write_atomically(path, lambda f: picture.save(f, format=kind))
 
 
 def save_animation(images, path, scale=2, frame_ms=150):
