@@ -126,7 +126,8 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--method", choices=["slerp", "linear"], default="slerp")
     p.add_argument("--labels", type=int, default=None, help="class to keep (conditional models)")
-    p.add_argument("-o", "--output", default="walk.png", help="a .gif animation, or a strip in the format its ending names (.png, .jpg, ...)")
+    p.add_argument("-o", "--output", default="walk.png",
+                   help="a .gif animation, or a strip in the format its ending names (.png, .jpg, ...)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification")
     p.set_defaults(fn=_interpolate)
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
