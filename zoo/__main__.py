@@ -117,9 +117,9 @@ def main(argv=None):
                    help="the grid's file; its ending picks the format (.png, .jpg, .webp, ...)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--labels", type=int, default=None, help="class to draw (conditional models)")
-    p.add_argument("--scale", type=int, default=2, help="pixel magnification of the PNG")
+    p.add_argument("--scale", type=int, default=2, help="pixel magnification of the picture")
     p.set_defaults(fn=_sample)
-    p = sub.add_parser("interpolate", help="a walk in latent space between two seeds (PNG strip "
+    p = sub.add_parser("interpolate", help="a walk in latent space between two seeds (a picture strip "
                                           "or animated GIF)")
     p.add_argument("name")
     p.add_argument("--seeds", type=int, nargs=2, required=True, metavar=("A", "B"))
