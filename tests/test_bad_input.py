@@ -31,6 +31,24 @@ def load_other_architecture(tmp_path):
     return zoo.registry.load("dcgan-mnist")
 
 
+def fit(name, make):
+    """``fit`` a fresh tiny model on ``make((8,) + its image shape)``; it must refuse
+    before any step, its weights untouched."""
+    net = build(name)
+    before = [np.array(v) for v in net.weights]
+    try:
+        net.fit(make((8,) + net.image_shape), batch_size=4, epochs=1, verbose=0)
+    finally:
+        assert int(net.d_steps.numpy()) == 0
+        assert all(np.array_equal(a, np.array(v)) for a, v in zip(before, net.weights))
+
+
+def tf_data(arrays):
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices(arrays).batch(4)
+
+
 def cli(*argv):
     code = main(list(argv))
     if code != 2:
@@ -97,6 +115,29 @@ CASES = {
         [[0.0], [0.0, 1.0]]), E, "array of pixels"),
     "translate batch 0": (lambda t: model("cyclegan-sneaker2boot").translate(
         np.zeros((1, 16, 16, 1)), batch_size=0), E, "batch_size"),
+    # fit: data the model would learn nothing from, refused before any step
+    "fit uint8": (lambda t: fit("wgan-mnist", lambda s: np.zeros(s, np.uint8)), E,
+                  r"uint8.*astype\('float32'\) / 127.5 - 1"),
+    "fit 0-255 floats": (lambda t: fit("wgan-mnist", lambda s: np.full(s, 255.0)), E,
+                         r"from 255 to 255.*x / 127.5 - 1"),
+    "fit 0-1 floats": (lambda t: fit("dcgan-mnist", lambda s: np.random.rand(*s)), E,
+                       r"none below 0.*x \* 2 - 1"),
+    "fit no channel axis": (lambda t: fit("dcgan-mnist", lambda s: np.zeros(s[:3])), E,
+                            r"x\[\.\.\., None\]"),
+    "fit wrong size": (lambda t: fit("wgan-gp-mnist", lambda s: np.zeros((8, 12, 12, 1))), E,
+                       "resize them"),
+    "fit tf.data uint8": (lambda t: fit("gan-mnist", lambda s: tf_data(np.zeros(s, np.uint8))),
+                          E, "uint8"),
+    "fit tf.data wrong size": (lambda t: fit("gan-mnist", lambda s: tf_data(
+        np.zeros((8, 4, 4, 1), np.float32))), E, r"got \(None, 4, 4, 1\)"),
+    "fit cgan no labels": (lambda t: fit("cgan-mnist", lambda s: np.zeros(s)), E,
+                           r"\(images, labels\)"),
+    "fit cgan label 10": (lambda t: fit("cgan-mnist", lambda s: (np.zeros(s), np.full(8, 10))),
+                          E, r"\[0, 10\)"),
+    "fit cgan one-hot": (lambda t: fit("cgan-mnist", lambda s: (np.zeros(s), np.eye(10)[:8])), E,
+                         r"argmax"),
+    "fit cyclegan uint8 b": (lambda t: fit("cyclegan-sneaker2boot", lambda s: tf_data(
+        (np.zeros(s, np.float32), np.zeros(s, np.uint8)))), E, "uint8"),
     # evaluate
     "evaluate n=0": (lambda t: zoo.evaluate(model("wgan-mnist"), "mnist", n=0), E, "at least 1"),
     "evaluate no classifier": (lambda t: zoo.evaluate(model("wgan-mnist"), "cifar10", n=10), E,

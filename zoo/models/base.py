@@ -70,6 +70,57 @@ def global_draw(draw, local_batch, shape, key, step):
     return values[start : start + local_batch]
 
 
+def training_parts(x, y=None):
+    """The two parts of ``fit``'s data that can be looked at without drawing a batch:
+    arrays (or tensors), or a ``tf.data.Dataset``'s element spec; None for the rest
+    (a generator or a ``PyDataset``: iterating it would consume it)."""
+    if isinstance(x, (tuple, list)):
+        return x[0], (x[1] if len(x) > 1 else y)
+    spec = getattr(x, "element_spec", None)  # tf.data: shapes and types, no values drawn
+    if spec is not None:
+        return (spec[0], spec[1] if len(spec) > 1 else None) if isinstance(spec, tuple) else (spec, None)
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        return x, y
+    return None, None
+
+
+def check_training_images(images, image_shape, owner):
+    """Refuse training images a model of ``image_shape`` would learn nothing from, saying
+    what to do. Shape and type are checked on arrays and on specs; values on arrays only."""
+    if images is None:
+        return
+    shape = tuple(images.shape)
+    try:
+        dtype = np.dtype(getattr(images.dtype, "as_numpy_dtype", images.dtype))
+    except TypeError:  # a type numpy does not name (a torch dtype): not looked at
+        dtype = np.dtype("float32")
+    wanted = "(N, " + ", ".join(map(str, image_shape)) + ")"
+    if len(shape) != 4 or any(d is not None and d != w for d, w in zip(shape[1:], image_shape)):
+        hint = ("add the channel axis: x[..., None]." if shape[1:] == image_shape[:2] else
+                "resize them (zoo.data.load and recipes' --data do), or build the model for "
+                "their size (image_size=..., channels=...).")
+        raise errors.ZooValueError(
+            f"this {owner} trains on images of shape {wanted}, got {shape}: {hint}")
+    if not np.issubdtype(dtype, np.floating):
+        raise errors.ZooValueError(
+            f"training images are {dtype}; the zoo's models train on floats in [-1, 1] (the "
+            "range of the generator's tanh): x.astype('float32') / 127.5 - 1 for 0-255 pixels "
+            "(zoo.data.load does this).")
+    if not hasattr(images, "__array__") or not np.size(images):
+        return
+    values = np.asarray(images)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    if lo < -1.001 or hi > 1.001:
+        raise errors.ZooValueError(
+            f"training images hold values from {lo:g} to {hi:g}; the zoo's models train on "
+            "[-1, 1] (the range of the generator's tanh): x / 127.5 - 1 for 0-255 pixels.")
+    if lo >= 0 and hi > 0:
+        raise errors.ZooValueError(
+            f"training images hold values from {lo:g} to {hi:g}, none below 0: they look like "
+            "[0, 1] images, and the zoo's models train on [-1, 1] (the range of the "
+            "generator's tanh): x * 2 - 1.")
+
+
 def make_optimizer(spec):
     """An optimizer from a Keras config dict, an instance, or a string name."""
     if isinstance(spec, keras.optimizers.Optimizer):
@@ -190,6 +241,20 @@ class Adversarial(keras.Model):
     @property
     def image_shape(self):
         return (self.image_size, self.image_size, self.channels)
+
+    # --------------------------------------------------------------- fit
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras' ``fit``, after a look at the data: images of the wrong shape, type or
+        range (uint8, 0-255, [0, 1]) fail here with what to do, instead of training
+        the model on them without a word."""
+        self.check_training_data(*training_parts(x, y))
+        return super().fit(x, y, *args, **kwargs)
+
+    def check_training_data(self, images, condition):
+        """Raise ``ZooValueError`` for training data this model cannot learn from.
+        ``images`` and ``condition`` (the second part of a ``(x, y)`` batch) are arrays,
+        a ``tf.data`` element spec (shape and type only), or None (not looked at)."""
+        check_training_images(images, self.image_shape, type(self).__name__)
 
     # ------------------------------------------------------------ compile
     def default_optimizers(self):

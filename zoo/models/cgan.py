@@ -69,12 +69,32 @@ class ConditionalGAN(Adversarial):
         images = super().example_batch(n, seed)
         return images, (np.arange(n) % self.num_classes).astype("int32")
 
+    needs_labels = ("ConditionalGAN trains on (images, labels) batches: fit(images, labels), or "
+                    "data from zoo.data.load(name, labels=True).")
+
+    def check_training_data(self, images, condition):
+        super().check_training_data(images, condition)
+        if condition is None:
+            if images is not None:
+                raise errors.ZooValueError(self.needs_labels)
+            return
+        shape = tuple(condition.shape)
+        if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
+            raise errors.ZooValueError(
+                f"training labels must be one class number per image, shape (N,), got {shape}; "
+                "for one-hot vectors pass y.argmax(-1).")
+        if not hasattr(condition, "__array__"):  # a tf.data spec: no values to look at
+            return
+        labels = np.asarray(condition).reshape(-1)
+        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes
+                            or np.any(labels != np.round(labels))):
+            raise errors.ZooValueError(
+                f"training labels must be whole class numbers in [0, {self.num_classes}), got "
+                f"values from {labels.min()} to {labels.max()}.")
+
     def unpack(self, data):
         if not isinstance(data, tuple) or len(data) < 2:
-            raise errors.ZooValueError(
-                "ConditionalGAN trains on (images, labels) batches; load data with "
-                "zoo.data.load(name, labels=True)."
-            )
+            raise errors.ZooValueError(self.needs_labels)
         return data[0], ops.cast(ops.reshape(data[1], (-1,)), "int32")
 
     def d_objective(self, real, labels, batch):

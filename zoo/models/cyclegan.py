@@ -35,7 +35,7 @@ from keras import layers, ops
 
 from zoo import errors, losses, rng
 from zoo.backends import current as backend
-from zoo.models.base import Adversarial, global_mean
+from zoo.models.base import Adversarial, check_training_images, global_mean
 
 def init():
     """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
@@ -235,6 +235,11 @@ class CycleGAN(Adversarial):
         return outs[0][start : start + local], outs[1][start : start + local]
 
     # ------------------------------------------------------------ training
+    def check_training_data(self, images, condition):
+        """Both parts of an ``(a, b)`` batch are images."""
+        for part in (images, condition):
+            check_training_images(part, self.image_shape, type(self).__name__)
+
     def train_step(self, data, update_generator=True):
         if not isinstance(data, tuple) or len(data) != 2:
             raise errors.ZooValueError(
