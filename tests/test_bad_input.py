@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import zoo
-from zoo import checkpoint, data, errors
+from zoo import checkpoint, data, errors, train
 from zoo.__main__ import main
 
 from tiny import build
@@ -138,6 +138,15 @@ CASES = {
                          r"argmax"),
     "fit cyclegan uint8 b": (lambda t: fit("cyclegan-sneaker2boot", lambda s: tf_data(
         (np.zeros(s, np.float32), np.zeros(s, np.uint8)))), E, "uint8"),
+    # train: options a run cannot honour, refused before anything starts
+    "train steps 0": (lambda t: train.run("dcgan-mnist", train.Options(steps=0)), E,
+                      "--steps must be a positive integer"),
+    "train steps_per_epoch -1": (lambda t: train.run(
+        "dcgan-mnist", train.Options(steps_per_epoch=-1)), E, "--steps_per_epoch"),
+    "train eval_n 0": (lambda t: train.run("dcgan-mnist", train.Options(eval_n=0)), E,
+                       "--eval_n"),
+    "train minutes < 0": (lambda t: train.run("dcgan-mnist", train.Options(minutes=-1)),
+                          E, "--minutes must be 0"),
     # evaluate
     "evaluate n=0": (lambda t: zoo.evaluate(model("wgan-mnist"), "mnist", n=0), E, "at least 1"),
     "evaluate no classifier": (lambda t: zoo.evaluate(model("wgan-mnist"), "cifar10", n=10), E,

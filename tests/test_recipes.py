@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,26 @@ def test_recipe_resumes_from_its_last_epoch(tmp_path):
     again = run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
     assert "Resuming wgan-mnist" in again.stdout
     assert json.loads((out / "record.json").read_text())["train_steps"] == 4
+
+
+def test_a_run_ends_at_exactly_its_steps_with_a_shorter_last_epoch(tmp_path):
+    from zoo import checkpoint
+
+    recipe = str(ROOT / "recipes" / "wgan_mnist.py")
+    run([recipe, "--smoke", f"--outdir={tmp_path / 'a'}", "--steps=5", "--steps_per_epoch=2"],
+        tmp_path)
+    record = json.loads((tmp_path / "a" / "record.json").read_text())
+    assert record["train_steps"] == 5 and [r["train_steps"] for r in record["curve"]] == [2, 4, 5]
+    assert len(list((tmp_path / "a" / "samples").iterdir())) == 3
+    again = run([recipe, "--smoke", f"--outdir={tmp_path / 'a'}", "--steps=5",
+                 "--steps_per_epoch=2"], tmp_path)  # finished: nothing more to train
+    assert json.loads((tmp_path / "a" / "record.json").read_text())["train_steps"] == 5
+    assert "Epoch" not in again.stdout
+    # The same weights as one epoch of 5 steps: the last epoch took the batches after the others.
+    run([recipe, "--smoke", f"--outdir={tmp_path / 'b'}", "--steps=5", "--steps_per_epoch=5"],
+        tmp_path)
+    a, b = (checkpoint.load_preset(tmp_path / x / "last") for x in "ab")
+    assert all(np.array_equal(np.array(u), np.array(v)) for u, v in zip(a.weights, b.weights))
 
 
 def test_a_run_stops_at_the_first_measurement_that_reaches_the_asked_fid(tmp_path):

@@ -93,6 +93,16 @@ class Options:
                                  "the run resumes there.")
 
 
+def _check_options(opt):
+    """Options a run cannot honour fail before anything starts, naming the flag."""
+    for name in ("steps", "batch_size", "steps_per_epoch", "eval_n"):
+        if getattr(opt, name) is not None:  # None: the preset's own
+            errors.check_positive_int(f"--{name}", getattr(opt, name))
+    for name in ("threads", "eval_every", "minutes", "stop_at_fid"):
+        if getattr(opt, name) < 0:
+            raise errors.ZooValueError(f"--{name} must be 0 (off) or more, got {getattr(opt, name)!r}.")
+
+
 def _define_flags():
     """The recipes' flags: one per field of :class:`Options`, with its help."""
     if "steps" in flags.FLAGS:
@@ -287,6 +297,7 @@ def run(preset, options=None):
     keeps the schedule's shape.
     """
     opt = options or Options()
+    _check_options(opt)
     preset = registry.canonical(preset)
     record_ = registry.PRESETS[preset]
     cls, schedule, dataset = record_["class"], record_["train"], record_["dataset"]
@@ -356,7 +367,8 @@ def run(preset, options=None):
         if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
             sample_inputs = tuple(np.asarray(x)[:8] for x in first)
             reference = None
-        epochs = max(1, steps // steps_per_epoch)
+        # Whole epochs, then a shorter last one, so the run ends at exactly ``steps``.
+        epochs, rest = divmod(steps, steps_per_epoch)
         probe = None
         if opt.eval_every and evaluation.QualityProbe.available(dataset):
             probe = evaluation.QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
@@ -364,25 +376,26 @@ def run(preset, options=None):
         if (opt.stop_at_fid and measured and "fid" in measured[-1]
                 and evaluation.QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
             print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
-            epochs = initial_epoch  # nothing to train
+            epochs, rest = initial_epoch, 0  # nothing to train
         started = time.time()
-        model.fit(
-            ds,
-            epochs=epochs,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=steps_per_epoch,
-            callbacks=[
-                # Before TensorBoard, so the quality numbers reach its logs.
-                EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
-                         opt.minutes, measure_before, opt.stop_at_fid),
-                *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
-                # NaN stops the run at the last good weights; D winning and
-                # collapse are warned about (the run's log shows them).
-                guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
-            ],
-            verbose=2,
-            shuffle=False,  # the batches come shuffled, in an order resume can repeat
-        )
+        callbacks = [
+            # Before TensorBoard, so the quality numbers reach its logs.
+            EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
+                     opt.minutes, measure_before, opt.stop_at_fid),
+            *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
+            # NaN stops the run at the last good weights; D winning and
+            # collapse are warned about (the run's log shows them).
+            guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
+        ]
+        # shuffle=False: the batches come shuffled, in an order resume can repeat.
+        model.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
+                  callbacks=callbacks, verbose=2, shuffle=False)
+        if rest and initial_epoch <= epochs and not model.stop_training:
+            # The shorter last epoch, on the batches after those already seen.
+            _, ds = _batches(dataset, batch_size, labels, opt.seed, int(model.d_steps.numpy()),
+                             data_args)
+            model.fit(ds, epochs=epochs + 1, initial_epoch=epochs, steps_per_epoch=rest,
+                      callbacks=callbacks, verbose=2, shuffle=False)
     meta = checkpoint.read_metadata(last)
     rows = read_quality(outdir, meta["train_steps"])
     best = outdir / "best"
