@@ -43,6 +43,15 @@ def fit(name, make):
         assert all(np.array_equal(a, np.array(v)) for a, v in zip(before, net.weights))
 
 
+def test_fit_passes_data_it_cannot_look_at_to_keras_untouched():
+    # A dict-structured pipeline is not the checks' business: Keras decides about it.
+    net = build("dcgan-mnist")
+    images = np.zeros((8,) + net.image_shape, np.float32) - 0.5
+    with pytest.raises(Exception) as raised:
+        net.fit(tf_data({"image": images}), epochs=1, verbose=0)
+    assert not isinstance(raised.value, (AttributeError, errors.ZooValueError))
+
+
 def tf_data(arrays):
     import tensorflow as tf
 

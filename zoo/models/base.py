@@ -87,7 +87,7 @@ def training_parts(x, y=None):
 def check_training_images(images, image_shape, owner):
     """Refuse training images a model of ``image_shape`` would learn nothing from, saying
     what to do. Shape and type are checked on arrays and on specs; values on arrays only."""
-    if images is None:
+    if not hasattr(images, "shape"):  # None, or a structure (a dict of features): not looked at
         return
     shape = tuple(images.shape)
     try:

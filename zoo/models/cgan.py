@@ -78,6 +78,8 @@ class ConditionalGAN(Adversarial):
             if images is not None:
                 raise errors.ZooValueError(self.needs_labels)
             return
+        if not hasattr(condition, "shape"):  # a structure: not looked at
+            return
         shape = tuple(condition.shape)
         if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
             raise errors.ZooValueError(
