@@ -547,7 +547,11 @@ def time_torch(variant):
 
 # --------------------------------------------------------------------- main
 def number(value):
-    return f"{value:.0f}" if value >= 10 else f"{value:.2f}"
+    """Three figures at most, two at least: a precision that CPUs emulate (float16 on
+    most x86) can be hundreds of times slower, and must not print as 0.00."""
+    if value >= 10:
+        return f"{value:.0f}"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
 
 
 
@@ -617,13 +621,13 @@ def main(argv):
     for r in rows:
         cells = [r["variant"], str(r["batch"])] + [number(r[n]) if n in r else "n/a"
                                                    for n in names]
-        cells.append(f"{r['zoo fit'] / r['tf loop']:.2f}")
+        cells.append(number(r["zoo fit"] / r["tf loop"]))
         if FLAGS.torch:
-            cells.append(f"{r['zoo fit'] / r['torch']:.2f}")
+            cells.append(number(r["zoo fit"] / r["torch"]))
         if FLAGS.xla:
-            cells.append(f"{r['zoo fit + XLA'] / r['zoo fit']:.2f}" if "zoo fit + XLA" in r
+            cells.append(number(r["zoo fit + XLA"] / r["zoo fit"]) if "zoo fit + XLA" in r
                          else "n/a")
-        cells += [f"{r[n] / r['zoo fit']:.2f}" for n in mixed]
+        cells += [number(r[n] / r["zoo fit"]) for n in mixed]
         cells += [number(r["g_steps_per_s"]), f"{r['mflop_per_update']:.0f}",
                   f"{r['gflops']:.1f}", f"{r['util']:.0%}"]
         lines.append("| " + " | ".join(cells) + " |")

@@ -107,6 +107,12 @@ def test_training_benchmark_times_each_precision_under_its_own_policy(speed, tmp
     assert abs(float(cells["bf16/zoo"]) - ratio) < 0.06, cells
 
 
+def test_speeds_and_ratios_never_round_to_zero(speed):
+    # CI's CPU emulates float16: 2 img/s against 1,400 printed its ratio as "0.00".
+    assert [speed.number(v) for v in (1414.4, 12.6, 1.234, 0.1, 0.00312, 0.0)] == [
+        "1414", "13", "1.23", "0.10", "0.0031", "0"]
+
+
 def test_time_to_a_fid_is_read_from_runs_that_stop_there(tmp_path):
     import os
     import subprocess
