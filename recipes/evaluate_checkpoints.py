@@ -211,6 +211,12 @@ def write_model_card(root):
             f"- Limitations: {schedule_note(train, preset)}; 28x28 grayscale only; not for "
             "any decision about people.\n"
             f"- Samples: `checkpoints/{name}/samples.png`.")
+        if train.get("continued_from"):
+            before = train["continued_from"]
+            parts.append(
+                f"- Continued: from the shipped checkpoint at {before['train_steps']:,} steps "
+                f"(trained by `{before['command']}`), with {before['optimizers']}: a deviation "
+                "from one uninterrupted run. The curve shows both parts.")
         chosen = train.get("shipped_snapshot")
         if chosen and "generator_steps" in chosen:
             parts.append(

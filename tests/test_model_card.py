@@ -31,6 +31,12 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
                                  for s in range(1000, 9000, 1000)]
     meta["training"].pop("precision", None)  # records from before --precision: float32
     path.write_text(json.dumps(meta))
+    path = shelf / "wgan-gp-fashion-mnist" / "metadata.json"
+    meta = json.loads(path.read_text())
+    meta["training"]["continued_from"] = {
+        "train_steps": 102_000, "generator_steps": 20_400, "command": "python first.py",
+        "optimizers": "fresh (a shipped checkpoint keeps no optimizer state)"}
+    path.write_text(json.dumps(meta))
     run = subprocess.run(
         [sys.executable, str(ROOT / "recipes" / "evaluate_checkpoints.py"), "--cards_only"],
         env={**os.environ, "ZOO_CHECKPOINTS": str(shelf), "PYTHONPATH": str(ROOT),
@@ -53,5 +59,9 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     translator = card.split("\n## cyclegan-sneaker2boot\n")[1].split("\n## ")[0]
     assert "- task: {type: image-to-image}" in translator
     assert "- task: {type: unconditional-image-generation}" in gan
+    continued = card.split("\n## wgan-gp-fashion-mnist\n")[1].split("\n## ")[0]
+    assert ("- Continued: from the shipped checkpoint at 102,000 steps (trained by "
+            "`python first.py`), with fresh (a shipped checkpoint keeps no optimizer state)"
+            in continued) and "Continued" not in still
     cgan = card.split("\n## cgan-mnist\n")[1].split("\n## ")[0]  # shipped at exactly 11,700
     assert "trained the published schedule (11,700 steps); " in cgan

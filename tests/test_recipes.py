@@ -150,6 +150,41 @@ def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path):
     assert same.returncode == 0 and float(same.stdout.split()[-1]) == 0.0, same.stderr[-2000:]
 
 
+def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
+    shelf = tmp_path / "checkpoints"
+    shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
+    recipe = str(ROOT / "recipes" / "wgan_gp_mnist.py")
+    run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={tmp_path / 'first'}"], tmp_path,
+        ZOO_CHECKPOINTS=str(shelf))
+    shipped = json.loads((shelf / "wgan-gp-mnist" / "metadata.json").read_text())["training"]
+    step = shipped["shipped_snapshot"]["train_steps"]
+    out = tmp_path / "more"
+    result = run([recipe, "--smoke", "--steps=4", "--finetune", f"--outdir={out}"], tmp_path,
+                 ZOO_CHECKPOINTS=str(shelf))
+    assert f"Continuing the shipped run of wgan-gp-mnist from step {step}" in result.stdout
+    record = json.loads((out / "record.json").read_text())
+    assert record["continued_from"]["train_steps"] == step and record["train_steps"] == step + 4
+    assert record["continued_from"]["command"] == shipped["command"]
+    old = [r for r in shipped["curve"] if r["train_steps"] <= step]
+    new = record["curve"][len(old):]
+    assert record["curve"][:len(old)] == old and [r["train_steps"] for r in new] == [
+        step + 2, step + 4]
+    # The clocks go on from the shipped state's: training time and measuring time both.
+    assert new[0]["wall_time_s"] > old[-1]["wall_time_s"]
+    assert new[0]["train_time_s"] > old[-1]["train_time_s"]
+    # A continuation that never beats the shipped best leaves the shipped weights alone.
+    meta_path = shelf / "wgan-gp-mnist" / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    for row in meta["training"]["curve"]:
+        row["fid"] = row["fid_average"] = 0.0
+    meta_path.write_text(json.dumps(meta))
+    before = {p.name: p.read_bytes() for p in (shelf / "wgan-gp-mnist").iterdir()}
+    result = run([recipe, "--smoke", "--steps=2", "--finetune", "--ship",
+                  f"--outdir={tmp_path / 'worse'}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
+    assert "Not shipping wgan-gp-mnist" in result.stdout
+    assert {p.name: p.read_bytes() for p in (shelf / "wgan-gp-mnist").iterdir()} == before
+
+
 def test_classifier_recipe_smoke_mode(tmp_path):
     out = tmp_path / "clf"
     run([str(ROOT / "recipes" / "classifier.py"), "--smoke", f"--outdir={out}"], tmp_path)

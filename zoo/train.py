@@ -79,7 +79,8 @@ class Options:
     data: str | None = _option(None, "Train on this folder or .zip of images instead of the "
                                "preset's dataset (converted to its image size and channels).")
     finetune: bool = _option(False, "Start from the preset's trained weights (fresh "
-                             "optimizers) instead of a fresh initialisation.")
+                             "optimizers) instead of a fresh initialisation; on the preset's "
+                             "own data this continues the shipped run, its curve and clocks.")
     precision: str = _option(
         "float32", "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
         "AVX512_BF16; README, 'Speed', says what is known of its quality).",
@@ -245,6 +246,31 @@ class EpochEnd(keras.callbacks.Callback):
                 self.model.sample_average = sample_average
 
 
+def _continue_shipped(preset, model, outdir):
+    """Fine-tuning a shipped preset on its own data continues the shipped run: its
+    quality rows up to the loaded state seed ``<outdir>/quality.jsonl`` (so the curve,
+    and the best snapshot to beat, start where that run stopped) and
+    ``<outdir>/continued_from.json`` says what was continued, for the run's record.
+    Returns the wall and measuring clocks at the loaded state (zero without a history)."""
+    kind, folder = registry.where(preset)  # where load() took the weights from
+    history = checkpoint.read_metadata(folder).get("training") if kind != "hub" else None
+    history = history or {}
+    step = int(model.d_steps.numpy())
+    rows = [r for r in history.get("curve", []) if r["train_steps"] <= step]
+    if not rows or rows[-1]["train_steps"] != step:
+        return 0.0, 0.0
+    outdir.mkdir(parents=True, exist_ok=True)
+    if not (outdir / "quality.jsonl").exists():
+        write_quality(outdir, rows)
+    files.write_json(outdir / "continued_from.json", {
+        "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
+        "command": history.get("command"), "precision": history.get("precision"),
+        "optimizers": "fresh (a shipped checkpoint keeps no optimizer state)"})
+    wall = rows[-1]["wall_time_s"]
+    print(f"Continuing the shipped run of {preset} from step {step:,}.", flush=True)
+    return wall, wall - rows[-1].get("train_time_s", wall)
+
+
 def _batches(dataset, batch_size, labels, seed, start, data_args):
     """The run's first batch (real images for the grids and the guard) and its
     never-ending batches from global batch ``start`` on."""
@@ -357,6 +383,8 @@ def run(preset, options=None):
         elif opt.finetune:
             model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
             print(f"Fine-tuning {preset} from its trained weights.")
+            if not opt.data:  # its own data: the shipped run goes on, history and clocks too
+                wall_before, measure_before = _continue_shipped(preset, model, outdir)
         else:
             keras.utils.set_random_seed(opt.seed)
             model = registry.build(preset, **overrides)
@@ -414,6 +442,8 @@ def run(preset, options=None):
         "smoke": opt.smoke,
         "precision": opt.precision,
         "curve": rows,
+        **({"continued_from": checkpoint.read_json(outdir / "continued_from.json")}
+           if (outdir / "continued_from.json").exists() else {}),
         "shipped_snapshot": (
             {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
              "weights": _weights_shipped(model, chosen),
@@ -426,6 +456,9 @@ def run(preset, options=None):
     if opt.ship and opt.smoke and "ZOO_CHECKPOINTS" not in os.environ:
         print("Not shipping a smoke run into the repository's checkpoints/ (set "
               "ZOO_CHECKPOINTS to ship it elsewhere).")
+    elif opt.ship and "continued_from" in record and not chosen:
+        print(f"Not shipping {preset}: no measurement of this continuation beat the shipped "
+              "run's best, so the shipped checkpoint stays.", flush=True)
     elif opt.ship:
         source = checkpoint.load_preset(best if chosen else last)
         folder = checkpoint.save_preset(source, registry.checkpoints_dir() / preset,
