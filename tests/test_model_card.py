@@ -31,6 +31,13 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
                                  for s in range(1000, 9000, 1000)]
     meta["training"].pop("precision", None)  # records from before --precision: float32
     path.write_text(json.dumps(meta))
+    path = shelf / "wgan-gp-mnist" / "metadata.json"  # outside the target, still improving
+    meta = json.loads(path.read_text())
+    meta["evaluation"]["metrics"].update(fid=30.0)
+    meta["training"]["curve"] = [{"train_steps": s, "fid": 100.0 - s / 200, "eval_n": 2000}
+                                 for s in range(1000, 9000, 1000)]
+    meta["training"].pop("continued_from", None)  # a run from scratch
+    path.write_text(json.dumps(meta))
     path = shelf / "wgan-gp-fashion-mnist" / "metadata.json"
     meta = json.loads(path.read_text())
     meta["training"]["continued_from"] = {
