@@ -14,7 +14,9 @@ class and the domain FID to the real target images.
     python recipes/evaluate_checkpoints.py --only wgan-mnist --n 2000
 """
 
+import ast
 import json
+from pathlib import Path
 
 import numpy as np
 from absl import app, flags
@@ -23,6 +25,9 @@ flags.DEFINE_list("only", None, "Presets to evaluate (default: all shipped).")
 flags.DEFINE_integer("n", 10000, "Samples per model and real images.")
 flags.DEFINE_bool("cards_only", False, "Only regenerate MODEL_CARD.md from metadata.")
 FLAGS = flags.FLAGS
+ROOT = Path(__file__).resolve().parent.parent
+# The heading of a recipe docstring's account of a missed target; the card points to it.
+WHY = "Why the shipped checkpoint misses its target"
 
 
 def schedule_note(train, preset):
@@ -67,6 +72,9 @@ def target_lines(name, preset, meta):
                "`--steps`)." if gain > 0.05 else
                "Flat or worse at the end: more steps of the same run are unlikely to reach "
                "the target."))
+    why = ast.get_docstring(ast.parse((ROOT / preset["recipe"]).read_text())) or ""
+    if missed and WHY in why:
+        lines.append(f"- Why, as measured: `{preset['recipe']}`, \"{WHY}\".")
     return lines
 
 
@@ -138,7 +146,8 @@ Each card states its preset's quality target (issue 14; `"target"` in the preset
 `zoo/models/`) and whether the shipped checkpoint meets it. Where it does not, the card reads
 the training curve: the best value over the third quarter of the measurements against the best
 over the last quarter. Still improving means the run's budget was the limit; flat means more of
-the same run will not get there.
+the same run will not get there, and the preset's recipe then says why, as measured (what was
+ruled out, and what it would take); the card points to it.
 
 The checkpoints were trained on TensorFlow; their weights load on the JAX and PyTorch backends
 of Keras too and give the same images for the same seed, within 1e-5
