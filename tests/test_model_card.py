@@ -42,7 +42,7 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     meta = json.loads(path.read_text())
     meta["training"]["continued_from"] = {
         "train_steps": 102_000, "generator_steps": 20_400, "command": "python first.py",
-        "optimizers": "fresh (a shipped checkpoint keeps no optimizer state)"}
+        "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)"}
     path.write_text(json.dumps(meta))
     run = subprocess.run(
         [sys.executable, str(ROOT / "recipes" / "evaluate_checkpoints.py"), "--cards_only"],
@@ -73,7 +73,7 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     assert "- task: {type: unconditional-image-generation}" in gan
     continued = card.split("\n## wgan-gp-fashion-mnist\n")[1].split("\n## ")[0]
     assert ("- Continued: from the shipped checkpoint at 102,000 steps (trained by "
-            "`python first.py`), with fresh (a shipped checkpoint keeps no optimizer state)"
+            "`python first.py`), with fresh optimizers (a shipped checkpoint keeps no optimizer state)"
             in continued) and "Continued" not in still
     cgan = card.split("\n## cgan-mnist\n")[1].split("\n## ")[0]  # shipped at exactly 11,700
     assert "trained the published schedule (11,700 steps); " in cgan

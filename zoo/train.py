@@ -265,7 +265,7 @@ def _continue_shipped(preset, model, outdir):
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
         "command": history.get("command"), "precision": history.get("precision"),
-        "optimizers": "fresh (a shipped checkpoint keeps no optimizer state)"})
+        "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)"})
     wall = rows[-1]["wall_time_s"]
     print(f"Continuing the shipped run of {preset} from step {step:,}.", flush=True)
     return wall, wall - rows[-1].get("train_time_s", wall)
