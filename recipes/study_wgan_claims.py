@@ -263,6 +263,31 @@ def spread(values):
     return f"{statistics.mean(values):.{digits}f} ± {(max(values) - min(values)) / 2:.{digits}f}"
 
 
+def counts(values):
+    """Step counts of the seeds: '10,000', or 'low-high' when they differ."""
+    if not values:
+        return "n/a"
+    low, high = min(values), max(values)
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+FLAT = 0.05  # a curve whose last quarter beats its third quarter by less than this is flat
+
+
+def curve_end(run):
+    """How the run's FID curve ended: 'falling' when the best FID over the last quarter
+    of its measurements is at least ``FLAT`` below the best over the third quarter (the
+    model cards' rule, zoo.evaluation.QualityProbe.trend), else 'flat'; 'diverged' for
+    a run that stopped on non-finite samples, 'short' under four measurements."""
+    if run["final"] and run["final"].get("diverged"):
+        return "diverged"
+    trend = evaluation.QualityProbe.trend(run["measured"], "fid", "<=")
+    if trend is None:
+        return "short"
+    before, last = trend
+    return "falling" if (before - last) / before >= FLAT else "flat"
+
+
 def compare(better, worse):
     """'yes' when every seed of ``better`` beats every seed of ``worse`` (lower is
     better), 'no' when every seed of ``worse`` beats ``better``, else 'undecided';
@@ -369,6 +394,7 @@ def report(out):
     done = {k: r for k, r in runs.items() if r["final"] is not None}
     expected = len(CONFIGS) * len(FLAGS.seeds)
     real = real_row(out)
+    budget = counts([r["final"]["g_steps"] for r in done.values()])  # the runs', not the flag's
 
     def values(objective, generator, pick):
         """``pick(run)`` for each finished seed of a configuration."""
@@ -383,7 +409,7 @@ def report(out):
         "Written by `python recipes/study_wgan_claims.py --report` from the runs' records "
         f"(`{FLAGS.runs}/<run>/trace.jsonl`, `final.json`); the module docstring has the "
         "commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks of width "
-        f"{FLAGS.width}, {FLAGS.g_steps:,} generator updates per run, seeds "
+        f"{FLAGS.width}, {budget} generator updates per finished run, seeds "
         f"{', '.join(FLAGS.seeds)}. **{len(done)} of {expected} runs finished**; unfinished "
         "runs appear in the curves, not in the tables or verdicts.", "",
         f"Real Stacked MNIST: {real['n']:,} images cover {real['modes']} modes (KL to uniform "
@@ -397,13 +423,28 @@ def report(out):
         "it, and *undecided* otherwise. A diverged run (samples not finite) counts as FID "
         "infinity and 0 modes.", "",
         "| objective | generator | G updates | D/critic updates | final FID | best FID | "
-        "modes (of 1000) | KL to uniform |", "|---|---|---|---|---|---|---|---|"]
+        "modes (of 1000) | KL to uniform | FID curve at the end |",
+        "|---|---|---|---|---|---|---|---|---|"]
+    falling = []
     for objective, generator in CONFIGS:
+        steps = [counts(values(objective, generator, lambda r, k=k: r["final"][k]))
+                 for k in ("g_steps", "step")]
         cells = [values(objective, generator, pick) for pick in (
-            lambda r: r["final"]["g_steps"], lambda r: r["final"]["step"], last_fid,
-            lambda r: min([x["fid"] for x in r["measured"]], default=float("inf")),
+            last_fid, lambda r: min([x["fid"] for x in r["measured"]], default=float("inf")),
             lambda r: r["final"]["modes"], lambda r: r["final"]["kl"])]
-        lines.append(f"| {objective} | {generator} | " + " | ".join(map(spread, cells)) + " |")
+        ends = values(objective, generator, curve_end)
+        falling += [f"{objective} {generator}"] * ends.count("falling")
+        end = ", ".join(ends) or "n/a"
+        lines.append(f"| {objective} | {generator} | " + " | ".join(steps) + " | "
+                     + " | ".join(map(spread, cells)) + f" | {end} |")
+    lines += ["", f"A curve is *flat* when the best FID over the last quarter of a run's "
+              f"measurements is less than {FLAT:.0%} below the best over the third quarter, "
+              "*falling* otherwise (one entry per seed). "
+              + (f"**{len(falling)} of {len(done)} finished runs were still falling** "
+                 f"({', '.join(sorted(set(falling)))}): the verdicts below are for "
+                 f"{budget} generator updates and may change with a larger "
+                 "`--g_steps` (a finished run trains on from its state)." if falling else
+                 "Every finished run's curve had flattened.")]
 
     lines += ["", "## Claim 1: no careful balancing; WGAN trains where the GAN fails", "",
               "The paper's test (figures 5-7): weaker generators, the same critic. Does each "
@@ -498,7 +539,7 @@ def report(out):
     files.write_text(out / "REPORT.md", "\n".join(lines) + "\n")
     print(f"wrote {out / 'REPORT.md'}: {len(done)} of {expected} runs finished")
     return {"claim 1": verdict(answers1), "claim 2": verdict(answers2), "claim 3": claim3,
-            "vanishing gradient": verdict(answers4)}
+            "vanishing gradient": verdict(answers4), "still falling": len(falling)}
 
 
 def real_row(out):

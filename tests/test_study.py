@@ -112,13 +112,27 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     assert decide() == {"claim 1": "supported", "claim 2": "not supported",
-                        "claim 3": "supported", "vanishing gradient": "supported"}
+                        "claim 3": "supported", "vanishing gradient": "supported",
+                        "still falling": 20}
     report = (out / "REPORT.md").read_text()
     assert "**20 of 20 runs finished**" in report
     # gan, mlp: FIDs 600 ... 150 (seed 0) and 601 ... 151 (seed 1): final 150.5, best the
     # same; modes 100 and 101 (final.json); the FIDs are the trace's, not final.json's.
-    assert "| gan | mlp | 80.0 ± 0.0 | 400.0 ± 0.0 | 150.5 ± 0.5 | 150.5 ± 0.5 | 100.5 ± 0.5 |" in report
+    assert ("| gan | mlp | 80 | 400 | 150.5 ± 0.5 | 150.5 ± 0.5 | 100.5 ± 0.5 | 1.00 ± 0.00 | "
+            "falling, falling |") in report
+    assert "**20 of 20 finished runs were still falling**" in report
+    # The budget stated is the runs' own (80 generator updates each), not the flag's default.
+    assert "width 16, 80 generator updates per finished run" in report
     assert "| wgan-gp mlp seed 0 | W estimate | 4 | 1.00 |" in report
+
+    # A curve whose last quarter is within 5% of its third is flat, one seed at a time.
+    path = runs / "gan-mlp-seed1" / "trace.jsonl"
+    path.write_text("".join(json.dumps({**r, "fid": 151 - 0.04 * 151 * (r["step"] == 400)})
+                            + "\n" for r in trace(path.parent)))
+    assert decide()["still falling"] == 19
+    report = (out / "REPORT.md").read_text()
+    assert "| gan | mlp | 80 | 400 |" in report and "| falling, flat |" in report
+    assert "**19 of 20 finished runs were still falling**" in report
 
     # An unfinished seed leaves its comparisons undecided; an overlapping pair too.
     (runs / "wgan-dcgan-nobn-seed1" / "final.json").unlink()
