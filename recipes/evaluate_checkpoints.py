@@ -69,7 +69,7 @@ def target_lines(name, preset, meta):
             f"third quarter of the measurements and {last:g} over the last quarter "
             f"({abs(gain):.0%} {'better' if gain >= 0 else 'worse'}). "
             + ("Still improving when the run stopped: the budget is the limit (a longer "
-               "`--steps`)." if gain > 0.05 else
+               "`--steps`)." if gain > evaluation.QualityProbe.FLAT else
                "Flat or worse at the end: more steps of the same run are unlikely to reach "
                "the target."))
     why = ast.get_docstring(ast.parse((ROOT / preset["recipe"]).read_text())) or ""

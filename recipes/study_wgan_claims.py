@@ -271,13 +271,10 @@ def counts(values):
     return f"{low:,}" if low == high else f"{low:,}-{high:,}"
 
 
-FLAT = 0.05  # a curve whose last quarter beats its third quarter by less than this is flat
-
-
 def curve_end(run):
     """How the run's FID curve ended: 'falling' when the best FID over the last quarter
-    of its measurements is at least ``FLAT`` below the best over the third quarter (the
-    model cards' rule, zoo.evaluation.QualityProbe.trend), else 'flat'; 'diverged' for
+    of its measurements is more than ``QualityProbe.FLAT`` below the best over the third
+    quarter (the model cards' rule, zoo.evaluation.QualityProbe.trend), else 'flat'; 'diverged' for
     a run that stopped on non-finite samples, 'short' under four measurements."""
     if run["final"] and run["final"].get("diverged"):
         return "diverged"
@@ -285,7 +282,7 @@ def curve_end(run):
     if trend is None:
         return "short"
     before, last = trend
-    return "falling" if (before - last) / before >= FLAT else "flat"
+    return "falling" if (before - last) / before > evaluation.QualityProbe.FLAT else "flat"
 
 
 def compare(better, worse):
@@ -438,7 +435,8 @@ def report(out):
         lines.append(f"| {objective} | {generator} | " + " | ".join(steps) + " | "
                      + " | ".join(map(spread, cells)) + f" | {end} |")
     lines += ["", f"A curve is *flat* when the best FID over the last quarter of a run's "
-              f"measurements is less than {FLAT:.0%} below the best over the third quarter, "
+              f"measurements is at most {evaluation.QualityProbe.FLAT:.0%} below the best over the "
+              "third quarter, "
               "*falling* otherwise (one entry per seed). "
               + (f"**{len(falling)} of {len(done)} finished runs were still falling** "
                  f"({', '.join(sorted(set(falling)))}): the verdicts below are for "

@@ -312,6 +312,10 @@ class QualityProbe:
         return (f"the best of {len(rows)} quality measurements taken while training, one every "
                 f"{every:,} steps, {each} (zoo.evaluation.QualityProbe.badness: {rule})")
 
+    # A curve whose best over the last quarter beats the third quarter's by no more than
+    # this share of it is flat: the model cards and the WGAN-claims report both say so.
+    FLAT = 0.05
+
     @staticmethod
     def trend(rows, name, op):
         """Whether the curve of metric ``name`` still improved at the end of a run:
