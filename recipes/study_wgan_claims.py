@@ -14,7 +14,9 @@ Runs (Stacked MNIST, 28x28x3, 1000 modes; batch 64; the DCGAN discriminator/crit
   0/0.9), each the zoo's own class;
 * generators, the paper's figures 5-7: ``dcgan``; ``dcgan-nobn``, the same without batch
   norm (biases instead; the paper also kept the filter count constant, here it halves per
-  layer as in ``dcgan``); ``mlp``, 4 hidden layers of 512 ReLU units;
+  layer as in ``dcgan``); ``mlp``, the paper's "4-layer ReLU-MLP with 512 hidden units" as its authors' code
+  builds it: 3 hidden layers of 512 ReLU units and a linear output layer, no tanh (see
+  ``ClipWhenSampling``);
 * ``gan-minimax``: the GAN objective with the original, saturating generator loss
   ``log(1 - D(G(z)))`` and the ``dcgan`` generator, for the vanishing gradient;
 * ``--seeds`` of each (initial weights, noise and data order).
@@ -87,6 +89,17 @@ BATCH, EVAL_N, GRAD_N = 64, 2000, 256
 MLP_UNITS = 512
 
 
+@keras.saving.register_keras_serializable(package="zoo_study")
+class ClipWhenSampling(layers.Layer):
+    """The MLP generator's output: linear in training, as the WGAN authors' MLP generator
+    is, and clipped to [-1, 1] when sampling, so samples keep the zoo's range. A tanh
+    here saturates: with Adam, WGAN-GP's MLP pushed its pre-activations to |a| ~ 70,
+    where tanh's gradient is exactly 0 in float32, and its samples froze into one image."""
+
+    def call(self, x, training=None):
+        return x if training else ops.clip(x, -1.0, 1.0)
+
+
 def _study_class(base):
     """``base`` (a zoo variant) with the generator chosen by ``generator_kind``
     and the variant's own discriminator/critic."""
@@ -105,8 +118,8 @@ def _study_class(base):
             if self.generator_kind == "mlp":
                 self.generator = keras.Sequential(
                     [keras.Input((z,))]
-                    + [layers.Dense(self.mlp_units, activation="relu") for _ in range(4)]
-                    + [layers.Dense(size * size * ch), layers.Activation("tanh"),
+                    + [layers.Dense(self.mlp_units, activation="relu") for _ in range(3)]
+                    + [layers.Dense(size * size * ch), ClipWhenSampling(),
                        layers.Reshape((size, size, ch))], name="generator")
             else:
                 self.generator = dcgan_generator(size, ch, z, self.width,
