@@ -43,7 +43,7 @@ def test_smoke_runs_every_configuration_and_resumes_a_killed_one(tmp_path):
         assert grads <= rows[-1].keys() and all(rows[-1][k] > 0 for k in grads), rows[-1]
         assert rows[-1]["fid"] > 0 and 1 <= rows[-1]["modes"] <= 1000
         assert json.loads((folder / "final.json").read_text())["g_steps"] == 4
-    # The generator the configuration names: no batch norm, or an MLP of 4 hidden layers.
+    # The generator the configuration names: no batch norm, or the MLP.
     config = json.loads((runs / "wgan-mlp-seed0" / "last" / "config.json").read_text())
     assert config["class_name"] == "zoo_study>StudyWGAN"
     assert config["config"]["generator_kind"] == "mlp"
@@ -165,3 +165,35 @@ def test_bad_flags_are_refused_with_what_to_do(tmp_path, flag, says):
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode != 0 and says in run.stderr
     assert not (tmp_path / "REPORT.md").exists()
+
+
+def test_mlp_generator_is_linear_in_training_and_clipped_only_when_sampling(tmp_path):
+    # The WGAN authors' MLP generator: 4 dense layers (3 hidden), a linear output; the
+    # zoo's samples stay in [-1, 1] by a clip at sampling time, not by a tanh that
+    # saturates in training.
+    code = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "recipes")!r})
+import numpy as np
+import study_wgan_claims as study
+model = study.STUDY_CLASSES["wgan-gp"](image_size=28, channels=3, latent_dim=8, width=4,
+                                       generator_kind="mlp", mlp_units=16)
+dense = [l for l in model.generator.layers if type(l).__name__ == "Dense"]
+for layer in dense:
+    layer.kernel.assign(layer.kernel * 4.0)
+trained = np.asarray(model.generator(model.latents(64, seed=0), training=True))
+sampled = model.sample(64, seed=0)
+print(len(dense), [l.units for l in dense], float(np.abs(trained).max()),
+      float(sampled.min()), float(sampled.max()),
+      float(np.abs(np.clip(trained, -1, 1) - sampled).max()))
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    fields = run.stdout.strip().splitlines()[-1]
+    assert fields.startswith("4 [16, 16, 16, 2352] "), fields
+    peak, low, high, gap = map(float, fields.split("] ")[1].split())
+    assert peak > 1.0  # training sees the linear output, beyond the image range
+    assert -1.0 <= low and high <= 1.0 and (low == -1.0 or high == 1.0)
+    assert gap < 1e-5  # sampling is the same output, clipped
