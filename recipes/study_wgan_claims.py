@@ -411,6 +411,15 @@ def report(out):
         return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
                 if (objective, generator, int(s)) in done]
 
+    def versus(objective, generator, pick):
+        """compare() of ``objective`` with the GAN, same generator: undecided unless every
+        finished run on both sides stopped at the same number of generator updates."""
+        budgets = {r["final"]["g_steps"] for (o, g, _), r in done.items()
+                   if g == generator and o in (objective, "gan")}
+        if len(budgets) > 1:
+            return "undecided"
+        return compare(values(objective, generator, pick), values("gan", generator, pick))
+
     def last_fid(run):  # every FID in the report is on 2,000 samples
         return run["measured"][-1]["fid"] if not run["final"].get("diverged") else float("inf")
 
@@ -427,7 +436,8 @@ def report(out):
         f"FIDs use score {real['fid']:.2f} (the floor). FIDs below are on {real['eval_n']:,} "
         f"samples; modes and KL on {real['n']:,}.", "",
         "Values are the mean ± half-range over seeds. A comparison is decided only when every "
-        "seed of both sides has finished and the seeds do not overlap (every seed of one "
+        "seed of both sides has finished, at the same number of generator updates, and the "
+        "seeds do not overlap (every seed of one "
         "better than every seed of the other); a claim is *supported* when every comparison "
         "it rests on is decided in its favour, *not supported* when one is decided against "
         "it, and *undecided* otherwise. A diverged run (samples not finite) counts as FID "
@@ -463,8 +473,7 @@ def report(out):
               "", "| generator | WGAN < GAN | WGAN-GP < GAN |", "|---|---|---|"]
     answers1 = []
     for generator in GENERATORS:
-        gan = values("gan", generator, last_fid)
-        row = [compare(values(w, generator, last_fid), gan) for w in ("wgan", "wgan-gp")]
+        row = [versus(w, generator, last_fid) for w in ("wgan", "wgan-gp")]
         answers1 += row if generator != "dcgan" else []
         lines.append(f"| {generator} | {row[0]} | {row[1]} |")
     lines += ["", f"**Claim 1: {verdict(answers1)}** (decided on the weaker generators, "
@@ -478,8 +487,7 @@ def report(out):
     answers2 = []
     for generator in GENERATORS:
         fewer = lambda r: -r["final"]["modes"]  # noqa: E731  (compare: lower is better)
-        row = [compare(values(w, generator, fewer), values("gan", generator, fewer))
-               for w in ("wgan", "wgan-gp")]
+        row = [versus(w, generator, fewer) for w in ("wgan", "wgan-gp")]
         answers2 += row
         lines.append(f"| {generator} | {row[0]} | {row[1]} |")
     lines += ["", f"**Claim 2: {verdict(answers2)}**", "", "![FID curves](curves.png)", ""]

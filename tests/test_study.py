@@ -142,6 +142,16 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     assert verdicts["claim 1"] == "undecided"
     assert "**19 of 20 runs finished**" in (out / "REPORT.md").read_text()
 
+    # Runs that stopped at different budgets are not compared: with the GAN's MLP runs
+    # trained on (final.json at 160 generator updates), WGAN-GP's MLP row is undecided.
+    assert "| mlp | undecided | undecided |" not in (out / "REPORT.md").read_text()
+    for seed in (0, 1):
+        final = runs / f"gan-mlp-seed{seed}" / "final.json"
+        final.write_text(json.dumps({**json.loads(final.read_text()), "g_steps": 160}))
+    decide()
+    report = (out / "REPORT.md").read_text()
+    assert "| gan | mlp | 160 | 400 |" in report and "| mlp | undecided | undecided |" in report
+
     # The gradient does not vanish in a run where D is confident and the ratio is large.
     fake_run(runs, "gan", "dcgan", 1, fid=300, modes=100, d_fake=0.01, ratio=0.5)
     # A critic estimate that rises as the FID falls: claim 3 is not supported.
