@@ -183,6 +183,17 @@ class Probe:
         return {"fid": round(metrics.frechet_distance_from_features(self.real_features, feats), 2),
                 "modes": cover["modes_covered"], "kl": round(cover["kl"], 4)}
 
+    def outside(self, model):
+        """Share of G's output in training mode, the images the critic is trained on,
+        outside [-1, 1]: 0 under a tanh; the MLP's linear output can leave the range its
+        clipped samples keep (batch-norm statistics put back)."""
+        z, g = model.latents(16 if FLAGS.smoke else GRAD_N, seed=3), model.generator
+        saved = [ops.convert_to_numpy(v) for v in g.non_trainable_variables]
+        fake = ops.convert_to_numpy(ops.cast(g(z, training=True), "float32"))
+        for v, value in zip(g.non_trainable_variables, saved):
+            v.assign(value)
+        return round(float((np.abs(fake) > 1).mean()), 4)
+
     def gradients(self, model):
         """G's gradient norm under the current D, one per generator loss that applies,
         both networks in training mode as in a training step (statistics put back)."""
@@ -250,7 +261,8 @@ def train(objective, generator, seed, probe):
         seconds += time.time() - began
         quality = probe.quality(model, probe.eval_n, seed=1)
         row = {"step": step, "g_steps": g_step, "seconds": round(seconds, 1), **logs,
-               **(quality or {"diverged": True}), **(probe.gradients(model) if quality else {})}
+               **(quality or {"diverged": True}),
+               **({**probe.gradients(model), "outside": probe.outside(model)} if quality else {})}
         rows.append(row)
         files.write_text(trace, "".join(json.dumps(r) + "\n" for r in rows))
         checkpoint.save_preset(model, last, metadata={"seconds": seconds})
@@ -498,18 +510,25 @@ def report(out):
               "improves), next to the GAN discriminator's loss (its contrast). *Supported* "
               "when every WGAN and WGAN-GP run has finished with rho >= 0.7, *not supported* "
               "when the median rho of the finished ones is below 0.3; a run whose rho is "
-              "undefined (a constant series, fewer than 3 measurements) leaves it undecided.",
-              "", "| run | loss | measurements | rho(loss, FID) |", "|---|---|---|---|"]
+              "undefined (a constant series, fewer than 3 measurements) leaves it undecided. "
+              "The critic is trained on G's output as it is, the FID is of the samples, "
+              "clipped to [-1, 1]: the last column is the share of G's output outside that "
+              "range at the last measurement (0 under a tanh; the MLP's output is linear), "
+              "a distance the critic's estimate includes and the FID does not see.",
+              "", "| run | loss | measurements | rho(loss, FID) | G output outside [-1, 1] |",
+              "|---|---|---|---|---|"]
     rhos = []
     for (objective, generator, seed), run in sorted(done.items()):
         if objective == "gan-minimax":
             continue
         key = "d_loss" if objective == "gan" else "wasserstein"
         rho = correlation(run["measured"], key)
+        last = run["measured"][-1] if run["measured"] else {}
+        share = f"{last['outside']:.0%}" if "outside" in last else "n/a"
         rhos += [rho] if key == "wasserstein" else []
         lines.append(f"| {objective} {generator} seed {seed} | "
                      f"{'D loss' if key == 'd_loss' else 'W estimate'} | "
-                     f"{len(run['measured'])} | {rho:.2f} |")
+                     f"{len(run['measured'])} | {rho:.2f} | {share} |")
     every = 2 * len(GENERATORS) * len(FLAGS.seeds)
     finite = [r for r in rhos if not np.isnan(r)]
     if finite and statistics.median(finite) < 0.3:

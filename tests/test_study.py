@@ -42,6 +42,8 @@ def test_smoke_runs_every_configuration_and_resumes_a_killed_one(tmp_path):
                  else {"grad_saturating", "grad_non_saturating", "d_fake"})
         assert grads <= rows[-1].keys() and all(rows[-1][k] > 0 for k in grads), rows[-1]
         assert rows[-1]["fid"] > 0 and 1 <= rows[-1]["modes"] <= 1000
+        # A tanh keeps G's output in [-1, 1]; the MLP's linear output need not be.
+        assert rows[-1]["outside"] == 0.0 if generator != "mlp" else 0 <= rows[-1]["outside"] <= 1
         assert json.loads((folder / "final.json").read_text())["g_steps"] == 4
     # The generator the configuration names: no batch norm, or the MLP.
     config = json.loads((runs / "wgan-mlp-seed0" / "last" / "config.json").read_text())
@@ -123,7 +125,14 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     assert "**20 of 20 finished runs were still falling**" in report
     # The budget stated is the runs' own (80 generator updates each), not the flag's default.
     assert "width 16, 80 generator updates per finished run" in report
-    assert "| wgan-gp mlp seed 0 | W estimate | 4 | 1.00 |" in report
+    assert "| wgan-gp mlp seed 0 | W estimate | 4 | 1.00 | n/a |" in report
+
+    # The share of G's output outside [-1, 1] is the last measurement's.
+    path = runs / "wgan-gp-mlp-seed1" / "trace.jsonl"
+    path.write_text("".join(json.dumps({**r, "outside": r["step"] / 1000}) + "\n"
+                            for r in trace(path.parent)))
+    decide()
+    assert "| wgan-gp mlp seed 1 | W estimate | 4 | 1.00 | 40% |" in (out / "REPORT.md").read_text()
 
     # A curve whose last quarter is within 5% of its third is flat, one seed at a time.
     path = runs / "gan-mlp-seed1" / "trace.jsonl"
