@@ -234,8 +234,7 @@ def train(objective, generator, seed, probe):
     if final.exists():
         done = json.loads(final.read_text())
         if done.get("diverged") or done["g_steps"] >= FLAGS.g_steps:
-            return
-        final.unlink()  # a larger budget: train on
+            return  # a larger budget trains on; final.json stays until the new one is written
     checkpoint.recover(last)
     if (last / checkpoint.METADATA).exists():
         model = checkpoint.load_preset(last)
@@ -338,11 +337,14 @@ def load_runs():
             folder = Path(FLAGS.runs) / run_name(objective, generator, seed)
             rows = read_rows(folder / "trace.jsonl", float("inf"))
             if rows:
-                final = folder / "final.json"
+                path = folder / "final.json"
+                final = json.loads(path.read_text()) if path.exists() else None
+                # A finished run training on to a larger budget is reported at the budget
+                # it finished; its curve shows everything recorded.
+                upto = final["step"] if final else float("inf")
                 runs[(objective, generator, int(seed))] = {
-                    "rows": rows, "folder": folder,
-                    "measured": [r for r in rows if "fid" in r],  # not the diverged row
-                    "final": json.loads(final.read_text()) if final.exists() else None}
+                    "rows": rows, "folder": folder, "final": final,
+                    "measured": [r for r in rows if "fid" in r and r["step"] <= upto]}
     return runs
 
 
@@ -442,7 +444,8 @@ def report(out):
         "commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks of width "
         f"{FLAGS.width}, {budget} generator updates per finished run, seeds "
         f"{', '.join(FLAGS.seeds)}. **{len(done)} of {expected} runs finished**; unfinished "
-        "runs appear in the curves, not in the tables or verdicts.", "",
+        "runs appear in the curves, not in the tables or verdicts, and a finished run "
+        "training on to a larger budget is tabled at the budget it finished.", "",
         f"Real Stacked MNIST: {real['n']:,} images cover {real['modes']} modes (KL to uniform "
         f"{real['kl']:.3f}); {real['eval_n']:,} real images against the {real['eval_n']:,} the "
         f"FIDs use score {real['fid']:.2f} (the floor). FIDs below are on {real['eval_n']:,} "

@@ -134,6 +134,16 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     decide()
     assert "| wgan-gp mlp seed 1 | W estimate | 4 | 1.00 | 40% |" in (out / "REPORT.md").read_text()
 
+    # A finished run training on to a larger budget is tabled at the budget it finished:
+    # a row past final.json's step changes nothing.
+    before = (out / "REPORT.md").read_text().split("![FID curves]")[0]
+    path = runs / "gan-dcgan-seed0" / "trace.jsonl"
+    with open(path, "a") as f:
+        f.write(json.dumps({**trace(path.parent)[-1], "step": 500, "g_steps": 100,
+                            "fid": 1.0}) + "\n")
+    decide()
+    assert (out / "REPORT.md").read_text().split("![FID curves]")[0] == before
+
     # A curve whose last quarter is within 5% of its third is flat, one seed at a time.
     path = runs / "gan-mlp-seed1" / "trace.jsonl"
     path.write_text("".join(json.dumps({**r, "fid": 151 - 0.04 * 151 * (r["step"] == 400)})
