@@ -15,8 +15,8 @@ Runs (Stacked MNIST, 28x28x3, 1000 modes; batch 64; the DCGAN discriminator/crit
 * generators, the paper's figures 5-7: ``dcgan``; ``dcgan-nobn``, the same without batch
   norm (biases instead; the paper also kept the filter count constant, here it halves per
   layer as in ``dcgan``); ``mlp``, the paper's "4-layer ReLU-MLP with 512 hidden
-  units" as its authors' code builds it: 3 hidden layers of 512 ReLU units and a linear output layer, no tanh (see
-  ``ClipWhenSampling``);
+  units" as its authors' code builds it: 3 hidden layers of 512 ReLU units and a linear
+  output layer, no tanh (see ``ClipWhenSampling``);
 * ``gan-minimax``: the GAN objective with the original, saturating generator loss
   ``log(1 - D(G(z)))`` and the ``dcgan`` generator, for the vanishing gradient;
 * ``--seeds`` of each (initial weights, noise and data order).
