@@ -194,6 +194,19 @@ class Probe:
             v.assign(value)
         return round(float((np.abs(fake) > 1).mean()), 4)
 
+    def unclipped_fid(self, model):
+        """The FID of the MLP's output as the critic is trained on it, unclipped, on the
+        latents ``quality`` samples (the DCGAN generators end in a tanh: None)."""
+        if getattr(model, "generator_kind", None) != "mlp":
+            return None
+        z = model.latents(self.eval_n, seed=1)
+        fake = np.concatenate([ops.convert_to_numpy(ops.cast(model.generator(
+            z[i : i + 500], training=True), "float32")) for i in range(0, len(z), 500)])
+        if not np.isfinite(fake).all():
+            return None
+        feats, _ = self.read(fake)
+        return round(metrics.frechet_distance_from_features(self.real_features, feats), 2)
+
     def gradients(self, model):
         """G's gradient norm under the current D, one per generator loss that applies,
         both networks in training mode as in a training step (statistics put back)."""
@@ -262,6 +275,9 @@ def train(objective, generator, seed, probe):
         row = {"step": step, "g_steps": g_step, "seconds": round(seconds, 1), **logs,
                **(quality or {"diverged": True}),
                **({**probe.gradients(model), "outside": probe.outside(model)} if quality else {})}
+        unclipped = probe.unclipped_fid(model) if quality else None
+        if unclipped is not None:
+            row["fid_unclipped"] = unclipped
         rows.append(row)
         files.write_text(trace, "".join(json.dumps(r) + "\n" for r in rows))
         checkpoint.save_preset(model, last, metadata={"seconds": seconds})

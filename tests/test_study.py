@@ -44,6 +44,9 @@ def test_smoke_runs_every_configuration_and_resumes_a_killed_one(tmp_path):
         assert rows[-1]["fid"] > 0 and 1 <= rows[-1]["modes"] <= 1000
         # A tanh keeps G's output in [-1, 1]; the MLP's linear output need not be.
         assert rows[-1]["outside"] == 0.0 if generator != "mlp" else 0 <= rows[-1]["outside"] <= 1
+        # The MLP's output is also scored as the critic sees it, unclipped.
+        assert (rows[-1]["fid_unclipped"] > 0) if generator == "mlp" else (
+            "fid_unclipped" not in rows[-1])
         assert json.loads((folder / "final.json").read_text())["g_steps"] == 4
     # The generator the configuration names: no batch norm, or the MLP.
     config = json.loads((runs / "wgan-mlp-seed0" / "last" / "config.json").read_text())
