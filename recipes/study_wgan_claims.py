@@ -429,12 +429,39 @@ def correlation(rows, key):
     return float(stats.spearmanr([r[key] for r in rows], [r["fid"] for r in rows])[0])
 
 
-def report(out):
-    runs = load_runs()
-    done = {k: r for k, r in runs.items() if r["final"] is not None}
-    expected = len(CONFIGS) * len(FLAGS.seeds)
-    real = real_row(out)
-    budget = counts([r["final"]["g_steps"] for r in done.values()])  # the runs', not the flag's
+def per_doubling(run):
+    """The FID's change over the run's last doubling of generator updates (last measurement
+    against the one at half its budget), e.g. -0.25; None without that measurement."""
+    rows = run["measured"]
+    if not rows or rows[-1]["g_steps"] % 2:
+        return None
+    half = [r["fid"] for r in rows if r["g_steps"] == rows[-1]["g_steps"] // 2]
+    return rows[-1]["fid"] / half[0] - 1 if half else None
+
+
+def at_budget(done, g_steps):
+    """The finished runs as if each had stopped at ``g_steps`` generator updates: its
+    measurements up to there, the last one standing for ``final.json`` (its modes on the
+    2,000 samples of the FID). None unless every run was measured there (a run that
+    diverged before stays diverged)."""
+    view = {}
+    for key, run in done.items():
+        rows = [r for r in run["measured"] if r["g_steps"] <= g_steps]
+        if run["final"].get("diverged") and (not rows or rows[-1]["g_steps"] < g_steps):
+            view[key] = {**run, "measured": rows}
+        elif rows and rows[-1]["g_steps"] == g_steps:
+            last = rows[-1]
+            view[key] = {**run, "measured": rows, "final": {
+                "fid": last["fid"], "modes": last["modes"], "kl": last["kl"],
+                "step": last["step"], "g_steps": g_steps}}
+        else:
+            return None
+    return view
+
+
+def decide(done):
+    """Every claim's answers and verdict from the finished runs ``done``:
+    ``{claim: (verdict, answers)}``, answers as the report's tables show them."""
 
     def values(objective, generator, pick):
         """``pick(run)`` for each finished seed of a configuration."""
@@ -450,15 +477,83 @@ def report(out):
             return "undecided"
         return compare(values(objective, generator, pick), values("gan", generator, pick))
 
-    def last_fid(run):  # every FID in the report is on 2,000 samples
-        return run["measured"][-1]["fid"] if not run["final"].get("diverged") else float("inf")
+    def fewer(run):  # compare() ranks lower as better
+        return -run["final"]["modes"]
+
+    wasserstein = ("wgan", "wgan-gp")
+    claim1 = {g: [versus(w, g, last_fid) for w in wasserstein] for g in GENERATORS}
+    claim2 = {g: [versus(w, g, fewer) for w in wasserstein] for g in GENERATORS}
+
+    claim3 = {}  # run -> (loss, rho with the FID, rho with the FID of the unclipped output)
+    for (objective, generator, seed), run in sorted(done.items()):
+        if objective != "gan-minimax":
+            key = "d_loss" if objective == "gan" else "wasserstein"
+            rows = [r for r in run["measured"] if "fid_unclipped" in r]
+            unclipped = correlation([{**r, "fid": r["fid_unclipped"]} for r in rows], key)
+            claim3[(objective, generator, seed)] = (
+                key, correlation(run["measured"], key), unclipped if rows else None)
+    rhos = [rho for key, rho, _ in claim3.values() if key == "wasserstein"]
+    finite = [r for r in rhos if not np.isnan(r)]
+    if finite and statistics.median(finite) < 0.3:
+        verdict3 = "not supported"
+    elif len(finite) == 2 * len(GENERATORS) * len(FLAGS.seeds) and min(finite) >= 0.7:
+        verdict3 = "supported"
+    else:
+        verdict3 = "undecided"
+
+    vanishing = {}  # run -> (ratios where D is confident, ratios elsewhere)
+    for (objective, generator, seed), run in sorted(done.items()):
+        if generator == "dcgan" and objective.startswith("gan"):
+            ratios = [(r["d_fake"] < 0.05,
+                       r["grad_saturating"] / max(r["grad_non_saturating"], 1e-30))
+                      for r in run["measured"]]
+            vanishing[(objective, generator, seed)] = (
+                [q for c, q in ratios if c], [q for c, q in ratios if not c])
+    answers4 = ["yes" if max(confident) < 0.1 else "no"
+                for confident, _ in vanishing.values() if confident]
+    weaker = [a for g in GENERATORS if g != "dcgan" for a in claim1[g]]
+    return {"claim 1": (verdict(weaker), claim1),
+            "claim 2": (verdict([a for row in claim2.values() for a in row]), claim2),
+            "claim 3": (verdict3, claim3),
+            "vanishing gradient": (verdict(answers4), vanishing)}
+
+
+def last_fid(run):  # every FID in the report is on 2,000 samples
+    return run["measured"][-1]["fid"] if not run["final"].get("diverged") else float("inf")
+
+
+def copy_records(runs, out):
+    """Each run's records beside the report (``<out>/records/<run>/``), so the report
+    can be written again from the repository: ``--report --runs <out>/records``."""
+    for run in runs.values():
+        folder = out / "records" / run["folder"].name
+        if folder.resolve() == run["folder"].resolve():
+            continue
+        for name in ("trace.jsonl", "final.json"):
+            if (run["folder"] / name).exists():
+                files.write_text(folder / name, (run["folder"] / name).read_text())
+
+
+def report(out):
+    runs = load_runs()
+    done = {k: r for k, r in runs.items() if r["final"] is not None}
+    expected = len(CONFIGS) * len(FLAGS.seeds)
+    real = real_row(out)
+    budgets = sorted({r["final"]["g_steps"] for r in done.values()})
+    budget = counts(budgets)  # the runs', not the flag's
+    decided = decide(done)
+
+    def values(objective, generator, pick):
+        return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
+                if (objective, generator, int(s)) in done]
 
     lines = [
         "# WGAN's claims, tested as the paper tested them", "",
         "Written by `python recipes/study_wgan_claims.py --report` from the runs' records "
-        f"(`{FLAGS.runs}/<run>/trace.jsonl`, `final.json`); the module docstring has the "
-        "commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks of width "
-        f"{FLAGS.width}, {budget} generator updates per finished run, seeds "
+        "(`<runs>/<run>/trace.jsonl`, `final.json`, copied to `records/` beside this "
+        "report: `--report --runs <this folder>/records` writes it again); the module "
+        "docstring has the commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks "
+        f"of width {FLAGS.width}, {budget} generator updates per finished run, seeds "
         f"{', '.join(FLAGS.seeds)}. **{len(done)} of {expected} runs finished**; unfinished "
         "runs appear in the curves, not in the tables or verdicts, and a finished run "
         "training on to a larger budget is tabled at the budget it finished.", "",
@@ -474,7 +569,8 @@ def report(out):
         "it, and *undecided* otherwise. A diverged run (samples not finite) counts as FID "
         "infinity and 0 modes.", "",
         "| objective | generator | G updates | D/critic updates | final FID | best FID | "
-        "modes (of 1000) | KL to uniform | FID curve at the end |",
+        "modes (of 1000) | KL to uniform | FID curve at the end (change over the last "
+        "doubling) |",
         "|---|---|---|---|---|---|---|---|---|"]
     falling = []
     for objective, generator in CONFIGS:
@@ -484,45 +580,45 @@ def report(out):
             last_fid, lambda r: min([x["fid"] for x in r["measured"]], default=float("inf")),
             lambda r: r["final"]["modes"], lambda r: r["final"]["kl"])]
         ends = values(objective, generator, curve_end)
+        changes = values(objective, generator, per_doubling)
         falling += [f"{objective} {generator}"] * ends.count("falling")
-        end = ", ".join(ends) or "n/a"
+        end = ", ".join(e + (f" ({c:+.0%})" if c is not None else "")
+                        for e, c in zip(ends, changes)) or "n/a"
         lines.append(f"| {objective} | {generator} | " + " | ".join(steps) + " | "
                      + " | ".join(map(spread, cells)) + f" | {end} |")
     lines += ["", f"A curve is *flat* when the best FID over the last quarter of a run's "
               f"measurements is at most {evaluation.QualityProbe.FLAT:.0%} below the best over the "
               "third quarter, "
-              "*falling* otherwise (one entry per seed). "
+              "*falling* otherwise (one entry per seed). A curve that falls as a power of "
+              "the budget (FID ~ t^-a) is *falling* by this rule at every budget as long as "
+              "it loses more than 12% per doubling (a > 0.18): only a floor in sight "
+              "flattens it. "
               + (f"**{len(falling)} of {len(done)} finished runs were still falling** "
                  f"({', '.join(sorted(set(falling)))}): the verdicts below are for "
                  f"{budget} generator updates and may change with a larger "
-                 "`--g_steps` (a finished run trains on from its state)." if falling else
+                 "`--g_steps` (a finished run trains on from its state); the last section "
+                 "shows how they moved with the budget so far." if falling else
                  "Every finished run's curve had flattened.")]
 
+    verdict1, claim1 = decided["claim 1"]
     lines += ["", "## Claim 1: no careful balancing; WGAN trains where the GAN fails", "",
               "The paper's test (figures 5-7): weaker generators, the same critic. Does each "
               "Wasserstein objective end at a lower FID than the GAN with the same generator?",
               "", "| generator | WGAN < GAN | WGAN-GP < GAN |", "|---|---|---|"]
-    answers1 = []
-    for generator in GENERATORS:
-        row = [versus(w, generator, last_fid) for w in ("wgan", "wgan-gp")]
-        answers1 += row if generator != "dcgan" else []
-        lines.append(f"| {generator} | {row[0]} | {row[1]} |")
-    lines += ["", f"**Claim 1: {verdict(answers1)}** (decided on the weaker generators, "
+    lines += [f"| {g} | {row[0]} | {row[1]} |" for g, row in claim1.items()]
+    lines += ["", f"**Claim 1: {verdict1}** (decided on the weaker generators, "
               "`dcgan-nobn` and `mlp`; the `dcgan` row is the paper's baseline, where both "
               "train).", ""]
 
+    verdict2, claim2 = decided["claim 2"]
     lines += ["## Claim 2: no mode collapse", "",
               "Modes covered by the final samples (more is better). Does each Wasserstein "
               "objective cover more modes than the GAN with the same generator?", "",
               "| generator | WGAN > GAN | WGAN-GP > GAN |", "|---|---|---|"]
-    answers2 = []
-    for generator in GENERATORS:
-        fewer = lambda r: -r["final"]["modes"]  # noqa: E731  (compare: lower is better)
-        row = [versus(w, generator, fewer) for w in ("wgan", "wgan-gp")]
-        answers2 += row
-        lines.append(f"| {generator} | {row[0]} | {row[1]} |")
-    lines += ["", f"**Claim 2: {verdict(answers2)}**", "", "![FID curves](curves.png)", ""]
+    lines += [f"| {g} | {row[0]} | {row[1]} |" for g, row in claim2.items()]
+    lines += ["", f"**Claim 2: {verdict2}**", "", "![FID curves](curves.png)", ""]
 
+    verdict3, claim3 = decided["claim 3"]
     lines += ["## Claim 3: a loss that tracks quality", "",
               "Spearman correlation, over each run's measurements, of the critic's "
               "Wasserstein estimate with the FID (the paper's figures 3-4: it falls as quality "
@@ -531,33 +627,24 @@ def report(out):
               "when the median rho of the finished ones is below 0.3; a run whose rho is "
               "undefined (a constant series, fewer than 3 measurements) leaves it undecided. "
               "The critic is trained on G's output as it is, the FID is of the samples, "
-              "clipped to [-1, 1]: the last column is the share of G's output outside that "
-              "range at the last measurement (0 under a tanh; the MLP's output is linear), "
-              "a distance the critic's estimate includes and the FID does not see.",
-              "", "| run | loss | measurements | rho(loss, FID) | G output outside [-1, 1] |",
-              "|---|---|---|---|---|"]
-    rhos = []
-    for (objective, generator, seed), run in sorted(done.items()):
-        if objective == "gan-minimax":
-            continue
-        key = "d_loss" if objective == "gan" else "wasserstein"
-        rho = correlation(run["measured"], key)
+              "clipped to [-1, 1]: the column after rho is the share of G's output outside "
+              "that range at the last measurement (0 under a tanh; the MLP's output is "
+              "linear), a distance the critic's estimate includes and the FID does not see. "
+              "The last column, for the MLP, correlates the loss with the FID of that "
+              "output unclipped, as the critic sees it (shown, not used in the verdict).",
+              "", "| run | loss | measurements | rho(loss, FID) | G output outside [-1, 1] | "
+              "rho(loss, FID unclipped) |", "|---|---|---|---|---|---|"]
+    for (objective, generator, seed), (key, rho, unclipped) in claim3.items():
+        run = done[(objective, generator, seed)]
         last = run["measured"][-1] if run["measured"] else {}
         share = f"{last['outside']:.0%}" if "outside" in last else "n/a"
-        rhos += [rho] if key == "wasserstein" else []
         lines.append(f"| {objective} {generator} seed {seed} | "
                      f"{'D loss' if key == 'd_loss' else 'W estimate'} | "
-                     f"{len(run['measured'])} | {rho:.2f} | {share} |")
-    every = 2 * len(GENERATORS) * len(FLAGS.seeds)
-    finite = [r for r in rhos if not np.isnan(r)]
-    if finite and statistics.median(finite) < 0.3:
-        claim3 = "not supported"
-    elif len(finite) == every and min(finite) >= 0.7:
-        claim3 = "supported"
-    else:
-        claim3 = "undecided"
-    lines += ["", f"**Claim 3: {claim3}**", "", "![loss against FID](loss_vs_fid.png)", ""]
+                     f"{len(run['measured'])} | {rho:.2f} | {share} | "
+                     + (f"{unclipped:.2f} |" if unclipped is not None else "n/a |"))
+    lines += ["", f"**Claim 3: {verdict3}**", "", "![loss against FID](loss_vs_fid.png)", ""]
 
+    verdict4, vanishing = decided["vanishing gradient"]
     lines += ["## The vanishing gradient", "",
               "The generator's gradient norm (weights) under the current D, on a log scale, "
               "for the saturating loss log(1 - D(G(z))) and the non-saturating -log D(G(z)), "
@@ -568,35 +655,53 @@ def report(out):
               "has such measurements.", "",
               "| run | measurements with D confident | median saturating / non-saturating "
               "there | median saturating / non-saturating elsewhere |", "|---|---|---|---|"]
-    answers4 = []
-    for (objective, generator, seed), run in sorted(done.items()):
-        if generator != "dcgan" or not objective.startswith("gan"):
-            continue
-        ratios = [(r["d_fake"] < 0.05, r["grad_saturating"] / max(r["grad_non_saturating"],
-                                                                  1e-30))
-                  for r in run["measured"]]
-        confident = [q for c, q in ratios if c]
-        other = [q for c, q in ratios if not c]
-        if confident:
-            answers4.append("yes" if max(confident) < 0.1 else "no")
-        lines.append(f"| {objective} seed {seed} | {len(confident)} of {len(ratios)} | "
+    for (objective, generator, seed), (confident, other) in vanishing.items():
+        lines.append(f"| {objective} seed {seed} | {len(confident)} of "
+                     f"{len(confident) + len(other)} | "
                      f"{statistics.median(confident) if confident else float('nan'):.3g} | "
                      f"{statistics.median(other) if other else float('nan'):.3g} |")
     lines += ["", f"**The saturating loss's gradient vanishes where D is confident: "
-              f"{verdict(answers4)}**", "", "![gradient norms](gradients.png)", "",
-              "## Samples (seed 0, the end of each run)", ""]
+              f"{verdict4}**", "", "![gradient norms](gradients.png)", ""]
+
+    lines += moving_verdicts(done, budgets)
+    lines += ["## Samples (seed 0, the end of each run)", ""]
     for objective, generator in CONFIGS:
         grid = Path(FLAGS.runs) / run_name(objective, generator, FLAGS.seeds[0]) / "samples.png"
+        name = f"samples/{objective}-{generator}.png"
         if grid.exists():
-            name = f"samples/{objective}-{generator}.png"
             files.write_atomically(out / name, lambda f, grid=grid: f.write(grid.read_bytes()))
+        if grid.exists() or (out / name).exists():  # written again from the records
             lines.append(f"- {objective}, {generator}: ![{objective} {generator}]({name})")
     if runs:
         plots(runs, out)
+        copy_records(runs, out)
     files.write_text(out / "REPORT.md", "\n".join(lines) + "\n")
     print(f"wrote {out / 'REPORT.md'}: {len(done)} of {expected} runs finished")
-    return {"claim 1": verdict(answers1), "claim 2": verdict(answers2), "claim 3": claim3,
-            "vanishing gradient": verdict(answers4), "still falling": len(falling)}
+    return {**{claim: v for claim, (v, _) in decided.items()}, "still falling": len(falling)}
+
+
+def moving_verdicts(done, budgets):
+    """The report's section on how each verdict moved with the budget: the verdicts at
+    a quarter, half and all of the finished runs' budget, from their measurements."""
+    if len(budgets) != 1 or len(done) < len(CONFIGS) * len(FLAGS.seeds):
+        return []
+    total = budgets[0]
+    views = {g: at_budget(done, g) for g in (total // 4, total // 2, total) if g}
+    views = {g: view for g, view in views.items() if view is not None}
+    if len(views) < 2:
+        return []
+    decided = {g: decide(view) for g, view in views.items()}
+    lines = ["## How the verdicts moved with the budget", "",
+             "Each verdict again, as if every run had stopped at fewer generator updates: "
+             "the same rules on the measurements up to there (FIDs, and here modes too, "
+             "on the 2,000 samples of each measurement, so the last column can differ from "
+             "the verdicts above, which count modes on 10,000). A verdict that held over "
+             "the last doubling is the budget's least likely to move with more of it.", "",
+             "| claim | " + " | ".join(f"{g:,} G updates" for g in views) + " |",
+             "|---|" + "---|" * len(views)]
+    for claim in ("claim 1", "claim 2", "claim 3", "vanishing gradient"):
+        lines.append(f"| {claim} | " + " | ".join(decided[g][claim][0] for g in views) + " |")
+    return lines + [""]
 
 
 def real_row(out):

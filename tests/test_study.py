@@ -96,7 +96,8 @@ def fake_run(runs, objective, generator, seed, fid, modes, d_fake=0.5, ratio=1.0
              "g_steps": 80, "seconds": 40.0}))
 
 
-def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
+def fake_study(tmp_path):
+    """Every run's files, finished at 80 generator updates (see the assertions below)."""
     out, runs = tmp_path / "report", tmp_path / "runs"
     out.mkdir()
     (out / "real.json").write_text(json.dumps(
@@ -111,6 +112,11 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
                      modes=50 if generator == "mlp" else 700)
         fake_run(runs, "gan-minimax", "dcgan", seed, fid=400, modes=20, d_fake=0.01,
                  ratio=0.001)
+    return out, runs
+
+
+def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
+    out, runs = fake_study(tmp_path)
 
     def decide():
         result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
@@ -123,19 +129,27 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     assert "**20 of 20 runs finished**" in report
     # gan, mlp: FIDs 600 ... 150 (seed 0) and 601 ... 151 (seed 1): final 150.5, best the
     # same; modes 100 and 101 (final.json); the FIDs are the trace's, not final.json's.
+    # Over the last doubling (40 -> 80 generator updates) the FID fell 450 -> 150 (seed 0)
+    # and 451 -> 151 (seed 1).
     assert ("| gan | mlp | 80 | 400 | 150.5 ± 0.5 | 150.5 ± 0.5 | 100.5 ± 0.5 | 1.00 ± 0.00 | "
-            "falling, falling |") in report
+            "falling (-67%), falling (-67%) |") in report
     assert "**20 of 20 finished runs were still falling**" in report
     # The budget stated is the runs' own (80 generator updates each), not the flag's default.
     assert "width 16, 80 generator updates per finished run" in report
-    assert "| wgan-gp mlp seed 0 | W estimate | 4 | 1.00 | n/a |" in report
+    assert "| wgan-gp mlp seed 0 | W estimate | 4 | 1.00 | n/a | n/a |" in report
+    # The records copied beside the report write the same report again.
+    assert (out / "records" / "gan-mlp-seed1" / "trace.jsonl").read_text() == (
+        runs / "gan-mlp-seed1" / "trace.jsonl").read_text()
+    study("--report", f"--out={out}", f"--runs={out / 'records'}", cwd=tmp_path)
+    assert (out / "REPORT.md").read_text() == report
 
     # The share of G's output outside [-1, 1] is the last measurement's.
     path = runs / "wgan-gp-mlp-seed1" / "trace.jsonl"
     path.write_text("".join(json.dumps({**r, "outside": r["step"] / 1000}) + "\n"
                             for r in trace(path.parent)))
     decide()
-    assert "| wgan-gp mlp seed 1 | W estimate | 4 | 1.00 | 40% |" in (out / "REPORT.md").read_text()
+    assert "| wgan-gp mlp seed 1 | W estimate | 4 | 1.00 | 40% | n/a |" in (
+        out / "REPORT.md").read_text()
 
     # A finished run training on to a larger budget is tabled at the budget it finished:
     # a row past final.json's step changes nothing.
@@ -153,7 +167,7 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
                             + "\n" for r in trace(path.parent)))
     assert decide()["still falling"] == 19
     report = (out / "REPORT.md").read_text()
-    assert "| gan | mlp | 80 | 400 |" in report and "| falling, flat |" in report
+    assert "| gan | mlp | 80 | 400 |" in report and "| falling (-67%), flat (-4%) |" in report
     assert "**19 of 20 finished runs were still falling**" in report
 
     # An unfinished seed leaves its comparisons undecided; an overlapping pair too.
@@ -186,6 +200,31 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     verdicts = decide()
     assert verdicts["vanishing gradient"] == "not supported"
     assert verdicts["claim 3"] == "not supported"
+
+
+def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
+    out, runs = fake_study(tmp_path)
+    # WGAN's MLP runs start worse than the GAN's (FID 1000 against 600 at 20 generator
+    # updates) and end better (50 against 150 at 80); the MLP's unclipped output is scored
+    # too, and its FID rises as the critic's estimate falls.
+    for seed in (0, 1):
+        path = runs / f"wgan-mlp-seed{seed}" / "trace.jsonl"
+        path.write_text("".join(json.dumps(
+            {**r, "fid": 1000 if r["g_steps"] == 20 else r["fid"],
+             "fid_unclipped": r["g_steps"] * 10.0}) + "\n" for r in trace(path.parent)))
+    result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+    assert json.loads(result.stdout.strip().splitlines()[-1])["claim 1"] == "supported"
+    report = (out / "REPORT.md").read_text()
+    assert "| claim | 20 G updates | 40 G updates | 80 G updates |" in report
+    assert "| claim 1 | not supported | supported | supported |" in report
+    assert "| claim 2 | not supported | not supported | not supported |" in report
+    assert "| wgan mlp seed 0 | W estimate | 4 | 1.00 | n/a | -1.00 |" in report
+
+    # Runs that did not all finish at one budget have no such section.
+    final = runs / "gan-dcgan-seed0" / "final.json"
+    final.write_text(json.dumps({**json.loads(final.read_text()), "g_steps": 160}))
+    study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+    assert "How the verdicts moved" not in (out / "REPORT.md").read_text()
 
 
 @pytest.mark.parametrize("flag, says", [("--eval_every=0", "--eval_every must be a positive"),
