@@ -30,13 +30,16 @@ digit: the PacGAN/VEEGAN protocol with our classifier); the window's mean losses
 critic's Wasserstein estimate; and the generator's gradient norm on 256 fixed latents, both
 networks in training mode as in a training step (their batch-norm statistics put back), for
 each generator loss that applies: GAN runs the saturating and the non-saturating one, with
-D's mean probability on those fakes; critics ``-E f(G(z))``. Then the run's state goes to
-``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. A finished run is
+D's mean probability on those fakes; critics ``-E f(G(z))``; for the MLP, whose output is
+linear, also the FID of that output unclipped, as the critic sees it. Then the run's state
+goes to ``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. A finished run is
 measured once more on ``--n`` samples for its modes (``final.json``) and skipped next time
 (unless ``--g_steps`` grew); a run whose samples stop being finite is recorded as diverged.
 ``--shard i/k`` takes every k-th run from the i-th, so k processes share the runs (one per
 core); ``--report`` writes ``<out>/REPORT.md``, its plots and sample grids from whatever the
-runs' files hold, verdicts included (the rules are stated in the report).
+runs' files hold, verdicts included (the rules are stated in the report, with each verdict
+again at a quarter and a half of the budget), and copies the runs' records to
+``<out>/records/``, from which ``--report --runs <out>/records`` writes it again.
 
     python recipes/study_wgan_claims.py --shard 0/2 --threads 1 --nowrite_report &
     python recipes/study_wgan_claims.py --shard 1/2 --threads 1 --nowrite_report &
