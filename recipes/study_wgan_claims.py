@@ -32,9 +32,10 @@ networks in training mode as in a training step (their batch-norm statistics put
 each generator loss that applies: GAN runs the saturating and the non-saturating one, with
 D's mean probability on those fakes; critics ``-E f(G(z))``; for the MLP, whose output is
 linear, also the FID of that output unclipped, as the critic sees it. Then the run's state
-goes to ``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. A finished run is
-measured once more on ``--n`` samples for its modes (``final.json``) and skipped next time
-(unless ``--g_steps`` grew); a run whose samples stop being finite is recorded as diverged.
+goes to ``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. A
+finished run is measured once more on ``--n`` samples for its modes (``final.json``) and
+skipped next time (unless ``--g_steps`` grew); a run whose samples stop being finite is
+recorded as diverged.
 ``--shard i/k`` takes every k-th run from the i-th, so k processes share the runs (one per
 core); ``--report`` writes ``<out>/REPORT.md``, its plots and sample grids from whatever the
 runs' files hold, verdicts included (the rules are stated in the report, with each verdict
