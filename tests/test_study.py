@@ -14,8 +14,8 @@ CONFIGS = [(o, g) for o in ("gan", "wgan", "wgan-gp") for g in ("dcgan", "dcgan-
 CONFIGS.append(("gan-minimax", "dcgan"))
 
 
-def study(*args, cwd):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+def study(*args, cwd, **environ):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **environ}
     run = subprocess.run([sys.executable, str(STUDY), *args], cwd=cwd, env=env,
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -212,9 +212,17 @@ def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
         path.write_text("".join(json.dumps(
             {**r, "fid": 1000 if r["g_steps"] == 20 else r["fid"],
              "fid_unclipped": r["g_steps"] * 10.0}) + "\n" for r in trace(path.parent)))
-    result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+    # A shipped checkpoint's curve whose critic estimate rises as its FID falls (the
+    # others are the checkout's own).
+    shipped = tmp_path / "checkpoints" / "wgan-mnist"
+    shipped.mkdir(parents=True)
+    curve = [{"generator_steps": g, "wasserstein": g / 100, "fid": 100 - g} for g in (20, 40, 80)]
+    (shipped / "metadata.json").write_text(json.dumps({"training": {"curve": curve}}))
+    result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path,
+                   ZOO_CHECKPOINTS=str(shipped.parent))
     assert json.loads(result.stdout.strip().splitlines()[-1])["claim 1"] == "supported"
     report = (out / "REPORT.md").read_text()
+    assert "| wgan-mnist | 20-80 | 3 | -1.00 |" in report and "| wgan-gp-mnist | " in report
     assert "| claim | 20 G updates | 40 G updates | 80 G updates |" in report
     assert "| claim 1 | not supported | supported | supported |" in report
     assert "| claim 2 | not supported | not supported | not supported |" in report
