@@ -553,15 +553,18 @@ def last_fid(run):  # every FID in the report is on 2,000 samples
 
 
 def copy_records(runs, out):
-    """Each run's records beside the report (``<out>/records/<run>/``), so the report
-    can be written again from the repository: ``--report --runs <out>/records``."""
+    """Each run's records and final sample grid beside the report (``<out>/records/<run>/``),
+    so the report can be written again from the repository (``--report --runs
+    <out>/records``), and a finished run need not train again where its runs folder was
+    lost (copy them into it)."""
     for run in runs.values():
         folder = out / "records" / run["folder"].name
         if folder.resolve() == run["folder"].resolve():
             continue
-        for name in ("trace.jsonl", "final.json"):
-            if (run["folder"] / name).exists():
-                files.write_text(folder / name, (run["folder"] / name).read_text())
+        for name in ("trace.jsonl", "final.json", "samples.png"):
+            source = run["folder"] / name
+            if source.exists():
+                files.write_atomically(folder / name, lambda f, s=source: f.write(s.read_bytes()))
 
 
 def report(out):

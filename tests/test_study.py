@@ -54,6 +54,10 @@ def test_smoke_runs_every_configuration_and_resumes_a_killed_one(tmp_path):
     assert config["config"]["generator_kind"] == "mlp"
     report = (out / "REPORT.md").read_text()
     assert "**10 of 10 runs finished**" in report
+    # Each run's records and grid are copied beside the report.
+    for name in ("trace.jsonl", "final.json", "samples.png"):
+        assert (out / "records" / "wgan-mlp-seed0" / name).read_bytes() == (
+            runs / "wgan-mlp-seed0" / name).read_bytes()
     for picture in ("curves.png", "loss_vs_fid.png", "gradients.png",
                     "samples/wgan-gp-mlp.png"):
         assert (out / picture).stat().st_size > 1000
