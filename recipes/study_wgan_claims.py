@@ -489,14 +489,15 @@ def at_budget(done, g_steps):
     return view
 
 
+def values(done, objective, generator, pick):
+    """``pick(run)`` for each finished seed of a configuration."""
+    return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
+            if (objective, generator, int(s)) in done]
+
+
 def decide(done):
     """Every claim's answers and verdict from the finished runs ``done``:
     ``{claim: (verdict, answers)}``, answers as the report's tables show them."""
-
-    def values(objective, generator, pick):
-        """``pick(run)`` for each finished seed of a configuration."""
-        return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
-                if (objective, generator, int(s)) in done]
 
     def versus(objective, generator, pick):
         """compare() of ``objective`` with the GAN, same generator: undecided unless every
@@ -505,7 +506,8 @@ def decide(done):
                    if g == generator and o in (objective, "gan")}
         if len(budgets) > 1:
             return "undecided"
-        return compare(values(objective, generator, pick), values("gan", generator, pick))
+        return compare(values(done, objective, generator, pick),
+                       values(done, "gan", generator, pick))
 
     def fewer(run):  # compare() ranks lower as better
         return -run["final"]["modes"]
@@ -576,10 +578,6 @@ def report(out):
     budget = counts(budgets)  # the runs', not the flag's
     decided = decide(done)
 
-    def values(objective, generator, pick):
-        return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
-                if (objective, generator, int(s)) in done]
-
     lines = [
         "# WGAN's claims, tested as the paper tested them", "",
         "Written by `python recipes/study_wgan_claims.py --report` from the runs' records "
@@ -607,13 +605,13 @@ def report(out):
         "|---|---|---|---|---|---|---|---|---|"]
     falling = []
     for objective, generator in CONFIGS:
-        steps = [counts(values(objective, generator, lambda r, k=k: r["final"][k]))
+        steps = [counts(values(done, objective, generator, lambda r, k=k: r["final"][k]))
                  for k in ("g_steps", "step")]
-        cells = [values(objective, generator, pick) for pick in (
+        cells = [values(done, objective, generator, pick) for pick in (
             last_fid, lambda r: min([x["fid"] for x in r["measured"]], default=float("inf")),
             lambda r: r["final"]["modes"], lambda r: r["final"]["kl"])]
-        ends = values(objective, generator, curve_end)
-        changes = values(objective, generator, per_doubling)
+        ends = values(done, objective, generator, curve_end)
+        changes = values(done, objective, generator, per_doubling)
         falling += [f"{objective} {generator}"] * ends.count("falling")
         end = ", ".join(e + (f" ({c:+.0%})" if c is not None else "")
                         for e, c in zip(ends, changes)) or "n/a"
