@@ -239,6 +239,27 @@ def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
     assert "How the verdicts moved" not in (out / "REPORT.md").read_text()
 
 
+def test_the_report_counts_collapsed_runs_over_every_seed_found(tmp_path):
+    out, runs = fake_study(tmp_path)
+    # An extra seed of the GAN without batch norm that collapsed (7 modes), and one that
+    # has not finished: the verdicts read seeds 0 and 1 only, the collapse counts every
+    # finished seed.
+    fake_run(runs, "gan", "dcgan-nobn", 2, fid=2000, modes=5)
+    fake_run(runs, "gan", "dcgan-nobn", 3, fid=2000, modes=5, finished=False)
+    result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+    assert json.loads(result.stdout.strip().splitlines()[-1])["claim 1"] == "supported"
+    report = (out / "REPORT.md").read_text()
+    assert "| gan | dcgan-nobn | 1 of 3 | 0, 1, **2** |" in report
+    # 100 and 101 modes have not collapsed (fewer than 100 have), 50 and 51 have.
+    assert "| gan | dcgan | 0 of 2 | 0, 1 |" in report
+    assert "| wgan-gp | mlp | 2 of 2 | **0**, **1** |" in report
+    assert "| gan-minimax | dcgan | 2 of 2 | **0**, **1** |" in report
+    # The extra seed's records travel with the others, and write the same report again.
+    assert (out / "records" / "gan-dcgan-nobn-seed2" / "final.json").exists()
+    study("--report", f"--out={out}", f"--runs={out / 'records'}", cwd=tmp_path)
+    assert (out / "REPORT.md").read_text() == report
+
+
 @pytest.mark.parametrize("flag, says", [("--eval_every=0", "--eval_every must be a positive"),
                                         ("--seeds=a", "--seeds must be non-negative integers"),
                                         ("--shard=3/2", "--shard must be i/k")])
