@@ -95,7 +95,7 @@ BATCH, EVAL_N, GRAD_N = 64, 2000, 256
 SHIPPED = ("wgan-mnist", "wgan-gp-mnist", "wgan-gp-fashion-mnist")
 MLP_UNITS = 512
 # Fewer modes than this (of 1000) in a finished run's final samples: the run collapsed.
-# Fixed before the Wasserstein runs with the weaker generators had finished.
+# Fixed while the Wasserstein runs with the weaker generators were still training.
 COLLAPSED = 100
 
 
@@ -668,8 +668,8 @@ def report(out):
               "`dcgan-nobn` and `mlp`; the `dcgan` row is the paper's baseline, where both "
               "train).", "",
               f"The paper shows the GAN failing as collapse. Read that way: runs whose final "
-              f"samples cover fewer than {COLLAPSED} of the 1000 modes (a threshold fixed before "
-              "the Wasserstein runs with the weaker generators had finished), over every "
+              f"samples cover fewer than {COLLAPSED} of the 1000 modes (a threshold fixed while "
+              "the Wasserstein runs with the weaker generators were still training), over every "
               "finished seed in the runs folder, extra seeds included (shown beside the "
               "verdict, not in it):", "",
               "| objective | generator | collapsed runs | seeds |", "|---|---|---|---|"]
