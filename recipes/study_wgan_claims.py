@@ -595,9 +595,9 @@ def copy_records(runs, out):
 
 
 def report(out):
-    runs = load_runs(FLAGS.seeds)
+    every = load_runs(found_seeds())  # with any extra seeds, which only the collapse counts read
+    runs = {(o, g, s): r for (o, g, s), r in every.items() if s in map(int, FLAGS.seeds)}
     done = {k: r for k, r in runs.items() if r["final"] is not None}
-    every = load_runs(found_seeds())  # with the extra seeds, for the collapse counts
     expected = len(CONFIGS) * len(FLAGS.seeds)
     real = real_row(out)
     budgets = sorted({r["final"]["g_steps"] for r in done.values()})
