@@ -116,6 +116,18 @@ def test_wgan_schedule_and_clipping():
     assert np.abs(flat).max() <= 0.01 + 1e-7 and np.isclose(np.abs(flat).max(), 0.01)
 
 
+def test_wgan_critic_width_widens_only_the_critic_and_survives_a_round_trip(tmp_path):
+    narrow = WGAN(image_size=8, width=4, latent_dim=8)
+    wide = WGAN(image_size=8, width=4, latent_dim=8, critic_width=8)
+    assert narrow.critic.layers[0].filters == 4 and wide.critic.layers[0].filters == 8
+    assert [w.shape for w in wide.generator.weights] == [w.shape for w in narrow.generator.weights]
+    wide.compile()
+    checkpoint.save_preset(wide, tmp_path / "wide")
+    again = zoo.load(tmp_path / "wide")
+    assert again.critic_width == 8 and again.critic.layers[0].filters == 8
+    np.testing.assert_array_equal(again.sample(3, seed=1), wide.sample(3, seed=1))
+
+
 def test_conditional_labels_pick_classes_and_bad_labels_fail():
     model = build("cgan-mnist")
     a = model.sample(4, seed=0, labels=[1, 1, 1, 1])

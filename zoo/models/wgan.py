@@ -22,7 +22,9 @@ makes N critic updates and about N/5 generator updates. The log shows
 distance (up to the Lipschitz constant the clipping implies).
 
 Network: the DCGAN body (the paper's main experiments), critic with batch
-norm as in the authors' DCGAN critic.
+norm as in the authors' DCGAN critic. ``critic_width`` (default: ``width``) sets the
+critic's first-layer filters on its own: clipping caps what a critic of a given width can
+tell (Gulrajani et al. 2017, section 3), so a wider critic is the knob the paper leaves open.
 """
 
 import keras
@@ -45,7 +47,8 @@ class WGAN(Adversarial):
     critic_norm = "batch"
 
     def __init__(self, *args, n_critic=5, clip=0.01, warmup_critic=100,
-                 warmup_generator_steps=25, warmup_every=500, **kwargs):
+                 warmup_generator_steps=25, warmup_every=500, critic_width=None, **kwargs):
+        self.critic_width = critic_width
         self.n_critic = n_critic
         self.clip = clip
         self.warmup_critic = warmup_critic
@@ -63,6 +66,7 @@ class WGAN(Adversarial):
             "warmup_critic": self.warmup_critic,
             "warmup_generator_steps": self.warmup_generator_steps,
             "warmup_every": self.warmup_every,
+            "critic_width": self.critic_width,
         }
 
     def build_networks(self):
@@ -70,7 +74,8 @@ class WGAN(Adversarial):
             self.image_size, self.channels, self.latent_dim, self.width
         )
         self.discriminator = dcgan_discriminator(
-            self.image_size, self.channels, self.width, norm=self.critic_norm, name="critic"
+            self.image_size, self.channels, self.critic_width or self.width,
+            norm=self.critic_norm, name="critic",
         )
 
     @property
