@@ -128,6 +128,34 @@ def test_wgan_critic_width_widens_only_the_critic_and_survives_a_round_trip(tmp_
     np.testing.assert_array_equal(again.sample(3, seed=1), wide.sample(3, seed=1))
 
 
+def test_a_fresh_critic_keeps_the_generator_and_holds_it_for_its_warm_updates():
+    config = {"image_size": 8, "width": 4, "latent_dim": 8, "n_critic": 1, "warmup_critic": 0,
+              "average_decay": 0.9}
+    trained = WGAN(**config)
+    trained.compile()
+    trained.fit(dataset(trained), epochs=1, verbose=0)  # 2 critic and 2 generator updates
+    fresh = trained.with_fresh_critic(WGAN(**config, critic_width=8), warm_updates=3)
+    fresh.compile()
+    assert fresh.critic.layers[0].filters == 8
+    for a, b in zip(weights(fresh.generator), weights(trained.generator)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fresh.sample(3, seed=1, average=True),
+                                  trained.sample(3, seed=1, average=True))
+    assert (int(fresh.d_steps.numpy()), int(fresh.g_steps.numpy())) == (2, 2)
+    x = dataset(fresh, n=12)
+    held = weights(fresh.generator)
+    fresh.fit(x.take(1), epochs=1, verbose=0)
+    fresh.fit(x.skip(1).take(2), epochs=1, verbose=0)  # the 3 warm updates: G stays
+    assert (int(fresh.d_steps.numpy()), int(fresh.g_steps.numpy())) == (5, 2)
+    for a, b in zip(weights(fresh.generator), held):
+        np.testing.assert_array_equal(a, b)
+    fresh.fit(x.take(1), epochs=1, verbose=0)  # the schedule again: G moves
+    assert (int(fresh.d_steps.numpy()), int(fresh.g_steps.numpy())) == (6, 3)
+    assert any(not np.array_equal(a, b) for a, b in zip(weights(fresh.generator), held))
+    with pytest.raises(errors.ZooValueError, match="same architecture"):
+        trained.with_fresh_critic(WGAN(**{**config, "width": 8}), 3)
+
+
 def test_conditional_labels_pick_classes_and_bad_labels_fail():
     model = build("cgan-mnist")
     a = model.sample(4, seed=0, labels=[1, 1, 1, 1])

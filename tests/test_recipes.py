@@ -185,6 +185,29 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
     assert {p.name: p.read_bytes() for p in (shelf / "wgan-gp-mnist").iterdir()} == before
 
 
+def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path):
+    shelf = tmp_path / "checkpoints"
+    shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
+    recipe = str(ROOT / "recipes" / "wgan_mnist.py")
+    run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={tmp_path / 'first'}"], tmp_path,
+        ZOO_CHECKPOINTS=str(shelf))
+    out = tmp_path / "fresh"
+    result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3",
+                  "--eval_every=0", f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
+    assert "A fresh critic, 3 updates before G moves." in result.stdout
+    assert "fresh critic" in json.loads((out / "continued_from.json").read_text())["optimizers"]
+    shipped = json.loads((shelf / "wgan-mnist" / "metadata.json").read_text())["training"]
+    record = json.loads((out / "record.json").read_text())
+    step = shipped["shipped_snapshot"]["train_steps"]
+    assert record["continued_from"]["train_steps"] == step and record["train_steps"] == step + 4
+    # Without --finetune there is nothing to keep: the run refuses, naming the fix.
+    refused = subprocess.run([sys.executable, recipe, "--smoke", "--fresh_critic=3"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600,
+                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+                                  "HOME": str(tmp_path)})
+    assert refused.returncode != 0 and "add --finetune" in refused.stderr + refused.stdout
+
+
 def test_classifier_recipe_smoke_mode(tmp_path):
     out = tmp_path / "clf"
     run([str(ROOT / "recipes" / "classifier.py"), "--smoke", f"--outdir={out}"], tmp_path)

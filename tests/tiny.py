@@ -11,7 +11,8 @@ TINY = {
     # 16 px: at 8 px the PatchGAN's last map is 1x1 and instance norm zeroes it.
     CycleGAN: {"image_size": 16, "width": 4, "n_blocks": 1, "pool_size": 3},
     # One critic update per generator update, so two fit steps move both players.
-    WGAN: {**BASE, "n_critic": 1, "warmup_critic": 0},
+    # critic_width None: as wide as the generator, whatever the preset's critic.
+    WGAN: {**BASE, "n_critic": 1, "warmup_critic": 0, "critic_width": None},
     WGANGP: {**BASE, "n_critic": 1},
 }
 

@@ -81,6 +81,11 @@ class Options:
     finetune: bool = _option(False, "Start from the preset's trained weights (fresh "
                              "optimizers) instead of a fresh initialisation; on the preset's "
                              "own data this continues the shipped run, its curve and clocks.")
+    fresh_critic: int = _option(
+        0, "With --finetune of a WGAN or WGAN-GP preset: keep the trained generator, start "
+        "the critic afresh at the preset's architecture (its critic_width may be wider than "
+        "the shipped critic's) and give it this many updates against the frozen generator "
+        "before the generator moves (0: keep the trained critic).")
     precision: str = _option(
         "float32", "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
         "AVX512_BF16; README, 'Speed', says what is known of its quality).",
@@ -99,7 +104,10 @@ def _check_options(opt):
     for name in ("steps", "batch_size", "steps_per_epoch", "eval_n"):
         if getattr(opt, name) is not None:  # None: the preset's own
             errors.check_positive_int(f"--{name}", getattr(opt, name))
-    for name in ("threads", "eval_every", "minutes", "stop_at_fid"):
+    if opt.fresh_critic and not opt.finetune:
+        raise errors.ZooValueError("--fresh_critic starts a fine-tune's critic afresh; add "
+                                   "--finetune (or drop --fresh_critic).")
+    for name in ("threads", "eval_every", "minutes", "stop_at_fid", "fresh_critic"):
         if getattr(opt, name) < 0:
             raise errors.ZooValueError(f"--{name} must be 0 (off) or more, got {getattr(opt, name)!r}.")
 
@@ -246,7 +254,7 @@ class EpochEnd(keras.callbacks.Callback):
                 self.model.sample_average = sample_average
 
 
-def _continue_shipped(preset, model, outdir):
+def _continue_shipped(preset, model, outdir, opt):
     """Fine-tuning a shipped preset on its own data continues the shipped run: its
     quality rows up to the loaded state seed ``<outdir>/quality.jsonl`` (so the curve,
     and the best snapshot to beat, start where that run stopped) and
@@ -265,7 +273,10 @@ def _continue_shipped(preset, model, outdir):
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
         "command": history.get("command"), "precision": history.get("precision"),
-        "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)"})
+        "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
+            f" and a fresh critic of width {model.critic.layers[0].filters}, trained "
+            f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
+            if opt.fresh_critic else "")})
     wall = rows[-1]["wall_time_s"]
     print(f"Continuing the shipped run of {preset} from step {step:,}.", flush=True)
     return wall, wall - rows[-1].get("train_time_s", wall)
@@ -383,8 +394,17 @@ def run(preset, options=None):
         elif opt.finetune:
             model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
             print(f"Fine-tuning {preset} from its trained weights.")
+            if opt.fresh_critic:
+                if not hasattr(model, "with_fresh_critic"):
+                    raise errors.ZooValueError(
+                        f"--fresh_critic is for WGAN and WGAN-GP presets; {preset} is a "
+                        f"{type(model).__name__}.")
+                keras.utils.set_random_seed(opt.seed)
+                model = model.with_fresh_critic(registry.build(preset, **overrides),
+                                                opt.fresh_critic)
+                print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
             if not opt.data:  # its own data: the shipped run goes on, history and clocks too
-                wall_before, measure_before = _continue_shipped(preset, model, outdir)
+                wall_before, measure_before = _continue_shipped(preset, model, outdir, opt)
         else:
             keras.utils.set_random_seed(opt.seed)
             model = registry.build(preset, **overrides)

@@ -29,7 +29,7 @@ tell (Gulrajani et al. 2017, section 3), so a wider critic is the knob the paper
 
 import keras
 
-from zoo import losses
+from zoo import errors, losses
 from zoo.models.base import Adversarial
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 
@@ -129,6 +129,25 @@ class WGAN(Adversarial):
     def after_generator_update(self):
         super().after_generator_update()
         self.critic_streak.assign(0)
+
+    def with_fresh_critic(self, fresh, warm_updates):
+        """Fine-tuning this model's generator against a new critic: ``fresh``, a newly built
+        model (its critic may be wider than this one's), takes this model's generator, its
+        averaged weights and its step counters, and its critic makes ``warm_updates`` updates
+        against the frozen generator before the generator moves again; then the paper's
+        schedule goes on. Returns ``fresh``."""
+        if [w.shape for w in fresh.generator.weights] != [w.shape for w in self.generator.weights]:
+            raise errors.ZooValueError(
+                "A fresh critic keeps the trained generator, so the new model's generator must "
+                "have the same architecture; only the critic (critic_width) may change."
+            )
+        fresh.generator.set_weights(self.generator.get_weights())
+        for mine, theirs in zip(fresh.average or [], self.average or []):
+            mine.assign(theirs)
+        fresh.d_steps.assign(self.d_steps)
+        fresh.g_steps.assign(self.g_steps)
+        fresh.critic_streak.assign(-int(warm_updates))  # generator_turn() waits for it
+        return fresh
 
 
 PRESETS = {
