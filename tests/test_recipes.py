@@ -150,12 +150,19 @@ def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path):
     assert same.returncode == 0 and float(same.stdout.split()[-1]) == 0.0, same.stderr[-2000:]
 
 
-def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
+def ship_smoke(name, tmp_path):
+    """A smoke run of ``recipes/<name>.py`` shipped to a shelf of its own (with the MNIST
+    classifier, so it measures); returns the recipe's path and the shelf."""
     shelf = tmp_path / "checkpoints"
     shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
-    recipe = str(ROOT / "recipes" / "wgan_gp_mnist.py")
+    recipe = str(ROOT / "recipes" / f"{name}.py")
     run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={tmp_path / 'first'}"], tmp_path,
         ZOO_CHECKPOINTS=str(shelf))
+    return recipe, shelf
+
+
+def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
+    recipe, shelf = ship_smoke("wgan_gp_mnist", tmp_path)
     shipped = json.loads((shelf / "wgan-gp-mnist" / "metadata.json").read_text())["training"]
     step = shipped["shipped_snapshot"]["train_steps"]
     out = tmp_path / "more"
@@ -186,11 +193,7 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
 
 
 def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path):
-    shelf = tmp_path / "checkpoints"
-    shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
-    recipe = str(ROOT / "recipes" / "wgan_mnist.py")
-    run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={tmp_path / 'first'}"], tmp_path,
-        ZOO_CHECKPOINTS=str(shelf))
+    recipe, shelf = ship_smoke("wgan_mnist", tmp_path)
     out = tmp_path / "fresh"
     result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3",
                   "--eval_every=0", f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
