@@ -400,13 +400,18 @@ def collapses(every):
 def shipped_curves():
     """``{preset: rows}``: the measurements of each shipped checkpoint in ``SHIPPED`` that
     logged both the critic's estimate (the epoch's mean) and the FID (n = 2,000, G's own
-    weights), from its ``metadata.json`` (``$ZOO_CHECKPOINTS`` first, as ``zoo.load``)."""
+    weights), from its ``metadata.json`` (``$ZOO_CHECKPOINTS`` first, as ``zoo.load``).
+    A run continued against a fresh critic (``--fresh_critic``) is read up to the swap: one
+    critic's estimates, on one scale."""
     curves = {}
     for name in SHIPPED:
         for folder in registry.local_folders(name):
             if (folder / checkpoint.METADATA).exists():
-                curve = checkpoint.read_metadata(folder)["training"].get("curve", [])
-                rows = [r for r in curve if "wasserstein" in r and "fid" in r]
+                training = checkpoint.read_metadata(folder)["training"]
+                swap = training.get("continued_from", {})
+                end = swap["train_steps"] if swap.get("fresh_critic") else float("inf")
+                rows = [r for r in training.get("curve", []) if "wasserstein" in r
+                        and "fid" in r and r.get("train_steps", 0) <= end]
                 if rows:
                     curves[name] = rows
                 break

@@ -198,7 +198,8 @@ def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path):
     result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3",
                   "--eval_every=0", f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
     assert "A fresh critic, 3 updates before G moves." in result.stdout
-    assert "fresh critic" in json.loads((out / "continued_from.json").read_text())["optimizers"]
+    swap = json.loads((out / "continued_from.json").read_text())
+    assert swap["fresh_critic"] == 3 and "fresh critic" in swap["optimizers"]
     shipped = json.loads((shelf / "wgan-mnist" / "metadata.json").read_text())["training"]
     record = json.loads((out / "record.json").read_text())
     step = shipped["shipped_snapshot"]["train_steps"]

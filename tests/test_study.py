@@ -220,8 +220,14 @@ def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
     # others are the checkout's own).
     shipped = tmp_path / "checkpoints" / "wgan-mnist"
     shipped.mkdir(parents=True)
-    curve = [{"generator_steps": g, "wasserstein": g / 100, "fid": 100 - g} for g in (20, 40, 80)]
-    (shipped / "metadata.json").write_text(json.dumps({"training": {"curve": curve}}))
+    curve = [{"train_steps": 5 * g, "generator_steps": g, "wasserstein": g / 100, "fid": 100 - g}
+             for g in (20, 40, 80)]
+    # Continued against a fresh, wider critic: a new estimate on another scale, not read.
+    curve += [{"train_steps": 5 * g, "generator_steps": g, "wasserstein": 9.0, "fid": 10}
+              for g in (90, 100)]
+    swap = {"train_steps": 400, "fresh_critic": 20, "critic_width": 128}
+    (shipped / "metadata.json").write_text(json.dumps({"training": {
+        "curve": curve, "continued_from": swap}}))
     result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path,
                    ZOO_CHECKPOINTS=str(shipped.parent))
     assert json.loads(result.stdout.strip().splitlines()[-1])["claim 1"] == "supported"

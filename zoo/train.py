@@ -273,6 +273,8 @@ def _continue_shipped(preset, model, outdir, opt):
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
         "command": history.get("command"), "precision": history.get("precision"),
+        **({"fresh_critic": opt.fresh_critic, "critic_width": model.critic.layers[0].filters}
+           if opt.fresh_critic else {}),
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
             f" and a fresh critic of width {model.critic.layers[0].filters}, trained "
             f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
