@@ -194,6 +194,8 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
 
 def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path):
     recipe, shelf = ship_smoke("wgan_mnist", tmp_path)
+    config = json.loads((shelf / "wgan-mnist" / "config.json").read_text())["config"]
+    assert config["critic_width"] == config["width"] == 4  # smoke: the critic is tiny too
     out = tmp_path / "fresh"
     result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3",
                   "--eval_every=0", f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))

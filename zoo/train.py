@@ -365,6 +365,9 @@ def run(preset, options=None):
         steps = opt.steps or 4
         steps_per_epoch, batch_size = opt.steps_per_epoch or 2, 4
         overrides.update(SMOKE_OVERRIDES)
+        # A network with a width of its own (WGAN's critic_width) is tiny too.
+        overrides.update({k: SMOKE_OVERRIDES["width"] for k in record_["config"]
+                          if k.endswith("_width")})
         mock = data.mock_arrays(num_examples=64)
         if dataset.startswith("cycle_gan/") or dataset in data.TF_DATASETS:
             import tensorflow_datasets as tfds  # these stay tf.data pipelines
