@@ -270,15 +270,17 @@ def _continue_shipped(preset, model, outdir, opt):
     outdir.mkdir(parents=True, exist_ok=True)
     if not (outdir / "quality.jsonl").exists():
         write_quality(outdir, rows)
+    fresh = {}  # a fresh critic (--fresh_critic), as the record and the card say it
+    if opt.fresh_critic:
+        fresh = {"fresh_critic": opt.fresh_critic,
+                 "critic_width": model.critic_width or model.width}
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
-        "command": history.get("command"), "precision": history.get("precision"),
-        **({"fresh_critic": opt.fresh_critic, "critic_width": model.critic.layers[0].filters}
-           if opt.fresh_critic else {}),
+        "command": history.get("command"), "precision": history.get("precision"), **fresh,
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
-            f" and a fresh critic of width {model.critic.layers[0].filters}, trained "
+            f" and a fresh critic of width {fresh['critic_width']:,}, trained "
             f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
-            if opt.fresh_critic else "")})
+            if fresh else "")})
     wall = rows[-1]["wall_time_s"]
     print(f"Continuing the shipped run of {preset} from step {step:,}.", flush=True)
     return wall, wall - rows[-1].get("train_time_s", wall)
