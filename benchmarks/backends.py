@@ -63,7 +63,7 @@ def time_variant(variant):
 
     preset, batch, overrides = SETTINGS[variant]
     model = registry.build(preset, **overrides)
-    model.compile(**(registry.PRESETS[preset].get("compile") or {}))
+    model.compile(**registry.PRESETS[preset].optimizers)
     n = batch * FLAGS.steps
     example = model.example_batch(n)
     x, y = example if isinstance(example, tuple) else (example, None)

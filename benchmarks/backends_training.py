@@ -31,7 +31,7 @@ def build():
     from zoo import registry
 
     model = registry.build(FLAGS.preset)
-    model.compile(**(registry.PRESETS[FLAGS.preset].get("compile") or {}))
+    model.compile(**registry.PRESETS[FLAGS.preset].optimizers)
     return model
 
 
@@ -40,7 +40,7 @@ def train():
 
     model = build()
     model.load_weights(os.path.join(FLAGS.out, "init.weights.h5"))
-    dataset = data.load(registry.PRESETS[FLAGS.preset]["dataset"], batch_size=FLAGS.batch_size,
+    dataset = data.load(registry.PRESETS[FLAGS.preset].dataset, batch_size=FLAGS.batch_size,
                         seed=0)
     start = time.time()
     model.fit(dataset, epochs=FLAGS.epochs, verbose=0)
@@ -85,7 +85,7 @@ def main(argv):
         model = build()
         path = os.path.join(FLAGS.out, f"{b}.weights.h5")
         model.load_weights(path)
-        metrics = evaluate(model, registry.PRESETS[FLAGS.preset]["dataset"])["metrics"]
+        metrics = evaluate(model, registry.PRESETS[FLAGS.preset].dataset)["metrics"]
         weights = arrays(path)
         drift = max(np.abs(weights[k] - reference[k]).max() / (np.abs(reference[k]).max() + 1e-12)
                     for k in reference if k.startswith("generator/") and reference[k].size > 1)

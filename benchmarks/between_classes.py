@@ -55,4 +55,4 @@ def main(names):
 
 if __name__ == "__main__":
     main(sys.argv[1:] or [n for n in registry.list_models(shipped_only=True)
-                          if registry.PRESETS[n]["dataset"] == "mnist"])
+                          if registry.PRESETS[n].dataset == "mnist"])

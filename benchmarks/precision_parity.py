@@ -59,7 +59,7 @@ def train(precision, seed):
     out = Path(FLAGS.out) / FLAGS.preset / f"{precision}-seed{seed}"
     record = out / "record.json"
     if not done(record):  # the recipe resumes a run that has its `last` state
-        epoch = registry.PRESETS[FLAGS.preset]["train"]["steps_per_epoch"]
+        epoch = registry.PRESETS[FLAGS.preset].schedule.steps_per_epoch
         every = 1 if FLAGS.stop_at_fid else max(1, FLAGS.steps // epoch)
         recipe = ROOT / "recipes" / f"{FLAGS.preset.replace('-', '_')}.py"
         subprocess.run([sys.executable, str(recipe), f"--outdir={out}", f"--steps={FLAGS.steps}",

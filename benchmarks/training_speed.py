@@ -97,7 +97,7 @@ def zoo_model(variant, jit=False, policy=None):
     preset, _, overrides = SETTINGS[variant]
     with dtype_policy(policy):
         model = registry.build(preset, **overrides)
-        spec = registry.PRESETS[preset].get("compile") or {}
+        spec = registry.PRESETS[preset].optimizers
         model.compile(**spec, jit_compile=jit)
     return model
 

@@ -145,7 +145,7 @@ def prepare_carry(presets):
     subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
                     "--only-binary=:all:", "--python-version=3.12", "--implementation=cp",
                     *platforms, "-d", str(ROOT / ".whl"), *WHEELS], check=True)
-    datasets = {registry.PRESETS[registry.canonical(p)]["dataset"] for p in presets}
+    datasets = {registry.get(p).dataset for p in presets}
     sources = {d.split("/")[0].replace("fashion_mnist_pair", "fashion_mnist") for d in datasets}
     for name in sorted(sources):
         target = ROOT / ".gpu" / "zoo" / f"{name}.npz.xz"

@@ -32,7 +32,7 @@ WHY = "Why the shipped checkpoint misses its target"
 
 def schedule_note(train, preset):
     """How the shipped run's length compares with the published schedule."""
-    published, steps = preset["train"]["steps"], train.get("train_steps") or 0
+    published, steps = preset.schedule.steps, train.get("train_steps") or 0
     if steps < published:
         return (f"trained {steps:,} of the published schedule's {published:,} steps, on a CPU "
                 "(a deviation)")
@@ -49,7 +49,7 @@ def target_lines(name, preset, meta):
     measured = meta.get("evaluation", {}).get("metrics")
     if not preset.get("target") or not measured:
         return []
-    checks = evaluation.check_target(measured, preset["target"])
+    checks = evaluation.check_target(measured, preset.target)
     said = ", ".join(f"{n} {op} {bound:g}" for n, op, bound, _, _ in checks)
     got = ", ".join(f"{n} {v}" + ("" if met or len(checks) == 1 else " (missed)")
                     for n, _, _, v, met in checks)
@@ -72,9 +72,9 @@ def target_lines(name, preset, meta):
                "`--steps`)." if gain > evaluation.QualityProbe.FLAT else
                "Flat or worse at the end: more steps of the same run are unlikely to reach "
                "the target."))
-    why = ast.get_docstring(ast.parse((ROOT / preset["recipe"]).read_text())) or ""
+    why = ast.get_docstring(ast.parse((ROOT / preset.recipe).read_text())) or ""
     if missed and WHY in why:
-        lines.append(f"- Why, as measured: `{preset['recipe']}`, \"{WHY}\".")
+        lines.append(f"- Why, as measured: `{preset.recipe}`, \"{WHY}\".")
     return lines
 
 
@@ -103,11 +103,11 @@ def main(argv):
     for name in names if not FLAGS.cards_only else []:
         preset = registry.PRESETS[name]
         meta_path = root / name / checkpoint.METADATA
-        if preset["class"].__name__ == "CycleGAN":
+        if preset.task == "image-to-image":
             result = evaluate_cyclegan(name, FLAGS.n)
         else:
-            result = evaluation.evaluate(name, n=FLAGS.n, references=preset["dataset"] not in references)
-            references.setdefault(preset["dataset"], result.pop("references", None))
+            result = evaluation.evaluate(name, n=FLAGS.n, references=preset.dataset not in references)
+            references.setdefault(preset.dataset, result.pop("references", None))
             model = registry.load(name)
             # Conditional models: one row per class; others: 64 samples.
             labels = np.repeat(np.arange(10), 8) if model.num_classes else None
@@ -194,9 +194,9 @@ def write_model_card(root):
         meta = json.loads((root / name / "metadata.json").read_text())
         train = meta.get("training", {})
         preset = registry.PRESETS[name]
-        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset['class'].task)}\n")
-        parts.append(f"{preset['description']} Class `{preset['class'].__name__}`; the setting "
-                     f"and its deviations from the paper are in `{preset['recipe']}`.\n")
+        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset.task)}\n")
+        parts.append(f"{preset.description} Class `{preset.cls.__name__}`; the setting "
+                     f"and its deviations from the paper are in `{preset.recipe}`.\n")
         ev = meta.get("evaluation", {}).get("metrics")
         if ev and "a2b" not in ev:
             keys = list(ev)

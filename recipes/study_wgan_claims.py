@@ -405,16 +405,16 @@ def shipped_curves():
     critic's estimates, on one scale."""
     curves = {}
     for name in SHIPPED:
-        for folder in registry.local_folders(name):
-            if (folder / checkpoint.METADATA).exists():
-                training = checkpoint.read_metadata(folder)["training"]
-                swap = training.get("continued_from", {})
-                end = swap["train_steps"] if swap.get("fresh_critic") else float("inf")
-                rows = [r for r in training.get("curve", []) if "wasserstein" in r
-                        and "fid" in r and r.get("train_steps", 0) <= end]
-                if rows:
-                    curves[name] = rows
-                break
+        folder = registry.local_folder(name)
+        if folder is None:
+            continue
+        training = checkpoint.read_metadata(folder)["training"]
+        swap = training.get("continued_from", {})
+        end = swap["train_steps"] if swap.get("fresh_critic") else float("inf")
+        rows = [r for r in training.get("curve", []) if "wasserstein" in r
+                and "fid" in r and r.get("train_steps", 0) <= end]
+        if rows:
+            curves[name] = rows
     return curves
 
 

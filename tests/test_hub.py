@@ -273,7 +273,7 @@ def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
     assert len(names) == 8
     published = {name: hub.publish(name) for name in names}
     for name, commit in published.items():
-        assert server.head(registry.PRESETS[name]["hub"]) == commit
+        assert server.head(registry.PRESETS[name].hub) == commit
     card = Path(hf_hub_download("keras-gan-zoo/wgan-mnist", "README.md")).read_text()
     assert "model-index:" in card.split("---")[1] and "Reproduce:" in card
     # The wheel, built from a copy of the sources (the build writes build/ and *.egg-info

@@ -12,7 +12,7 @@ from zoo.models import WGAN, ConditionalGAN, CycleGAN
 from tiny import batch, build
 
 PRESETS = registry.list_models()
-SAMPLERS = [n for n in PRESETS if registry.PRESETS[n]["class"] is not CycleGAN]
+SAMPLERS = [n for n in PRESETS if registry.PRESETS[n].cls is not CycleGAN]
 
 
 def dataset(model, n=8, batch_size=4):
@@ -250,7 +250,7 @@ def test_slim_preset_keeps_outputs_and_trains_on(tmp_path):
     assert int(again.d_optimizer.iterations.numpy()) == 2
 
 
-AVERAGED = [n for n in SAMPLERS if registry.PRESETS[n]["config"].get("average_decay")]
+AVERAGED = [n for n in SAMPLERS if registry.PRESETS[n].config.get("average_decay")]
 
 
 def test_every_shipped_noise_preset_keeps_averaged_weights():

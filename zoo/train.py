@@ -60,7 +60,7 @@ class Options:
     """How to run a preset's training; each field is also a recipe flag.
 
     Everything else (dataset, steps, batch size, epoch length, optimizers,
-    schedules) comes from the preset's record in ``zoo.registry.PRESETS``.
+    schedules) comes from the preset's record (``zoo.registry.get(name)``).
     """
 
     steps: int | None = _option(None, "Training steps (fit batches); default: the preset's.")
@@ -327,11 +327,11 @@ def _hardware():
 
 
 def run(preset, options=None):
-    """Train ``preset`` as its record in ``zoo.registry.PRESETS`` describes,
+    """Train ``preset`` as its record (:class:`zoo.preset.Preset`) describes,
     with ``options`` (:class:`Options`) for what a run may change. Returns
     ``(model, record)``.
 
-    The record's ``train`` entry gives the dataset's batch size, the published
+    The record's ``schedule`` gives the dataset's batch size, the published
     number of steps and the epoch length; the model class fits settings that
     depend on the run's length to the steps actually run (CycleGAN's
     constant-then-decay learning rate, ``schedule_for``), so a ``steps`` budget
@@ -341,8 +341,8 @@ def run(preset, options=None):
     _check_options(opt)
     preset = registry.canonical(preset)
     record_ = registry.PRESETS[preset]
-    cls, schedule, dataset = record_["class"], record_["train"], record_["dataset"]
-    labels = schedule.get("labels", False)
+    cls, schedule, dataset = record_.cls, record_.schedule, record_.dataset
+    labels = schedule.labels
     keras.mixed_precision.set_global_policy(opt.precision)
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
@@ -356,9 +356,9 @@ def run(preset, options=None):
         import torch
 
         torch.set_num_threads(opt.threads)
-    steps = opt.steps or schedule["steps"]
-    batch_size = opt.batch_size or schedule["batch_size"]
-    steps_per_epoch = opt.steps_per_epoch or schedule["steps_per_epoch"]
+    steps = opt.steps or schedule.steps
+    batch_size = opt.batch_size or schedule.batch_size
+    steps_per_epoch = opt.steps_per_epoch or schedule.steps_per_epoch
     overrides = {"seed": opt.seed}
     outdir = Path(opt.outdir or f"runs/{preset}{'-smoke' if opt.smoke else ''}")
     data_args = {}
@@ -368,7 +368,7 @@ def run(preset, options=None):
         steps_per_epoch, batch_size = opt.steps_per_epoch or 2, 4
         overrides.update(SMOKE_OVERRIDES)
         # A network with a width of its own (WGAN's critic_width) is tiny too.
-        overrides.update({k: SMOKE_OVERRIDES["width"] for k in record_["config"]
+        overrides.update({k: SMOKE_OVERRIDES["width"] for k in record_.config
                           if k.endswith("_width")})
         mock = data.mock_arrays(num_examples=64)
         if dataset.startswith("cycle_gan/") or dataset in data.TF_DATASETS:
@@ -376,9 +376,8 @@ def run(preset, options=None):
 
             mock = tfds.testing.mock_data(num_examples=64)
     steps_per_epoch = min(steps_per_epoch, steps)
-    overrides.update(cls.schedule_for(steps))
     if opt.data:
-        config = record_["config"]
+        config = record_.config
         if labels or cls.task != "unconditional-image-generation":
             raise errors.ZooValueError(
                 f"--data trains noise-to-image presets on unlabelled images; {preset} needs "
@@ -386,7 +385,7 @@ def run(preset, options=None):
             )
         dataset = opt.data
         data_args = {"image_size": config.get("image_size", 28),
-                     "channels": config.get("channels", 1), **schedule.get("folder", {})}
+                     "channels": config.get("channels", 1), "crop": schedule.crop}
         mock = contextlib.nullcontext()
     with mock:
         last = outdir / "last"
@@ -407,19 +406,19 @@ def run(preset, options=None):
                         f"--fresh_critic is for WGAN and WGAN-GP presets; {preset} is a "
                         f"{type(model).__name__}.")
                 keras.utils.set_random_seed(opt.seed)
-                model = model.with_fresh_critic(registry.build(preset, **overrides),
+                model = model.with_fresh_critic(record_.build(steps, **overrides),
                                                 opt.fresh_critic)
                 print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
             if not opt.data:  # its own data: the shipped run goes on, history and clocks too
                 wall_before, measure_before = _continue_shipped(preset, model, outdir, opt)
         else:
             keras.utils.set_random_seed(opt.seed)
-            model = registry.build(preset, **overrides)
+            model = record_.build(steps, **overrides)
         # Every step consumes one batch: start after the ones the saved state has seen.
         first, ds = _batches(dataset, batch_size, labels, opt.seed, int(model.d_steps.numpy()),
                              data_args)
         sample_inputs, reference = None, first[0] if labels else first  # real images
-        if dataset.startswith(("cycle_gan/", "fashion_mnist_pair/")):
+        if cls.task == "image-to-image":
             sample_inputs = tuple(np.asarray(x)[:8] for x in first)
             reference = None
         # Whole epochs, then a shorter last one, so the run ends at exactly ``steps``.

@@ -21,6 +21,7 @@ from keras import ops
 from zoo import errors, losses
 from zoo.models.base import Adversarial
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
+from zoo.preset import Preset, Schedule, collect
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -129,18 +130,22 @@ class ConditionalGAN(Adversarial):
         return arr.astype(np.int32)
 
 
-PRESETS = {
-    "cgan-mnist": {
-        "class": ConditionalGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64, "num_classes": 10,
-                   "average_decay": 0.999},
-        "dataset": "mnist",
+PAPER = 'Mirza & Osindero 2014, "Conditional Generative Adversarial Nets"'
+
+PRESETS = collect(
+    Preset(
+        name="cgan-mnist",
+        cls=ConditionalGAN,
+        config={"image_size": 28, "channels": 1, "width": 64, "num_classes": 10,
+                "average_decay": 0.999},
+        dataset="mnist",
         # DCGAN's schedule (the paper states none that fits this body); (images, labels) batches.
-        "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468, "labels": True},
-        "recipe": "recipes/cgan_mnist.py",
-        "hub": "keras-gan-zoo/cgan-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=11_700, batch_size=128, steps_per_epoch=468, labels=True),
+        recipe="recipes/cgan_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/cgan-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 10), "label_accuracy": (">=", 0.98)},
-        "description": "Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",
-    },
-}
+        target={"fid": ("<=", 10), "label_accuracy": (">=", 0.98)},
+        description="Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",
+    ),
+)

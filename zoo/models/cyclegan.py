@@ -25,8 +25,8 @@ norm; 70x70 PatchGAN C64-C128-C256-C512 with LeakyReLU 0.2.
 Deviations: convolutions followed by instance norm have no bias (the norm
 removes it; in the authors' code it is a dead parameter whose float-noise
 gradients Adam amplifies into random drift). When ``constant_steps`` and ``decay_steps`` are 0 (the class
-default, because they depend on the dataset size) the learning rate is
-constant; every preset and recipe sets them.
+default, because they depend on the run's length) the learning rate is
+constant; a preset derives them from its schedule (``schedule_for``).
 """
 
 import keras
@@ -36,6 +36,7 @@ from keras import layers, ops
 from zoo import errors, losses, rng
 from zoo.backends import current as backend
 from zoo.models.base import Adversarial, check_training_images, global_mean
+from zoo.preset import Preset, Schedule, collect
 
 def init():
     """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
@@ -362,29 +363,52 @@ class CycleGAN(Adversarial):
         return out[0] if single else out
 
 
-PRESETS = {
-    "cyclegan-horse2zebra": {
-        "class": CycleGAN,
-        "config": {"image_size": 256, "channels": 3, "width": 64, "n_blocks": 9,
-                   "constant_steps": 106_700, "decay_steps": 106_700},
-        "dataset": "cycle_gan/horse2zebra",
+PAPER = ('Zhu, Park, Isola & Efros 2017, "Unpaired Image-to-Image Translation using '
+         'Cycle-Consistent Adversarial Networks"')
+
+PRESETS = collect(
+    Preset(
+        name="cyclegan-horse2zebra",
+        cls=CycleGAN,
+        config={"image_size": 256, "channels": 3, "width": 64, "n_blocks": 9},
+        dataset="cycle_gan/horse2zebra",
         # The paper: 200 epochs of the 1,067 horses at batch 1.
-        "train": {"steps": 213_400, "batch_size": 1, "steps_per_epoch": 1067},
-        "recipe": "recipes/cyclegan_horse2zebra.py",
-        "description": "CycleGAN horse <-> zebra at 256 px, the paper's setting (weights not shipped).",
-    },
-    "cyclegan-sneaker2boot": {
-        "class": CycleGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 16, "n_blocks": 3,
-                   "constant_steps": 1500, "decay_steps": 1500},
-        "dataset": "fashion_mnist_pair/sneaker2boot",
+        schedule=Schedule(steps=213_400, batch_size=1, steps_per_epoch=1067),
+        recipe="recipes/cyclegan_horse2zebra.py",
+        paper=PAPER,
+        description="CycleGAN horse <-> zebra at 256 px, the paper's setting (weights not shipped).",
+    ),
+    Preset(
+        name="cyclegan-sneaker2boot",
+        cls=CycleGAN,
+        config={"image_size": 28, "channels": 1, "width": 16, "n_blocks": 3},
+        dataset="fashion_mnist_pair/sneaker2boot",
         # The paper's 200 epochs of the larger domain (6,000 images) at batch 1.
-        "train": {"steps": 1_200_000, "batch_size": 1, "steps_per_epoch": 500},
-        "recipe": "recipes/cyclegan_sneaker2boot.py",
-        "hub": "keras-gan-zoo/cyclegan-sneaker2boot",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=1_200_000, batch_size=1, steps_per_epoch=500),
+        recipe="recipes/cyclegan_sneaker2boot.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/cyclegan-sneaker2boot",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"a2b_target_class_rate": (">=", 0.95),
-                   "b2a_target_class_rate": (">=", 0.95)},
-        "description": "CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",
-    },
-}
+        target={"a2b_target_class_rate": (">=", 0.95), "b2a_target_class_rate": (">=", 0.95)},
+        description="CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",
+    ),
+    Preset(
+        name="cyclegan-noto2twemoji",
+        cls=CycleGAN,
+        # The paper's 6-block ResNet generator (its setting at 128 px and below) and 70x70
+        # PatchGAN at 64 px, half the paper's width (recipes/cyclegan_noto2twemoji.py says why).
+        config={"image_size": 64, "channels": 3, "width": 32, "n_blocks": 6},
+        dataset="emoji_pair/noto2twemoji",
+        # The paper's 200 epochs of the 3,409 train emoji a style, at batch 1.
+        schedule=Schedule(steps=681_800, batch_size=1, steps_per_epoch=1000),
+        recipe="recipes/cyclegan_noto2twemoji.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/cyclegan-noto2twemoji",  # pinned with hub_revision once published
+        # Issue 33's targets (zoo.evaluate on the 377 test emoji a style).
+        target={"a2b_target_style_rate": (">=", 0.95), "b2a_target_style_rate": (">=", 0.95),
+                "a2b_category_kept_ratio": (">=", 0.9), "b2a_category_kept_ratio": (">=", 0.9),
+                "a2b_gap_closed": (">=", 0.75), "b2a_gap_closed": (">=", 0.75),
+                "a2b_l1_ratio": ("<=", 1.0), "b2a_l1_ratio": ("<=", 1.0)},
+        description="CycleGAN between two emoji styles, Noto (A) and Twemoji (B), 64 px colour.",
+    ),
+)

@@ -22,6 +22,7 @@ import keras
 from keras import layers
 
 from zoo.models.gan import GAN
+from zoo.preset import Preset, Schedule, collect
 
 def init():
     """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
@@ -134,39 +135,47 @@ class DCGAN(GAN):
         self.discriminator = dcgan_discriminator(self.image_size, self.channels, self.width)
 
 
-PRESETS = {
-    "dcgan-mnist": {
-        "class": DCGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
-        "dataset": "mnist",
+PAPER = ('Radford, Metz & Chintala 2015, "Unsupervised Representation Learning with Deep '
+         'Convolutional Generative Adversarial Networks"')
+
+PRESETS = collect(
+    Preset(
+        name="dcgan-mnist",
+        cls=DCGAN,
+        config={"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
+        dataset="mnist",
         # The authors' code: 25 epochs of 60,000 images at batch 128.
-        "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468},
-        "recipe": "recipes/dcgan_mnist.py",
-        "hub": "keras-gan-zoo/dcgan-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=11_700, batch_size=128, steps_per_epoch=468),
+        recipe="recipes/dcgan_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/dcgan-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 15), "recall": (">=", 0.6)},
-        "description": "DCGAN on MNIST 28x28.",
-    },
-    "dcgan-fashion-mnist": {
-        "class": DCGAN,
-        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
-        "dataset": "fashion_mnist",
+        target={"fid": ("<=", 15), "recall": (">=", 0.6)},
+        description="DCGAN on MNIST 28x28.",
+    ),
+    Preset(
+        name="dcgan-fashion-mnist",
+        cls=DCGAN,
+        config={"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
+        dataset="fashion_mnist",
         # The authors' code: 25 epochs of 60,000 images at batch 128.
-        "train": {"steps": 11_700, "batch_size": 128, "steps_per_epoch": 468},
-        "recipe": "recipes/dcgan_fashion_mnist.py",
-        "hub": "keras-gan-zoo/dcgan-fashion-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=11_700, batch_size=128, steps_per_epoch=468),
+        recipe="recipes/dcgan_fashion_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/dcgan-fashion-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 15)},
-        "description": "DCGAN on Fashion-MNIST 28x28.",
-    },
-    "dcgan-celeba": {
-        "class": DCGAN,
-        "config": {"image_size": 64, "channels": 3, "width": 64, "average_decay": 0.999},
-        "dataset": "celeb_a",
+        target={"fid": ("<=", 15)},
+        description="DCGAN on Fashion-MNIST 28x28.",
+    ),
+    Preset(
+        name="dcgan-celeba",
+        cls=DCGAN,
+        config={"image_size": 64, "channels": 3, "width": 64, "average_decay": 0.999},
+        dataset="celeb_a",
         # With --data img_align_celeba[.zip]: DCGAN's centre crop of 108 px, then resize.
-        "train": {"steps": 50_000, "batch_size": 128, "steps_per_epoch": 1000,
-                  "folder": {"crop": 108}},
-        "recipe": "recipes/dcgan_celeba.py",
-        "description": "DCGAN on CelebA 64x64, the paper's setting (weights not shipped).",
-    },
-}
+        schedule=Schedule(steps=50_000, batch_size=128, steps_per_epoch=1000, crop=108),
+        recipe="recipes/dcgan_celeba.py",
+        paper=PAPER,
+        description="DCGAN on CelebA 64x64, the paper's setting (weights not shipped).",
+    ),
+)

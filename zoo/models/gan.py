@@ -22,6 +22,7 @@ from keras import layers, ops
 
 from zoo import losses, rng
 from zoo.models.base import Adversarial, global_draw
+from zoo.preset import Preset, Schedule, collect
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -169,17 +170,21 @@ class GAN(Adversarial):
         return losses.non_saturating_generator_loss(fake_logits)
 
 
-PRESETS = {
-    "gan-mnist": {
-        "class": GAN,
-        "config": {"image_size": 28, "channels": 1, "average_decay": 0.999},
-        "dataset": "mnist",
+PAPER = 'Goodfellow et al. 2014, "Generative Adversarial Nets"'
+
+PRESETS = collect(
+    Preset(
+        name="gan-mnist",
+        cls=GAN,
+        config={"image_size": 28, "channels": 1, "average_decay": 0.999},
+        dataset="mnist",
         # The paper gives no length: 100 epochs of 60,000 images at batch 64.
-        "train": {"steps": 93_700, "batch_size": 64, "steps_per_epoch": 1000},
-        "recipe": "recipes/gan_mnist.py",
-        "hub": "keras-gan-zoo/gan-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=93_700, batch_size=64, steps_per_epoch=1000),
+        recipe="recipes/gan_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/gan-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 40), "recall": (">=", 0.3), "classes_covered": (">=", 10)},
-        "description": "Goodfellow et al. 2014 fully connected GAN on MNIST.",
-    },
-}
+        target={"fid": ("<=", 40), "recall": (">=", 0.3), "classes_covered": (">=", 10)},
+        description="Goodfellow et al. 2014 fully connected GAN on MNIST.",
+    ),
+)

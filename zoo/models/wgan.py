@@ -32,6 +32,7 @@ import keras
 from zoo import errors, losses
 from zoo.models.base import Adversarial
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
+from zoo.preset import Preset, Schedule, collect
 
 
 def rmsprop_as_in_pytorch(learning_rate):
@@ -150,20 +151,24 @@ class WGAN(Adversarial):
         return fresh
 
 
-PRESETS = {
-    "wgan-mnist": {
-        "class": WGAN,
+PAPER = 'Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN"'
+
+PRESETS = collect(
+    Preset(
+        name="wgan-mnist",
+        cls=WGAN,
         # A critic twice the generator's width: at 64 the clipped critic was the limit
         # (recipes/wgan_mnist.py, "Why the shipped checkpoint misses its target").
-        "config": {"image_size": 28, "channels": 1, "width": 64, "critic_width": 128,
-                   "average_decay": 0.999},
-        "dataset": "mnist",
+        config={"image_size": 28, "channels": 1, "width": 64, "critic_width": 128,
+                "average_decay": 0.999},
+        dataset="mnist",
         # The authors' 10^5 generator updates: WGAN().critic_updates_for(100_000) fit steps.
-        "train": {"steps": 521_280, "batch_size": 64, "steps_per_epoch": 1000},
-        "recipe": "recipes/wgan_mnist.py",
-        "hub": "keras-gan-zoo/wgan-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=521_280, batch_size=64, steps_per_epoch=1000),
+        recipe="recipes/wgan_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/wgan-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 25)},
-        "description": "WGAN with weight clipping on MNIST 28x28.",
-    },
-}
+        target={"fid": ("<=", 25)},
+        description="WGAN with weight clipping on MNIST 28x28.",
+    ),
+)

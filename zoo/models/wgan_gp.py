@@ -18,6 +18,7 @@ from keras import ops
 
 from zoo.backends import current as backend
 from zoo.models.wgan import WGAN
+from zoo.preset import Preset, Schedule, collect
 
 
 def gradient_penalty(critic, real, fake, eps):
@@ -75,31 +76,37 @@ class WGANGP(WGAN):
 _ADAM = {"class_name": "Adam", "config": {"learning_rate": 1e-4, "beta_1": 0.5, "beta_2": 0.9}}
 AUTHORS_MNIST_OPTIMIZERS = {"d_optimizer": _ADAM, "g_optimizer": _ADAM}
 
-PRESETS = {
-    "wgan-gp-mnist": {
-        "class": WGANGP,
-        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
-        "compile": AUTHORS_MNIST_OPTIMIZERS,
-        "dataset": "mnist",
+PAPER = 'Gulrajani et al. 2017, "Improved Training of Wasserstein GANs"'
+
+PRESETS = collect(
+    Preset(
+        name="wgan-gp-mnist",
+        cls=WGANGP,
+        config={"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
+        optimizers=AUTHORS_MNIST_OPTIMIZERS,
+        dataset="mnist",
         # The authors' MNIST script: 200,000 generator updates = WGANGP().critic_updates_for(200_000).
-        "train": {"steps": 1_000_000, "batch_size": 64, "steps_per_epoch": 1000},
-        "recipe": "recipes/wgan_gp_mnist.py",
-        "hub": "keras-gan-zoo/wgan-gp-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=1_000_000, batch_size=64, steps_per_epoch=1000),
+        recipe="recipes/wgan_gp_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/wgan-gp-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 15), "recall": (">=", 0.6)},
-        "description": "WGAN-GP on MNIST 28x28.",
-    },
-    "wgan-gp-fashion-mnist": {
-        "class": WGANGP,
-        "config": {"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
-        "compile": AUTHORS_MNIST_OPTIMIZERS,
-        "dataset": "fashion_mnist",
+        target={"fid": ("<=", 15), "recall": (">=", 0.6)},
+        description="WGAN-GP on MNIST 28x28.",
+    ),
+    Preset(
+        name="wgan-gp-fashion-mnist",
+        cls=WGANGP,
+        config={"image_size": 28, "channels": 1, "width": 64, "average_decay": 0.999},
+        optimizers=AUTHORS_MNIST_OPTIMIZERS,
+        dataset="fashion_mnist",
         # The authors' MNIST script: 200,000 generator updates = WGANGP().critic_updates_for(200_000).
-        "train": {"steps": 1_000_000, "batch_size": 64, "steps_per_epoch": 1000},
-        "recipe": "recipes/wgan_gp_fashion_mnist.py",
-        "hub": "keras-gan-zoo/wgan-gp-fashion-mnist",  # pinned with "hub_revision" once published
+        schedule=Schedule(steps=1_000_000, batch_size=64, steps_per_epoch=1000),
+        recipe="recipes/wgan_gp_fashion_mnist.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/wgan-gp-fashion-mnist",  # pinned with hub_revision once published
         # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
-        "target": {"fid": ("<=", 15)},
-        "description": "WGAN-GP on Fashion-MNIST 28x28.",
-    },
-}
+        target={"fid": ("<=", 15)},
+        description="WGAN-GP on Fashion-MNIST 28x28.",
+    ),
+)
