@@ -82,15 +82,20 @@ def evaluate_cyclegan(name, n):
     from zoo import data, evaluation, images, registry
 
     model = registry.load(name)
-    pair = name.split("-", 1)[1]
-    source, class_a, class_b = data.PAIRS[pair]
+    pair = registry.PRESETS[name].dataset
     out = evaluation.evaluate_translation(model, pair, n)
-    x, y = evaluation.labelled_test_images(source)
-    strip = np.concatenate([x[y == class_a][:8], model.translate(x[y == class_a][:8], "a2b"),
-                            x[y == class_b][:8], model.translate(x[y == class_b][:8], "b2a")])
-    images.save_grid(strip, registry.checkpoints_dir() / name / "samples.png", cols=8, scale=3)
-    return {"metrics": out, "protocol": {"extractor": "classifier-fashion-mnist",
-                                         "split": "test", "images": int((y == class_a).sum())}}
+    (xa, _), (xb, _) = data.pair_domains(pair)
+    emoji = pair.startswith("emoji_pair/")
+    # Rows: test A, A -> B, (emoji: the true B counterparts), test B, B -> A, (true A).
+    pick = slice(None, None, max(1, len(xa) // 8) if emoji else 1)
+    a, b = xa[pick][:8], xb[pick][:8]
+    rows = [a, model.translate(a, "a2b")] + ([xb[pick][:8]] if emoji else [])
+    rows += [b, model.translate(b, "b2a")] + ([xa[pick][:8]] if emoji else [])
+    images.save_grid(np.concatenate(rows), registry.checkpoints_dir() / name / "samples.png",
+                     cols=8, scale=2 if emoji else 3)
+    extractor = "classifier-emoji" if emoji else "classifier-fashion-mnist"
+    return {"metrics": out, "protocol": {"extractor": extractor, "split": "test",
+                                         "images": int(min(len(xa), n))}}
 
 
 def main(argv):

@@ -84,8 +84,10 @@ def walk(name, seed_a, seed_b, position):
         picture(images.grid(frames, cols=WALK_STEPS))
 
 
-def read_upload(path):
-    """An uploaded file as a grayscale uint8 image, or a ZooValueError that says why not."""
+def read_upload(path, channels=1):
+    """An uploaded file as a uint8 image of ``channels`` (1: grey by luminance; 3: RGB,
+    transparency composited onto white, as the emoji data are), or a ZooValueError that
+    says why not."""
     from PIL import Image, UnidentifiedImageError
 
     if path is None:
@@ -100,8 +102,12 @@ def read_upload(path):
             if picture.width * picture.height > MAX_UPLOAD_PIXELS:
                 raise errors.ZooValueError(
                     f"the image is {picture.width}x{picture.height} pixels; upload one of at "
-                    f"most {MAX_UPLOAD_PIXELS:,} pixels (the model works at 28x28).")
-            return np.asarray(picture.convert("L"))
+                    f"most {MAX_UPLOAD_PIXELS:,} pixels (the models work at 28 or 64 px).")
+            if channels == 1:
+                return np.asarray(picture.convert("L"))
+            rgba = picture.convert("RGBA")
+            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise errors.ZooValueError(
             "that file is not an image this demo can read; upload a PNG, JPEG, BMP or GIF."
@@ -113,9 +119,10 @@ def translate(name, path, direction):
     from PIL import Image
 
     m = model(name)
-    gray = read_upload(path)
-    small = np.asarray(Image.fromarray(gray).resize((m.image_size, m.image_size),
-                                                    Image.BILINEAR))[..., None]
+    pixels = read_upload(path, m.channels)
+    small = np.asarray(Image.fromarray(pixels).resize((m.image_size, m.image_size),
+                                                      Image.BILINEAR))
+    small = small.reshape(m.image_size, m.image_size, m.channels)
     moved = m.translate(small, direction)
     return picture(images.grid(np.stack([small / 127.5 - 1.0, moved]), cols=2))
 
@@ -175,7 +182,7 @@ def build(max_count=64):
                 direction = gr.Radio(["a2b", "b2a"], value="a2b", label="direction",
                                      elem_id="translate-direction")
             upload = gr.File(label="an image", elem_id="translate-upload")
-            examples = _test_images(translators[0]) if translators else []
+            examples = [e for name in translators for e in _test_images(name)]
             if examples:
                 gr.Examples(examples, inputs=[upload], label="or pick a test image")
             t_button = gr.Button("Translate", elem_id="translate-button")
@@ -186,23 +193,21 @@ def build(max_count=64):
     return app
 
 
-def _test_images(name, per_class=2):
-    """A few test images of the preset's two classes as PNG files, for the examples."""
+def _test_images(name, per_domain=2):
+    """A few test images of each of the preset's two domains as PNG files, for the examples."""
     import tempfile
 
     from zoo import data
 
-    pair = name.split("-", 1)[1]
     try:
-        source, class_a, class_b = data.PAIRS[pair]
-        x, y = data.images(source, "test[:500]", labels=True)
-    except (errors.ZooError, KeyError):
+        domains = data.pair_domains(registry.PRESETS[name].dataset)
+    except errors.ZooError:
         return []  # no prepared data here: uploads only
     folder = tempfile.mkdtemp(prefix="zoo-demo-")
     paths = []
-    for cls in (class_a, class_b):
-        for i, image in enumerate(x[y == cls][:per_class]):
-            path = os.path.join(folder, f"class{cls}_{i}.png")
+    for side, (x, _) in zip("ab", domains):
+        for i, image in enumerate(x[:: max(1, len(x) // 7)][:per_domain]):
+            path = os.path.join(folder, f"{name}_{side}{i}.png")
             _save_plain(image, path)
             paths.append([path])
     return paths
@@ -211,7 +216,8 @@ def _test_images(name, per_class=2):
 def _save_plain(image, path):
     from PIL import Image
 
-    Image.fromarray(images.to_uint8(image)[..., 0]).save(path)
+    pixels = images.to_uint8(image)
+    Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(path)
 
 
 def launch(app, port=7860, block=True):

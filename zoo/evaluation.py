@@ -19,22 +19,24 @@ import numpy as np
 
 from zoo import checkpoint, data, errors, files, images, metrics, registry
 
-CLASSIFIERS = {"mnist": "classifier-mnist", "fashion_mnist": "classifier-fashion-mnist"}
+CLASSIFIERS = {"mnist": "classifier-mnist", "fashion_mnist": "classifier-fashion-mnist",
+               "emoji/both": "classifier-emoji"}
 NUM_CLASSES = 10
 
 
 def build_classifier(image_size=28, channels=1, num_classes=NUM_CLASSES):
-    """A small CNN; the layer named "features" (128-d) is the metric space."""
+    """A small CNN; the layer named "features" (128-d) is the metric space. Images
+    above 32 px get a third pair of convolutions and pooling (64 px: 8x8 maps)."""
     layers = keras.layers
+    blocks = [(32, 2), (64, 2)] + ([(64, 2)] if image_size > 32 else [])
+    convs = [layer for filters, _ in blocks for layer in (
+        layers.Conv2D(filters, 3, padding="same", activation="relu"),
+        layers.Conv2D(filters, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D())]
     return keras.Sequential(
         [
             keras.Input((image_size, image_size, channels)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
+            *convs,
             layers.Flatten(),
             layers.Dropout(0.3),
             layers.Dense(128, activation="relu", name="features"),
@@ -160,6 +162,8 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
             "image-to-image models are scored by recipes/evaluate_checkpoints.py "
             "(classification rate of translated images)."
         )
+    if dataset == "emoji/both":
+        return evaluate_emoji_generator(model, n, seed, references)
     net = load_classifier(dataset)
     started = time.time()
     real_feats, _ = _embed(net, real_images(dataset, "train", n, seed))
@@ -181,27 +185,160 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     return result
 
 
+def evaluate_emoji_generator(model, n=10000, seed=0, references=False):
+    """Issue 33's scores of a noise-to-image model of both emoji styles (``emoji/both``),
+    in the emoji classifier's 128-d features, against the 754 real test emoji:
+
+    * ``kid`` (x 1000; subsets of 754 images, 50 of them) of ``n`` samples, beside
+      ``kid_floor``, the same for the 6,818 real train emoji, and ``kid_floor_ratio``;
+      ``fid`` likewise (biased at this size: a few hundred images in 128-d).
+    * ``precision`` / ``recall`` (k = 3) against the real train emoji.
+    * ``noto_share``: the share the classifier calls Noto's style (the data: 0.5).
+    * ``categories_missed``: of the categories holding >= 1% of the real train emoji,
+      those whose share of the samples is below a tenth of their real share (named in
+      ``categories_missing``; both shares as the classifier reads the images).
+    With ``references``, the uniform-noise row (the ceiling) too.
+    """
+    from zoo import emoji_data
+
+    net = load_classifier("emoji/both")
+    started = time.time()
+    test_x, _ = data.images("emoji/both", "test", labels=True)
+    train_x = data.images("emoji/both", "train")
+    (f_test, _), (f_train, p_train) = _embed(net, test_x), _embed(net, train_x)
+    # The categories' shares as the classifier reads the real train emoji: samples and
+    # real images are read by the same classifier.
+    real_share = np.bincount(_style_and_category(p_train)[1], minlength=10) / len(train_x)
+
+    def kid(f):
+        return 1000 * metrics.kernel_inception_distance(f_test, f, num_subsets=50,
+                                                        subset_size=len(f_test), seed=seed)[0]
+
+    floor = kid(f_train)
+
+    def scores(x):
+        feats, probs = _embed(net, x)
+        style, category = _style_and_category(probs)
+        share = np.bincount(category, minlength=10) / len(category)
+        missing = [emoji_data.CATEGORIES[c] for c in range(10)
+                   if real_share[c] >= 0.01 and share[c] < real_share[c] / 10]
+        pr = metrics.precision_recall(f_train, feats, k=3)
+        value = kid(feats)
+        return {"kid": round(value, 3), "kid_floor": round(floor, 3),
+                "kid_floor_ratio": _ratio(value, floor),
+                "fid": round(metrics.frechet_distance_from_features(f_test, feats), 3),
+                "precision": round(pr["precision"], 4), "recall": round(pr["recall"], 4),
+                "noto_share": round(float((style == 0).mean()), 4),
+                "categories_missed": len(missing), "categories_missing": missing}
+
+    result = {
+        "metrics": scores(model.sample(n, seed=seed)),
+        "protocol": {
+            "extractor": "classifier-emoji (128-d features layer)", "dataset": "emoji/both",
+            "real_split": "test (KID, FID); train (floor, precision/recall)",
+            "n_real": int(len(f_test)), "n_fake": n, "seed": seed, "precision_recall_k": 3,
+            "kid_subsets": 50, "kid_subset_size": int(len(f_test)),
+        },
+    }
+    if references:
+        noise = np.random.default_rng(seed).uniform(-1, 1, (n,) + test_x.shape[1:])
+        result["references"] = {"real train images (floor)": scores(train_x),
+                                "uniform noise (ceiling)": scores(noise.astype("float32"))}
+    result["protocol"]["seconds"] = round(time.time() - started, 1)
+    return result
+
+
 def evaluate_translation(model, pair, n=10000):
     """How well an image-to-image model moves test images of ``pair`` across.
 
-    ``pair`` names a ``zoo.data.PAIRS`` entry (``"sneaker2boot"``). For each
-    direction: the fraction of translated test images the domain classifier
+    ``pair`` names a ``zoo.data.PAIRS`` entry (``"fashion_mnist_pair/sneaker2boot"``).
+    For each direction: the fraction of translated test images the domain classifier
     assigns to the target class (and of the untranslated ones, the baseline),
-    and the domain FID of the translations to the real target-class images.
+    and the domain FID of the translations to the real target-class images. The
+    emoji style pair is scored by :func:`evaluate_style_transfer`.
     """
-    source, class_a, class_b = data.PAIRS[pair]
+    if pair.startswith("emoji_pair/"):
+        return evaluate_style_transfer(model, pair, n)
+    (source, class_a), (_, class_b), _ = data.PAIRS[pair]
     net = load_classifier(source)
-    x, y = labelled_test_images(source)
+    (xa, _), (xb, _) = data.pair_domains(pair)
     out = {}
-    for direction, src, dst in (("a2b", class_a, class_b), ("b2a", class_b, class_a)):
-        moved = model.translate(x[y == src][:n], direction)
-        real_feats, _ = _embed(net, x[y == dst][:n])
+    for direction, src, dst, target in (("a2b", xa, xb, class_b), ("b2a", xb, xa, class_a)):
+        moved = model.translate(src[:n], direction)
+        real_feats, _ = _embed(net, dst[:n])
         feats, probs = _embed(net, moved)
-        _, before = _embed(net, x[y == src][:n])
+        _, before = _embed(net, src[:n])
         out[direction] = {
-            "target_class_rate": round(float((probs.argmax(1) == dst).mean()), 4),
-            "target_class_rate_before": round(float((before.argmax(1) == dst).mean()), 4),
+            "target_class_rate": round(float((probs.argmax(1) == target).mean()), 4),
+            "target_class_rate_before": round(float((before.argmax(1) == target).mean()), 4),
             "fid_to_target": round(metrics.frechet_distance_from_features(real_feats, feats), 3),
+        }
+    return out
+
+
+def _style_and_category(probs):
+    """The emoji classifier's twenty classes (``10 * style + category``) read as
+    ``(style, category)`` guesses, each the argmax of its summed probabilities."""
+    probs = np.asarray(probs).reshape(-1, 2, 10)
+    return probs.sum(2).argmax(1), probs.sum(1).argmax(1)
+
+
+def _ratio(a, b):
+    """``a / b`` to four places, or None where ``b`` is 0 (nothing to compare with)."""
+    return round(a / b, 4) if b else None
+
+
+def _kid(f1, f2):
+    return metrics.kernel_inception_distance(f1, f2, num_subsets=50, subset_size=1000)[0]
+
+
+def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None):
+    """Issue 33's scores of a translator between the two emoji styles, per direction,
+    on the test split (377 emoji a style; ``n`` keeps the first ``n``):
+
+    * ``target_style_rate``: share of translations the emoji classifier
+      (``classifier-emoji``) calls the target style; ``_real``: of the true
+      counterparts (the real test emoji of the target style).
+    * ``category_kept``: share whose category is the input's; ``_real``: the same
+      classifier on the true counterparts; ``category_kept_ratio`` is their ratio.
+    * ``kid``: KID (x 1000, the classifier's 128-d features, all images in one
+      subset) between the translations and the real test emoji of the target
+      style, beside ``kid_identity`` (the untranslated inputs) and ``kid_floor``
+      (as many of the target style's train emoji); ``gap_closed`` is
+      ``(kid_identity - kid) / (kid_identity - kid_floor)``: 1 is the floor. KID
+      because it is unbiased at a few hundred images, where FID on 128-d features
+      measures mostly the sample size.
+    * ``l1``: mean absolute difference to the true counterpart (pixels in [0, 1])
+      beside ``l1_identity`` (the input's own); ``l1_ratio`` is their ratio, below 1
+      when translations move toward their counterparts. The two artists also draw
+      different shapes, so L1 checks the direction, not a goal.
+    """
+    net = load_classifier("emoji/both")
+    (xa, cats), (xb, _) = data.pair_domains(pair)
+    n = len(xa) if n is None else min(n, len(xa))
+    xa, xb, cats = xa[:n], xb[:n], cats[:n]
+    train = {k: data.images(f"emoji/{style}", "train") for k, style in enumerate(data.EMOJI_STYLES)}
+    out = {}
+    for direction, src, dst, style in (("a2b", xa, xb, 1), ("b2a", xb, xa, 0)):
+        moved = model.translate(src, direction)
+        floor = train[style][np.random.default_rng(0).permutation(len(train[style]))[:n]]
+        (f_moved, p_moved), (f_src, _), (f_dst, p_dst), (f_floor, _) = (
+            _embed(net, x) for x in (moved, src, dst, floor))
+        (s_moved, c_moved), (s_dst, c_dst) = _style_and_category(p_moved), _style_and_category(p_dst)
+        kid, kid_identity, kid_floor = (1000 * _kid(f_dst, f) for f in (f_moved, f_src, f_floor))
+        kept, kept_real = float((c_moved == cats).mean()), float((c_dst == cats).mean())
+        l1, l1_identity = (float(np.abs(x - dst).mean()) / 2 for x in (moved, src))
+        out[direction] = {
+            "target_style_rate": round(float((s_moved == style).mean()), 4),
+            "target_style_rate_real": round(float((s_dst == style).mean()), 4),
+            "category_kept": round(kept, 4),
+            "category_kept_real": round(kept_real, 4),
+            "category_kept_ratio": _ratio(kept, kept_real),
+            "kid": round(kid, 3), "kid_identity": round(kid_identity, 3),
+            "kid_floor": round(kid_floor, 3),
+            "gap_closed": _ratio(kid_identity - kid, kid_identity - kid_floor),
+            "l1": round(l1, 4), "l1_identity": round(l1_identity, 4),
+            "l1_ratio": _ratio(l1, l1_identity),
         }
     return out
 
@@ -256,11 +393,9 @@ class QualityProbe:
 
     def __init__(self, dataset, n=2000, seed=0):
         self.n, self.seed = errors.check_sample_count(n), seed
-        self.pair = dataset.split("/", 1)[1] if dataset.startswith("fashion_mnist_pair/") else None
-        if self.pair is not None:  # as many test images a way as both classes have
-            source, class_a, class_b = data.PAIRS[self.pair]
-            _, labels = labelled_test_images(source)
-            self.n = min(self.n, *(int((labels == c).sum()) for c in (class_a, class_b)))
+        self.pair = dataset if dataset in data.PAIRS else None
+        if self.pair is not None:  # as many test images a way as both domains have
+            self.n = min(self.n, *(len(x) for x, _ in data.pair_domains(self.pair)))
         else:
             self.net = load_classifier(dataset)
             real = real_images(dataset, "train", min(n, 60000), seed)
@@ -268,7 +403,7 @@ class QualityProbe:
 
     @staticmethod
     def available(dataset):
-        return dataset in CLASSIFIERS or dataset.startswith("fashion_mnist_pair/")
+        return dataset in CLASSIFIERS or dataset in data.PAIRS
 
     def __call__(self, model):
         if self.pair is not None:
@@ -291,8 +426,11 @@ class QualityProbe:
 
     @staticmethod
     def badness(row):
-        """Lower is better: the best FID of the two weight sets, or the share of
-        translations *not* classified as their target (mean of both ways)."""
+        """Lower is better: the best FID of the two weight sets, the share of
+        translations *not* classified as their target (mean of both ways), or for
+        style transfer the share of the KID gap *not* closed (mean of both ways)."""
+        if "a2b_gap_closed" in row:
+            return 1.0 - ((row["a2b_gap_closed"] or 0.0) + (row["b2a_gap_closed"] or 0.0)) / 2
         if "a2b_target_class_rate" in row:
             return 1.0 - (row["a2b_target_class_rate"] + row["b2a_target_class_rate"]) / 2
         return min(row["fid"], row.get("fid_average", float("inf")))
@@ -303,7 +441,11 @@ class QualityProbe:
         steps = [r["train_steps"] for r in rows]
         every = steps[1] - steps[0] if len(steps) > 1 else steps[0]
         last = rows[-1]
-        if "a2b_target_class_rate" in last:
+        if "a2b_gap_closed" in last:
+            each = f"each on {last['eval_n']:,} test images a way"
+            rule = ("the largest share of the KID gap closed from the untranslated inputs "
+                    "to the floor, mean of both ways")
+        elif "a2b_target_class_rate" in last:
             each = f"each on {last['eval_n']:,} test images a way"
             rule = "the highest share of translations classified as the target class, mean of both ways"
         else:

@@ -1,0 +1,42 @@
+"""Radford et al. 2015, DCGAN, at the paper's 64x64 in colour, on emoji.
+
+Preset: ``dcgan-emoji``    Data: ``emoji/both``
+
+Setting: the paper's 64x64 networks (G: z of 100 projected to 4x4x512, then
+transposed convolutions 256-128-64-3 with stride 2; D: strided convolutions
+64-128-256-512; 5x5 kernels, batch norm, ReLU/tanh in G, LeakyReLU 0.2 in D, no
+pooling, no dense hidden layers), Adam 2e-4 beta1 0.5, batch 128, N(0, 0.02) weights:
+the same networks as ``recipes/dcgan_celeba.py``, so CelebA users get an architecture
+proven at its size. Data: both styles' train emoji together (6,818 images, 64 px RGB
+composited onto white; ``python -m zoo prepare-data emoji``).
+
+Deviations: trained in bfloat16 (``--precision mixed_bfloat16``); the generator's
+weights are also averaged (decay 0.999) and the better set is shipped, as for every
+zoo DCGAN.
+
+Data licences: Noto Emoji images Apache-2.0 (Google); Twemoji images CC-BY 4.0 (Copyright
+Twitter, Inc and other contributors): samples are derived from both and carry Twemoji's
+attribution. ``zoo/emoji_data.py`` gives the sources and the split.
+
+Expected result: colourful round faces, flags, symbols and objects in either style.
+Target (issue 33, ``zoo.evaluate`` in the emoji classifier's features): a KID to the
+real test emoji of both styles within 3x of the floor (as many real train emoji against
+the same test emoji), and every category that holds at least 1% of the real emoji
+covered.
+
+Schedule: the authors' 25 epochs at batch 128: 1,325 steps of the 6,818 images (the
+default). The shipped run's budget and curve are in its card.
+
+Command (ships the best snapshot to ``checkpoints/``; resumes from ``runs/dcgan-emoji/last``):
+
+    python recipes/dcgan_emoji.py --precision mixed_bfloat16 --eval_every 5 --ship
+
+Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
+
+    python recipes/dcgan_emoji.py --smoke
+"""
+
+from zoo import train
+
+if __name__ == "__main__":
+    train.main("dcgan-emoji")  # everything else is in its record (zoo.registry)
