@@ -96,8 +96,11 @@ def _evaluate(args):
     from zoo.evaluation import evaluate
 
     result = evaluate(args.name, n=args.n, references=True)
-    rows = {args.name: result["metrics"], **result["references"]}
-    keys = list(result["metrics"])
+    if "a2b" in result["metrics"]:  # a translator: one row per direction
+        rows = {f"{args.name} {d}": row for d, row in result["metrics"].items()}
+    else:
+        rows = {args.name: result["metrics"], **result.get("references", {})}
+    keys = list(next(iter(rows.values())))
     print("| | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
     for label, row in rows.items():

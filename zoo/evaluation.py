@@ -156,11 +156,22 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
         model = registry.load(name)
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
+    if getattr(model, "task", None) == "image-to-image":
+        if dataset not in data.PAIRS:
+            raise errors.ZooValueError(
+                f"a translator is scored on a pair of domains; pass one of "
+                f"{', '.join(data.PAIRS)} as dataset (got {dataset!r}).")
+        started = time.time()
+        result = {"metrics": evaluate_translation(model, dataset, n),
+                  "protocol": {"dataset": dataset, "split": "test", "extractor": (
+                      "classifier-emoji" if dataset.startswith("emoji_pair/")
+                      else "classifier-fashion-mnist")}}
+        result["protocol"]["seconds"] = round(time.time() - started, 1)
+        return result
     if getattr(model, "task", None) != "unconditional-image-generation":
         raise errors.ZooValueError(
-            f"evaluate scores samples from noise, and a {type(model).__name__} has none; "
-            "image-to-image models are scored by recipes/evaluate_checkpoints.py "
-            "(classification rate of translated images)."
+            f"evaluate scores a generator's samples or a translator's translations; got a "
+            f"{type(model).__name__}."
         )
     if dataset == "emoji/both":
         return evaluate_emoji_generator(model, n, seed, references)
