@@ -33,7 +33,7 @@ Schedule: the paper's 200 epochs of the larger domain (3,409 images) at batch 1:
 
 Command (the shipped run; resumes from ``runs/cyclegan-noto2twemoji/last``):
 
-    python recipes/cyclegan_noto2twemoji.py --steps 60000 --precision mixed_bfloat16 --ship
+    python recipes/cyclegan_noto2twemoji.py --steps 30000 --precision mixed_bfloat16 --ship
 
 Smoke mode (a few steps of a tiny model on mock data, as the tests run it):
 

@@ -96,6 +96,12 @@ def test_first_command_prints_no_tensorflow_startup_lines(tmp_path):
                                            TF_CPP_MIN_LOG_LEVEL="0"))
     for result in (loud, chosen):
         assert result.returncode == 0 and "oneDNN custom operations" in result.stderr
+    # TF_CPP_MIN_LOG_LEVEL=3, set to be quiet, is quiet too (its level does not reach them).
+    habit = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                           env=_clean_env(tmp_path, ZOO_CHECKPOINTS=str(ckpt),
+                                          TF_CPP_MIN_LOG_LEVEL="3"))
+    assert habit.returncode == 0, habit.stderr
+    assert not any(s in habit.stderr for s in STARTUP), habit.stderr
 
 
 def test_an_unknown_startup_line_still_shows(tmp_path):

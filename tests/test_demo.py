@@ -153,9 +153,12 @@ def test_sampling_in_the_browser_shows_exactly_the_api_samples(server, browser):
     browser.get(url)
     wait_for(lambda: browser.find_elements(By.ID, "sample-button"), what="the Sample button")
     preset = demo.available("noise")[0]
+    # The page opens on a grid (seed 0), not an empty frame.
+    opening, src = shown_pixels(browser, url, "sample-image")
+    np.testing.assert_array_equal(opening, images.grid(zoo.load(preset).sample(16, seed=0))[..., 0])
     set_number(browser, "sample-seed", 7)
     browser.find_element(By.ID, "sample-button").click()
-    pixels, _ = shown_pixels(browser, url, "sample-image")
+    pixels, _ = shown_pixels(browser, url, "sample-image", previous=src)
     expected = images.grid(zoo.load(preset).sample(16, seed=7))[..., 0]
     np.testing.assert_array_equal(pixels, expected)
     browser.save_screenshot(str(SCREENSHOTS / "demo_sample.png"))

@@ -340,3 +340,17 @@ def test_conditional_interpolation_keeps_its_labels_and_bad_arguments_fail():
         build("dcgan-mnist").interpolate(1, 2, labels=3)
     with pytest.raises(errors.ZooValueError, match="translate"):
         build("cyclegan-sneaker2boot").interpolate(1, 2)
+
+
+def test_fit_on_a_pipeline_does_not_warn_about_a_shuffle_nobody_asked_for():
+    import warnings
+
+    model = build("dcgan-mnist")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        model.fit(dataset(model), epochs=1, verbose=0)
+    assert not [w for w in seen if "shuffle=True" in str(w.message)]
+    with warnings.catch_warnings(record=True) as seen:  # asked for: Keras says it is ignored
+        warnings.simplefilter("always")
+        model.fit(dataset(model), epochs=1, verbose=0, shuffle=True)
+    assert [w for w in seen if "shuffle=True" in str(w.message)]

@@ -9,13 +9,14 @@ import os
 
 from zoo import _quiet
 
-# Unless the user chose TensorFlow's log level, its C++ start-up lines (oneDNN,
-# "Could not find cuda drivers", "failed call to cuInit" on a machine without a
-# GPU) are held back: see zoo/_quiet.py. `python -m zoo --verbose` shows them.
-if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    if os.environ.setdefault("KERAS_BACKEND", "tensorflow") == "tensorflow":
-        _quiet.start_tensorflow()
+# TensorFlow's C++ start-up lines (oneDNN, "Could not find cuda drivers", "failed
+# call to cuInit" on a machine without a GPU) are held back unless the user asked
+# for every log line (TF_CPP_MIN_LOG_LEVEL=0): its log level does not reach them,
+# so a user who set it to 3 to be quiet would still see them. See zoo/_quiet.py;
+# `python -m zoo --verbose` shows them.
+_level = os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if _level != "0" and os.environ.setdefault("KERAS_BACKEND", "tensorflow") == "tensorflow":
+    _quiet.start_tensorflow()
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from zoo.errors import ZooError  # noqa: E402

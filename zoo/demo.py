@@ -159,6 +159,8 @@ def build(max_count=64):
                             elem_classes="zoo-pixels", interactive=False, height=420)
             button.click(guarded(sample_grid), [preset, seed, count, digit], grid,
                          api_name="sample")
+            if noise:  # the page opens on a grid, not an empty frame
+                app.load(guarded(sample_grid), [preset, seed, count, digit], grid)
         with gr.Tab("Walk"):
             with gr.Row():
                 w_preset = gr.Dropdown(noise, value=noise[0] if noise else None, label="preset",

@@ -248,6 +248,12 @@ class Adversarial(keras.Model):
         range (uint8, 0-255, [0, 1]) fail here with what to do, instead of training
         the model on them without a word."""
         self.check_training_data(*training_parts(x, y))
+        # A tf.data pipeline or a never-ending PyDataset comes shuffled: Keras would
+        # warn that its default shuffle=True is ignored, though the user passed nothing.
+        streamed = hasattr(x, "element_spec") or (
+            isinstance(x, keras.utils.PyDataset) and getattr(x, "num_batches", 0) is None)
+        if streamed and "shuffle" not in kwargs and len(args) < 7:
+            kwargs["shuffle"] = False
         return super().fit(x, y, *args, **kwargs)
 
     def check_training_data(self, images, condition):
