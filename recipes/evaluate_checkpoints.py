@@ -28,6 +28,14 @@ FLAGS = flags.FLAGS
 ROOT = Path(__file__).resolve().parent.parent
 # The heading of a recipe docstring's account of a missed target; the card points to it.
 WHY = "Why the shipped checkpoint misses its target"
+EMOJI_LICENCE = ("Trained on emoji images from the npm packages emoji-datasource-google@16.0.0 "
+                 "(Noto Emoji, Google, Apache-2.0) and emoji-datasource-twitter@16.0.0 (Twemoji, "
+                 "Copyright Twitter, Inc and other contributors, CC-BY 4.0); images made from "
+                 "Twemoji carry its attribution (zoo/emoji_data.py).")
+
+
+def references_file(dataset):
+    return f"references-{dataset.replace('/', '-')}.json"
 
 
 def schedule_note(train, preset):
@@ -47,14 +55,15 @@ def target_lines(name, preset, meta):
     from zoo import evaluation
 
     measured = meta.get("evaluation", {}).get("metrics")
-    if not preset.get("target") or not measured:
+    if not preset.target or not measured:
         return []
     checks = evaluation.check_target(measured, preset.target)
     said = ", ".join(f"{n} {op} {bound:g}" for n, op, bound, _, _ in checks)
     got = ", ".join(f"{n} {v}" + ("" if met or len(checks) == 1 else " (missed)")
                     for n, _, _, v, met in checks)
     missed = [(n, op) for n, op, _, _, met in checks if not met]
-    lines = [f"- Target (issue 14): {said}. **{'Not met' if missed else 'Met'}**: {got}."]
+    issue = 33 if preset.dataset.startswith("emoji") else 14
+    lines = [f"- Target (issue {issue}): {said}. **{'Not met' if missed else 'Met'}**: {got}."]
     rows = meta.get("training", {}).get("curve", [])
     for n, op in missed:
         trend = evaluation.QualityProbe.trend(rows, n, op)
@@ -124,7 +133,7 @@ def main(argv):
         print(name, json.dumps(result["metrics"]))
     for dataset, rows in references.items():
         if rows:
-            files.write_json(root / f"references-{dataset}.json", rows)
+            files.write_json(root / references_file(dataset), rows)
     write_model_card(root)
 
 
@@ -178,8 +187,8 @@ def write_model_card(root):
     from zoo import files, registry
 
     parts = [CARD_HEAD]
-    for dataset in ("mnist", "fashion_mnist"):
-        path = root / f"references-{dataset}.json"
+    for dataset in ("mnist", "fashion_mnist", "emoji/both"):
+        path = root / references_file(dataset)
         if path.exists():
             rows = json.loads(path.read_text())
             keys = list(next(iter(rows.values())))
@@ -187,18 +196,23 @@ def write_model_card(root):
             parts.append("| | " + " | ".join(keys) + " |\n" + "|---" * (len(keys) + 1) + "|")
             for label, row in rows.items():
                 parts.append(f"| {label} | " + " | ".join(str(row[k]) for k in keys) + " |")
-    for cls_name in ("classifier-mnist", "classifier-fashion-mnist"):
+    for cls_name in ("classifier-mnist", "classifier-fashion-mnist", "classifier-emoji"):
         path = root / cls_name / "metadata.json"
         if path.exists():
             m = json.loads(path.read_text())
+            each = ""
+            if "test_style_accuracy" in m:  # the emoji classifier: style x category
+                each = (f" (style {m['test_style_accuracy']:.2%}, category "
+                        f"{m['test_category_accuracy']:.2%}, on {m['test_images']} test emoji)")
             parts.append(f"\n## {cls_name} (feature extractor)\n\nTest accuracy "
-                         f"**{m['test_accuracy']:.2%}** after {m['epochs']} epochs, "
+                         f"**{m['test_accuracy']:.2%}**{each} after {m['epochs']} epochs, "
                          f"{m['wall_time_s'] / 60:.1f} min on {m['hardware']}. "
-                         f"Reproduce: `{m['command']}`.")
+                         f"Reproduce: `{m['command']}`." + (f" {EMOJI_LICENCE}" if each else ""))
     for name in registry.list_models(shipped_only=True):
         meta = json.loads((root / name / "metadata.json").read_text())
         train = meta.get("training", {})
         preset = registry.PRESETS[name]
+        size = preset.config["image_size"]
         parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset.task)}\n")
         parts.append(f"{preset.description} Class `{preset.cls.__name__}`; the setting "
                      f"and its deviations from the paper are in `{preset.recipe}`.\n")
@@ -222,8 +236,11 @@ def write_model_card(root):
             f"- Reproduce: `{train.get('command')}`\n"
             "- Intended use: research and teaching, fine-tuning with `fit`, and baselines for "
             "the zoo's evaluation.\n"
-            f"- Limitations: {schedule_note(train, preset)}; 28x28 grayscale only; not for "
-            "any decision about people.\n"
+            f"- Limitations: {schedule_note(train, preset)}; "
+            f"{size}x{size} {'colour' if preset.config.get('channels') == 3 else 'grayscale'} only; "
+            "not for any decision about people.\n"
+            + (f"- Data licence: {EMOJI_LICENCE}\n" if preset.dataset.startswith("emoji") else "")
+            + 
             f"- Samples: `checkpoints/{name}/samples.png`.")
         if train.get("continued_from"):
             before = train["continued_from"]
