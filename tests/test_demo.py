@@ -99,7 +99,7 @@ def wait_for(predicate, timeout=60, what="the page"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def shown_pixels(driver, base, elem_id, previous=None):
+def shown_pixels(driver, base, elem_id, previous=None, mode="L"):
     """The pixels of the image the page shows in ``#elem_id`` (once its source changes)."""
     from PIL import Image
     from selenium.webdriver.common.by import By
@@ -111,7 +111,7 @@ def shown_pixels(driver, base, elem_id, previous=None):
 
     src = wait_for(source, what=f"an image in #{elem_id}")
     data = urllib.request.urlopen(urllib.parse.urljoin(base, src), timeout=30).read()
-    return np.asarray(Image.open(io.BytesIO(data)).convert("L")), src
+    return np.asarray(Image.open(io.BytesIO(data)).convert(mode)), src
 
 
 def set_number(driver, elem_id, value):
@@ -189,17 +189,27 @@ def test_an_uploaded_image_is_translated(server, browser, tmp_path):
     from PIL import Image
 
     url, _ = server
-    preset = demo.available("translate")[0]
+    preset = demo.available("translate")[0]  # the default of the page's dropdown
+    model = zoo.load(preset)
+    # An emoji-like upload: a colour disc on a transparent background, 40 px.
     rng = np.random.default_rng(0)
-    shoe = (rng.uniform(0, 255, (40, 40)) * (np.arange(40) > 12)).astype(np.uint8)
-    path = tmp_path / "shoe.png"
-    Image.fromarray(shoe).save(path)
+    yy, xx = np.mgrid[:40, :40]
+    picture = rng.uniform(0, 255, (40, 40, 4)).astype(np.uint8)
+    picture[..., 3] = np.where(np.hypot(yy - 20, xx - 20) < 15, 255, 0)
+    path = tmp_path / "emoji.png"
+    Image.fromarray(picture, "RGBA").save(path)
     upload_and_translate(browser, url, path)
-    pixels, _ = shown_pixels(browser, url, "translate-image")
-    small = np.asarray(Image.fromarray(shoe).resize((28, 28), Image.BILINEAR))[..., None]
-    expected = images.grid(np.stack([small / 127.5 - 1.0,
-                                     zoo.load(preset).translate(small, "a2b")]), cols=2)[..., 0]
-    np.testing.assert_array_equal(pixels, expected)
+    if model.channels == 3:  # transparency onto white, as the emoji data are prepared
+        white = Image.new("RGBA", (40, 40), (255, 255, 255, 255))
+        upload, mode = Image.alpha_composite(white, Image.fromarray(picture, "RGBA")).convert("RGB"), "RGB"
+    else:
+        upload, mode = Image.fromarray(picture, "RGBA").convert("L"), "L"
+    pixels, _ = shown_pixels(browser, url, "translate-image", mode=mode)
+    size = model.image_size
+    small = np.asarray(upload.resize((size, size), Image.BILINEAR)).reshape(size, size, -1)
+    expected = images.grid(np.stack([small / 127.5 - 1.0, model.translate(small, "a2b")]),
+                           cols=2)
+    np.testing.assert_array_equal(pixels, expected[..., 0] if mode == "L" else expected)
     browser.save_screenshot(str(SCREENSHOTS / "demo_translate.png"))
 
 

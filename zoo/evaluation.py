@@ -531,8 +531,13 @@ def plot_quality(rows, path, title="", marked=None):
 
     if not rows:
         raise errors.ZooValueError("no quality rows to plot; train with --eval_every > 0.")
-    translation = "a2b_target_class_rate" in rows[0]
-    series = ([("a2b_target_class_rate", "a2b: classified as target"),
+    style = "a2b_gap_closed" in rows[0]  # style transfer: shares of the way, and of styles
+    translation = style or "a2b_target_class_rate" in rows[0]
+    series = ([(f"{d}_{k}", f"{d}: {label}") for k, label in (
+                  ("gap_closed", "KID gap closed"), ("target_style_rate", "target style"),
+                  ("category_kept_ratio", "category kept (vs real)")) for d in ("a2b", "b2a")]
+              if style else
+              [("a2b_target_class_rate", "a2b: classified as target"),
                ("b2a_target_class_rate", "b2a: classified as target")] if translation else
               [("fid", "G's own weights"), ("fid_average", "averaged G weights")])
     series = [(k, label) for k, label in series if any(k in r for r in rows)]
@@ -542,13 +547,14 @@ def plot_quality(rows, path, title="", marked=None):
                                (axes[1], "wall_time_s", "wall time (hours)")):
         scale = 3600.0 if x_key == "wall_time_s" else 1.0
         for key, label in series:
-            pts = [(r[x_key] / scale, r[key]) for r in rows if key in r]
-            ax.plot(*zip(*pts), marker=".", label=label)
-            if marked is not None and key in marked:
+            pts = [(r[x_key] / scale, r[key]) for r in rows if r.get(key) is not None]
+            if pts:
+                ax.plot(*zip(*pts), marker=".", label=label)
+            if marked is not None and marked.get(key) is not None:
                 ax.plot(marked[x_key] / scale, marked[key], "o", mfc="none", ms=12, color="k")
         ax.set_xlabel(x_label)
-        ax.set_ylabel("share classified as target" if translation
-                      else f"domain FID (n = {rows[-1].get('eval_n', '?'):,})")
+        ax.set_ylabel("share (1: the floor / all)" if style else "share classified as target"
+                      if translation else f"domain FID (n = {rows[-1].get('eval_n', '?'):,})")
         if not translation:
             ax.set_yscale("log")
         ax.grid(alpha=0.3)
