@@ -162,7 +162,7 @@ CASES = {
                                "no domain classifier"),
     "evaluate no dataset": (lambda t: zoo.evaluate(model("wgan-mnist")), E, "dataset"),
     "evaluate cyclegan": (lambda t: zoo.evaluate(model("cyclegan-sneaker2boot"), "mnist"), E,
-                          "image-to-image"),
+                          "translator is scored on a pair of domains"),
     "evaluate unknown name": (lambda t: zoo.evaluate("dcgan-mnits"), UNKNOWN, "Did you mean"),
     "evaluate seed<0": (lambda t: zoo.evaluate(model("wgan-mnist"), "mnist", seed=-2), E, "seed"),
     # data.load

@@ -181,7 +181,7 @@ def test_prepare_rejects_bad_sources(tmp_path):
         data.prepare("mnist", source=tmp_path / "bad.pkl.gz", data_dir=tmp_path / "tfds")
     assert not (tmp_path / "tfds" / "mnist").exists()  # nothing half-written
     assert not data.arrays_path("mnist", tmp_path / "tfds").exists()
-    with pytest.raises(errors.ZooValueError, match="mnist and fashion_mnist"):
+    with pytest.raises(errors.ZooValueError, match="mnist, fashion_mnist, emoji"):
         data.prepare("cifar10")
 
 
