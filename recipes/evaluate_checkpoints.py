@@ -71,7 +71,7 @@ def target_lines(name, preset, meta):
             continue
         before, last = trend
         gain = ((before - last) if op == "<=" else (last - before)) / abs(before)
-        each = (f"{rows[-1]['eval_n']:,} test images a way" if "a2b_target_class_rate" in rows[-1]
+        each = (f"{rows[-1]['eval_n']:,} test images a way" if "a2b" in " ".join(rows[-1])
                 else f"{rows[-1]['eval_n']:,} samples")
         lines.append(
             f"- Its curve, {n} (each measurement on {each}): the best was {before:g} over the "

@@ -479,8 +479,8 @@ class QualityProbe:
         the better of the two weight sets, better meaning lower for ``op`` ``"<="``.
         None with fewer than four rows or when the rows lack the metric."""
         pick = min if op == "<=" else max
-        values = [pick(r[k] for k in (name, f"{name}_average") if k in r)
-                  for r in rows if name in r]
+        values = [pick(r[k] for k in (name, f"{name}_average") if r.get(k) is not None)
+                  for r in rows if r.get(name) is not None]
         if len(values) < 4:
             return None
         quarter = len(values) // 4
