@@ -48,8 +48,7 @@ again at a quarter and a half of the budget), and copies the runs' records to
     python recipes/study_wgan_claims.py --smoke --runs /tmp/study/runs --out /tmp/study
 
 On the borrowed GPU machine (JAX, no TensorFlow), every run at once:
-``bash recipes/gpu_campaign.sh --study --steps 30000`` (README, "Training without
-TensorFlow, and on a GPU").
+``bash recipes/gpu_campaign.sh --study --steps 30000`` (docs/gpu.md).
 """
 
 import contextlib

@@ -88,7 +88,7 @@ class Options:
         "before the generator moves (0: keep the trained critic).")
     precision: str = _option(
         "float32", "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
-        "AVX512_BF16; README, 'Speed', says what is known of its quality).",
+        "AVX512_BF16; docs/speed.md says what is known of its quality).",
         choices=["float32", "mixed_bfloat16", "mixed_float16"])
     eval_every: int = _option(1, "Measure quality every this many epochs (0: never).")
     eval_n: int = _option(2000, "Samples (and real images) per quality measurement.")
