@@ -493,6 +493,40 @@ class Adversarial(keras.Model):
     # ----------------------------------------------------------- sampling
     num_classes = 0
 
+    def serving_signature(self):
+        """What the forward pass takes, for ``export``: a batch of latent vectors (and of
+        integer labels, for a conditional model)."""
+        z = keras.InputSpec(shape=(None, self.latent_dim), dtype="float32")
+        return [[z, keras.InputSpec(shape=(None,), dtype="int32")]] if self.num_classes else [z]
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Keras' ``export`` (a TF SavedModel for TF Serving by default) of the forward
+        pass (:meth:`call`): latent vectors (and labels) to images, or for CycleGAN
+        images A to B. The input signature is the model's own unless given."""
+        return super().export(filepath, format=format, verbose=verbose,
+                              input_signature=input_signature or self.serving_signature(),
+                              **kwargs)
+
+    def call(self, inputs, training=False):
+        """The forward pass Keras' ``model(z)`` and ``predict(z)`` run: images in
+        [-1, 1] from a batch of latent vectors ``(N, latent_dim)`` (for a conditional
+        model, ``[z, labels]``), with the weight set ``sample`` uses by default, so
+        ``predict(model.latents(n, seed))`` equals ``sample(n, seed=seed)``. Training
+        never calls it: ``fit`` runs ``train_step``."""
+        z, labels = (inputs if self.num_classes and isinstance(inputs, (list, tuple))
+                     else (inputs, None))
+        if self.num_classes and labels is None:
+            raise errors.ZooValueError(
+                f"{type(self).__name__} is conditional: call it on [z, labels] (labels: one "
+                f"integer class per row).")
+        if len(z.shape) != 2 or (z.shape[-1] is not None and z.shape[-1] != self.latent_dim):
+            raise errors.ZooValueError(
+                f"{type(self).__name__} maps latent vectors of shape (N, {self.latent_dim}) to "
+                f"images; got shape {tuple(z.shape)}. model.latents(n, seed) makes them.")
+        average = bool(self.sample_average and self.average)
+        return self.generate(ops.cast(z, "float32"), labels, average=average)
+
     def generate(self, z, labels=None, average=False):
         return self.run_generator(z, average)
 

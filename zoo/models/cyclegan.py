@@ -313,6 +313,18 @@ class CycleGAN(Adversarial):
             "model.translate(images, direction='a2b' or 'b2a')."
         )
 
+    def serving_signature(self):
+        return [keras.InputSpec(shape=(None,) + self.image_shape, dtype="float32")]
+
+    def call(self, inputs, training=False):
+        """``model(x)`` and ``predict(x)``: domain A images in [-1, 1] translated to B
+        (``translate(x, direction="b2a")`` goes the other way)."""
+        if len(inputs.shape) != 4 or inputs.shape[-1] != self.channels:
+            raise errors.ZooValueError(
+                f"CycleGAN translates images of shape (N, H, W, {self.channels}); got shape "
+                f"{tuple(inputs.shape)}.")
+        return self.g_ab(ops.cast(inputs, "float32"), training=False)
+
     def translate(self, images, direction="a2b", batch_size=16):
         """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)``.
 
