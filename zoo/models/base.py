@@ -383,6 +383,23 @@ class Adversarial(keras.Model):
         self.d_steps.assign_add(1)
         return self.record(**logs)
 
+    def test_step(self, data):
+        """What ``train_step`` measures, on held-out data, updating nothing: both
+        players' losses (and the variant's logged values, such as the critic's
+        Wasserstein estimate) on ``data`` and fresh fakes. ``evaluate`` and
+        ``fit(validation_data=...)`` run it. The networks run as in training (batch
+        statistics), and every non-trainable variable they touch (batch-norm moving
+        statistics) is put back, so weights, optimizer state and step counters are as
+        they were; the noise is keyed on the step counters, so no stream moves."""
+        real, condition = self.unpack(data)
+        batch = ops.shape(real)[0]
+        state = [(v, ops.copy(v.value)) for v in self.non_trainable_variables]
+        d_loss, extra = self.d_objective(real, condition, batch)
+        g_loss = self.g_objective(condition, batch)
+        for v, value in state:
+            v.assign(value)
+        return self.record(d_loss=ops.mean(d_loss), g_loss=ops.mean(g_loss), **extra)
+
     def after_generator_update(self):
         """Count the generator update and move the averaged weights towards G's.
 

@@ -288,6 +288,27 @@ class CycleGAN(Adversarial):
         self.d_steps.assign_add(1)
         return self.record(**logs)
 
+    def test_step(self, data):
+        """The losses ``train_step`` logs, on held-out ``(a, b)`` data, updating nothing:
+        the discriminators see the fresh fakes (the pool is left as it is)."""
+        real_a, real_b = data
+        lam, lam_id = self.cycle_weight, self.identity_weight * self.cycle_weight
+        fake_b, fake_a = self.g_ab(real_a, training=False), self.g_ba(real_b, training=False)
+        adv = (losses.least_squares_generator_loss(self.d_b(fake_b, training=False))
+               + losses.least_squares_generator_loss(self.d_a(fake_a, training=False)))
+        cycle = (losses.l1_loss(self.g_ba(fake_b, training=False), real_a)
+                 + losses.l1_loss(self.g_ab(fake_a, training=False), real_b))
+        identity = (losses.l1_loss(self.g_ab(real_b, training=False), real_b)
+                    + losses.l1_loss(self.g_ba(real_a, training=False), real_a))
+        d_loss = 0.5 * (
+            losses.least_squares_discriminator_loss(self.d_a(real_a, training=False),
+                                                    self.d_a(fake_a, training=False))
+            + losses.least_squares_discriminator_loss(self.d_b(real_b, training=False),
+                                                      self.d_b(fake_b, training=False)))
+        return self.record(g_loss=ops.mean(adv + lam * cycle + lam_id * identity),
+                           cycle_loss=ops.mean(cycle), identity_loss=ops.mean(identity),
+                           d_loss=ops.mean(d_loss))
+
     # ------------------------------------------------------------ inference
     @classmethod
     def schedule_for(cls, steps):
