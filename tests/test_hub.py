@@ -83,8 +83,8 @@ def samples(model):
 
 @pytest.fixture(scope="module")
 def pushed(server, model):
-    """``user/tiny``: the trained model, pushed once through the model's own method."""
-    return model.push_to_hub("user/tiny", metadata={"dataset": "mnist", "metrics": {"fid": 12.5}})
+    """``user/tiny``: the trained model, pushed once through the package's function."""
+    return zoo.push_to_hub(model, "user/tiny", metadata={"dataset": "mnist", "metrics": {"fid": 12.5}})
 
 
 def same(model, samples):
@@ -271,7 +271,7 @@ def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
 
     names = registry.list_models(shipped_only=True)
     assert len(names) == len([p for p in registry.PRESETS.values() if p.hub]) == 10
-    published = {name: hub.publish(name) for name in names}
+    published = {name: registry.publish(name) for name in names}
     for name, commit in published.items():
         assert server.head(registry.PRESETS[name].hub) == commit
     card = Path(hf_hub_download("keras-gan-zoo/wgan-mnist", "README.md")).read_text()
@@ -322,11 +322,11 @@ def test_publish_refuses_what_it_cannot_publish(server, monkeypatch, tmp_path):
     from zoo import registry
 
     with pytest.raises(ZooValueError, match="declares no Hub repository"):
-        hub.publish("dcgan-celeba")
+        registry.publish("dcgan-celeba")
     monkeypatch.setattr(registry, "SOURCE_CHECKPOINTS", tmp_path / "none")
     monkeypatch.delenv("ZOO_CHECKPOINTS", raising=False)
     with pytest.raises(ZooValueError, match="recipes/wgan_mnist.py --ship"):
-        hub.publish("wgan-mnist")
+        registry.publish("wgan-mnist")
 
 
 # ------------------------------------------------------- hostile repositories

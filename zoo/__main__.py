@@ -25,12 +25,12 @@ def _list(args):
 
 
 def _publish(args):
-    from zoo import hub, registry
+    from zoo import registry
 
     names = args.names or [n for n in registry.list_models(shipped_only=True)
                            if registry.PRESETS[n].hub]
     for name in names:
-        commit = hub.publish(name)
+        commit = registry.publish(name)
         print(f"{registry.canonical(name):24s} {registry.get(name).hub}"
               f"@{commit}")
 

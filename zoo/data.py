@@ -392,8 +392,8 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
     if name.startswith("cycle_gan/") or name in TF_DATASETS:
         from zoo import tf_data
 
-        ds = tf_data.load(name, split, batch_size, image_size, channels, labels, shuffle,
-                          drop_remainder, seed, data_dir)
+        ds = tf_data.load(tfds_load, name, split, batch_size, image_size, channels, labels,
+                          shuffle, drop_remainder, seed, data_dir)
         return ds.repeat().skip(start) if repeat else ds
     options = dict(shuffle=shuffle, drop_remainder=drop_remainder, seed=seed)
     if name.startswith(("fashion_mnist_pair/", "emoji_pair/")):

@@ -193,45 +193,6 @@ def push_to_hub(
                            token=token, commit_message=commit_message)
 
 
-def publish(name, *, token=None, model_card_path=None):
-    """Push the shipped checkpoint of preset ``name`` to its declared Hub repository.
-
-    The repository gets the preset folder, ``samples.png`` and ``curve.png``
-    where they exist, and a README made of Hub front matter (model-index from
-    the checkpoint's evaluation) and the preset's section of MODEL_CARD.md.
-    Returns the commit id.
-    """
-    from zoo import registry
-
-    key = registry.canonical(name)
-    preset = registry.PRESETS[key]
-    if not preset.hub:
-        raise ZooValueError(f"{key} declares no Hub repository; only shipped presets do.")
-    folder = registry.local_folder(key)
-    if folder is None:
-        raise ZooValueError(
-            f"{key} has no checkpoint on this machine to publish (looked in "
-            f"{', '.join(map(str, registry.local_folders(key)))}); train it with "
-            f"`python {preset.recipe} --ship` first."
-        )
-    meta = checkpoint.read_metadata(folder)
-    card_file = Path(model_card_path or registry.SOURCE_CHECKPOINTS.parent / "MODEL_CARD.md")
-    body = _card_section(card_file, key) if card_file.exists() else None
-    card = model_card(preset.cls.__name__, preset.task, preset.hub, meta, body)
-    extras = [n for n in ("samples.png", "curve.png") if (folder / n).is_file()]
-    if body and "curve.png" in extras:  # MODEL_CARD.md links files of the checkout
-        card = card.replace(f"checkpoints/{key}/curve.png", "curve.png")
-    return push_folder(folder, preset.hub, card, token=token, extra_files=extras,
-                       commit_message=f"Publish {key}")
-
-
-def _card_section(path, name):
-    """The ``## name`` section of a model card file, without its heading."""
-    text = Path(path).read_text(encoding="utf-8")
-    match = re.search(rf"^## {re.escape(name)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    return match.group(1) if match else None
-
-
 # ---------------------------------------------------------------- download
 def download(handle, *, token=None, force=False):
     """The local preset folder for ``handle``, from the cache or the Hub.

@@ -1,12 +1,14 @@
 """The two datasets that stay ``tf.data`` pipelines (TensorFlow and tfds needed):
 ``celeb_a`` and ``cycle_gan/<pair>``, read from their tfds copies. Everything
-else is in ``zoo.data`` as numpy batches; ``zoo.data.load`` sends these two here.
+else is in ``zoo.data`` as numpy batches; ``zoo.data.load`` sends these two here,
+with ``read``, its reader of a tfds copy already on this machine (so this module
+needs nothing of ``zoo.data``).
 """
 
 import numpy as np
 import tensorflow as tf
 
-from zoo import data, errors
+from zoo import errors
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -24,10 +26,12 @@ def to_model_range(image, size, channels):
     return tf.clip_by_value(image / 127.5 - 1.0, -1.0, 1.0)
 
 
-def load(name, split, batch_size, image_size, channels, labels, shuffle, drop_remainder, seed,
-         data_dir):
+def load(read, name, split, batch_size, image_size, channels, labels, shuffle, drop_remainder,
+         seed, data_dir):
+    """``name``'s batches; ``read(name, split, data_dir)`` gives its tfds copy."""
     if name.startswith("cycle_gan/"):
-        return _load_pair(name, split, batch_size, image_size, channels, shuffle, seed, data_dir)
+        return _load_pair(read, name, split, batch_size, image_size, channels, shuffle, seed,
+                          data_dir)
     if labels:
         raise errors.ZooValueError("celeb_a has attributes, not class labels; use labels=False.")
     size, ch = image_size or 64, channels or 3
@@ -36,7 +40,7 @@ def load(name, split, batch_size, image_size, channels, labels, shuffle, drop_re
         image = tf.image.crop_to_bounding_box(example["image"], 55, 35, 108, 108)
         return to_model_range(image, size, ch)
 
-    ds = data.tfds_load(name, split, data_dir).map(prepare, num_parallel_calls=AUTOTUNE).cache()
+    ds = read(name, split, data_dir).map(prepare, num_parallel_calls=AUTOTUNE).cache()
     if shuffle:
         ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)
@@ -53,9 +57,9 @@ def _jitter(image, size, channels, pad, seed):
     return tf.image.stateless_random_flip_left_right(image, seed=seed[::-1])
 
 
-def _load_pair(name, split, batch_size, image_size, channels, shuffle, seed, data_dir):
+def _load_pair(read, name, split, batch_size, image_size, channels, shuffle, seed, data_dir):
     size, ch, pad = image_size or 256, channels or 3, (image_size or 256) * 30 // 256
-    domains = [data.tfds_load(name, f"{split}{d}", data_dir) for d in "AB"]
+    domains = [read(name, f"{split}{d}", data_dir) for d in "AB"]
     streams = []
     for i, ds in enumerate(domains):
         ds = ds.map(lambda e: e["image"]).cache()

@@ -304,12 +304,6 @@ class Adversarial(keras.Model):
             g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]),
         )
 
-    def push_to_hub(self, repo_id, **kwargs):
-        """Upload to the Hugging Face Hub; see ``zoo.hub.push_to_hub``. Returns the commit id."""
-        from zoo import hub
-
-        return hub.push_to_hub(self, repo_id, **kwargs)
-
     def d_variables(self):
         return self.discriminator.trainable_variables
 
