@@ -258,3 +258,33 @@ def test_atomic_writes_leave_files_with_the_usual_permissions(tmp_path):
         os.umask(mask)
     assert os.stat(grid).st_mode & 0o777 == 0o644
     assert os.stat(folder).st_mode & 0o777 == 0o755
+
+
+def test_a_second_run_on_the_same_folder_refuses_until_the_first_is_gone(tmp_path):
+    from zoo import train
+
+    out = tmp_path / "run"
+    # The first run: another process holding the folder the way a run does.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom zoo import train\n"
+         "with train.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(120)\n",
+         str(out)], stdout=subprocess.PIPE, text=True,
+        env={**ENV, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        options = train.Options(smoke=True, outdir=str(out))
+        with pytest.raises(errors.ZooError, match=f"another run is training in {out} \\(pid "
+                                                  f"{holder.pid} on .*own --outdir"):
+            train.run("dcgan-mnist", options)
+        assert not (out / "last").exists()  # it wrote nothing
+    finally:
+        holder.send_signal(signal.SIGKILL)  # killed: the lock goes with the process
+        holder.wait()
+    # (In a process of its own: a run sets TensorFlow's determinism for its process.)
+    for _ in range(2):  # and once it has ended, the next run may start
+        done = subprocess.run([sys.executable, "-m", "zoo", "train", "dcgan-mnist", "--smoke",
+                               "--outdir", str(out)], capture_output=True, text=True,
+                              timeout=300, env={**ENV, "PYTHONPATH": str(ROOT),
+                                                "HOME": str(tmp_path)})
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads((out / "record.json").read_text())["smoke"]

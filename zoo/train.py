@@ -326,7 +326,50 @@ def _hardware():
     return f"{cpu}, CPU only ({keras.backend.backend()})"
 
 
+def run_folder(preset, opt):
+    """Where a run of ``preset`` with options ``opt`` keeps its state."""
+    return Path(opt.outdir or f"runs/{registry.canonical(preset)}{'-smoke' if opt.smoke else ''}")
+
+
+@contextlib.contextmanager
+def exclusive(outdir):
+    """Hold ``<outdir>/.lock`` for the whole run, so that a second run started on the
+    same folder (another terminal, another session) refuses instead of both writing
+    the same state. The operating system drops the lock when the process ends, however
+    it ends, so a killed run leaves nothing to clean up."""
+    import fcntl
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with open(outdir / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            raise errors.ZooError(
+                f"another run is training in {outdir} ({owner}); wait for it to finish, stop "
+                "it, or give this run its own --outdir.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {platform.node()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run(preset, options=None):
+    """Train ``preset`` as its record (:class:`zoo.preset.Preset`) describes, holding
+    its run folder (:func:`exclusive`) from start to ship; see :func:`_run`."""
+    opt = options or Options()
+    _check_options(opt)
+    with exclusive(run_folder(preset, opt)):
+        return _run(preset, opt)
+
+
+def _run(preset, opt):
     """Train ``preset`` as its record (:class:`zoo.preset.Preset`) describes,
     with ``options`` (:class:`Options`) for what a run may change. Returns
     ``(model, record)``.
@@ -337,8 +380,6 @@ def run(preset, options=None):
     constant-then-decay learning rate, ``schedule_for``), so a ``steps`` budget
     keeps the schedule's shape.
     """
-    opt = options or Options()
-    _check_options(opt)
     preset = registry.canonical(preset)
     record_ = registry.PRESETS[preset]
     cls, schedule, dataset = record_.cls, record_.schedule, record_.dataset
@@ -360,7 +401,7 @@ def run(preset, options=None):
     batch_size = opt.batch_size or schedule.batch_size
     steps_per_epoch = opt.steps_per_epoch or schedule.steps_per_epoch
     overrides = {"seed": opt.seed}
-    outdir = Path(opt.outdir or f"runs/{preset}{'-smoke' if opt.smoke else ''}")
+    outdir = run_folder(preset, opt)
     data_args = {}
     mock = contextlib.nullcontext()
     if opt.smoke:
