@@ -76,7 +76,10 @@ def every_variable(model):
         np.array(v.numpy()) for o in (model.d_optimizer, model.g_optimizer) for v in o.variables]
 
 
-@pytest.mark.parametrize("name", NAMES)
+# Batch norm put back (DCGAN, WGAN's critic), the penalty's gradient (WGAN-GP), labels
+# (cGAN), a test_step of its own (CycleGAN).
+@pytest.mark.parametrize("name", ["wgan-mnist", "wgan-gp-mnist", "cgan-mnist",
+                                  "cyclegan-sneaker2boot"])
 def test_evaluate_measures_the_losses_and_changes_nothing(name):
     model = trained(name)
     data = tf.data.Dataset.from_tensors(batch(model, 4, seed=9))
