@@ -281,7 +281,7 @@ def test_a_second_run_on_the_same_folder_refuses_until_the_first_is_gone(tmp_pat
         holder.send_signal(signal.SIGKILL)  # killed: the lock goes with the process
         holder.wait()
     # (In a process of its own: a run sets TensorFlow's determinism for its process.)
-    for _ in range(2):  # and once it has ended, the next run may start
+    for _ in range(1):  # once it has ended, the next run may start
         done = subprocess.run([sys.executable, "-m", "zoo", "train", "dcgan-mnist", "--smoke",
                                "--outdir", str(out)], capture_output=True, text=True,
                               timeout=300, env={**ENV, "PYTHONPATH": str(ROOT),

@@ -32,3 +32,17 @@ def build(name, **extra):
 def batch(model, n=8, seed=0):
     """A batch of training data in the form the model's train_step takes."""
     return model.example_batch(n, seed)
+
+
+def distinct(names):
+    """``names`` less the presets whose tiny build is another's (same class, same
+    constructor arguments at tiny size; what the schedule derives aside): they would run
+    the same code twice (dcgan-emoji's is dcgan-celeba's, and so on)."""
+    seen, out = set(), []
+    for name in names:
+        preset = registry.PRESETS[name]
+        key = (preset.cls, repr(sorted({**preset.config, **overrides(preset.cls)}.items())))
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
