@@ -85,3 +85,19 @@ def test_one_resolver_answers_where_the_weights_are(tmp_path, monkeypatch):
     assert registry.local_folder("wgan-mnist") == shelf
     assert registry.local_folder("classifier-mnist") == ROOT / "checkpoints" / "classifier-mnist"
     assert registry.local_folder("no-such-thing") is None
+
+
+def test_a_run_changes_model_settings_by_name_and_refuses_unknown_ones():
+    preset = registry.get("cyclegan-noto2twemoji")
+    overrides = preset.parse_overrides("identity_weight=0, width=8,pool_size=3")
+    assert overrides == {"identity_weight": 0, "width": 8, "pool_size": 3}
+    model = preset.build(100, **overrides)
+    assert (model.identity_weight, model.width, model.pool_size) == (0, 8, 3)
+    assert model.constant_steps == 50  # the schedule still follows the steps
+    assert preset.parse_overrides(None) == {} and preset.parse_overrides("") == {}
+    with pytest.raises(errors.ZooValueError, match="takes no argument 'widht'"):
+        preset.parse_overrides("widht=8")
+    with pytest.raises(errors.ZooValueError, match="key=value"):
+        preset.parse_overrides("width")
+    with pytest.raises(errors.ZooValueError, match="change --steps instead"):
+        preset.parse_overrides("constant_steps=5")

@@ -16,6 +16,7 @@ declare their presets without importing the registry, the Hub or the trainer.
 
 import dataclasses
 import inspect
+import json
 import re
 import types
 import typing
@@ -114,6 +115,33 @@ class Preset:
         (default: the published schedule) derives, and ``overrides`` last."""
         derived = self.cls.schedule_for(steps or self.schedule.steps)
         return {**self.config, **derived, **overrides}
+
+    def parse_overrides(self, text):
+        """``"key=value,key=value"`` (a run's ``--config``) as constructor overrides,
+        each value read as JSON where it parses (numbers, true/false) and as a string
+        otherwise; a key the class does not take, or one the schedule derives, is refused."""
+        out = {}
+        for item in filter(None, (part.strip() for part in (text or "").split(","))):
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise errors.ZooValueError(
+                    f"--config takes key=value pairs separated by commas (e.g. "
+                    f"identity_weight=0,width=64); got {item!r}.")
+            accepted = _constructor_arguments(self.cls) - {"seed"}
+            if key not in accepted:
+                raise errors.ZooValueError(
+                    f"--config: {self.cls.__name__} takes no argument {key!r}; it takes "
+                    f"{', '.join(sorted(accepted))}.")
+            if key in self.cls.schedule_for(self.schedule.steps):
+                raise errors.ZooValueError(
+                    f"--config: {key} follows from the run's --steps "
+                    f"({self.cls.__name__}.schedule_for); change --steps instead.")
+            try:
+                out[key] = json.loads(value)
+            except json.JSONDecodeError:
+                out[key] = value.strip()
+        return out
 
     def build(self, steps=None, **overrides):
         """A freshly initialised model of this preset, compiled with its optimizers."""

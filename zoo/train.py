@@ -78,6 +78,10 @@ class Options:
         "over small maps turns that noise into different weights.")
     data: str | None = _option(None, "Train on this folder or .zip of images instead of the "
                                "preset's dataset (converted to its image size and channels).")
+    config: str | None = _option(
+        None, "Change the preset's model settings for this run, as key=value pairs "
+        "separated by commas (e.g. identity_weight=0,width=64): a measured variation "
+        "keeps its own --outdir; the record says what changed.")
     finetune: bool = _option(False, "Start from the preset's trained weights (fresh "
                              "optimizers) instead of a fresh initialisation; on the preset's "
                              "own data this continues the shipped run, its curve and clocks.")
@@ -400,7 +404,7 @@ def _run(preset, opt):
     steps = opt.steps or schedule.steps
     batch_size = opt.batch_size or schedule.batch_size
     steps_per_epoch = opt.steps_per_epoch or schedule.steps_per_epoch
-    overrides = {"seed": opt.seed}
+    overrides = {"seed": opt.seed, **record_.parse_overrides(opt.config)}
     outdir = run_folder(preset, opt)
     data_args = {}
     mock = contextlib.nullcontext()
