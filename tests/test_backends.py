@@ -64,10 +64,13 @@ def jobs(root, kind, **extra):
 
 
 def variant_tests(backend, folder):
-    """test_models.py (every preset: sample, fit, save/load, bad input), test_losses.py, test_rng.py."""
+    """test_models.py (every preset: sample, fit, save/load, bad input), test_losses.py,
+    test_rng.py, test_forward.py (call, predict, evaluate, validation data; its exports are
+    TensorFlow's)."""
     env = environment(backend, folder)
     return subprocess.Popen([sys.executable, "-m", "pytest", str(HERE / "test_models.py"),
-                             str(HERE / "test_losses.py"), str(HERE / "test_rng.py"), "-q",
+                             str(HERE / "test_losses.py"), str(HERE / "test_rng.py"),
+                             str(HERE / "test_forward.py"), "-k", "not export", "-q",
                              "-p", "no:cacheprovider", "-p", "no:xdist"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

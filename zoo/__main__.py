@@ -1,9 +1,10 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | train | serve | publish | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | train | export | serve | publish | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
     python -m zoo train dcgan-mnist [--steps 2000] [--data my_images/] [--finetune] [--smoke] [--ship]
+    python -m zoo export dcgan-mnist --format onnx -o dcgan.onnx   # or saved_model (a folder)
     python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
     python -m zoo prepare-data mnist fashion_mnist emoji   # emoji: --source <two npm packages>, or npm
@@ -75,6 +76,26 @@ def _train(args):
     where = train.run_folder(preset, train.Options(smoke=args.smoke, outdir=outdir)) / "last"
     print(f"trained {preset} on {args.data or record['dataset']} for {record['train_steps']} "
           f"steps; the model is in {where} (zoo.load({str(where)!r}))")
+
+
+def _export(args):
+    import zoo
+
+    output = args.output or (f"{args.name}.onnx" if args.format == "onnx" else args.name)
+    if args.format == "onnx" and not output.endswith(".onnx"):
+        raise zoo.errors.ZooValueError(f"an ONNX export is one .onnx file; got -o {output}.")
+    model = zoo.load(args.name)
+    model.export(output, format={"saved_model": "tf_saved_model"}.get(args.format, args.format),
+                 verbose=False)
+    inputs = ", ".join(spec.name for spec in _flat(model.serving_signature()))
+    load = ("onnxruntime.InferenceSession(path)" if args.format == "onnx"
+            else "tf.saved_model.load(path).serve(...)")
+    print(f"wrote {args.name} as {args.format} to {output} (inputs: {inputs}; outputs: images "
+          f"in [-1, 1], NHWC); load it with {load}")
+
+
+def _flat(specs):
+    return [s for item in specs for s in (item if isinstance(item, list) else [item])]
 
 
 def _serve(args):
@@ -155,6 +176,13 @@ def main(argv=None):
     p.add_argument("--outdir", default=None,
                    help="default: runs/<preset>, or runs/<preset>-<data name> with --data")
     p.set_defaults(fn=_train)
+    p = sub.add_parser("export", help="write a preset's generator for serving (SavedModel or ONNX)")
+    p.add_argument("name")
+    p.add_argument("--format", choices=["saved_model", "onnx"], default="saved_model",
+                   help="onnx needs pip install 'zoo[export]'")
+    p.add_argument("-o", "--output", default=None,
+                   help="default: ./NAME (a SavedModel folder) or ./NAME.onnx")
+    p.set_defaults(fn=_export)
     p = sub.add_parser("serve", help="a local web demo (needs pip install -e '.[demo]')")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(fn=_serve)

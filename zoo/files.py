@@ -4,6 +4,7 @@ writes a file a user keeps (checkpoints, grids, records, prepared data)."""
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 
 
@@ -29,6 +30,32 @@ def write_atomically(path, write):
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    return path
+
+
+def replace_atomically(path, write):
+    """``write(tmp)`` writes a file or a folder at ``tmp``, a fresh path beside
+    ``path`` with the same name; it then takes ``path``'s place whole (a folder
+    by two renames, the old one kept until the new one is in place), so a failed or
+    killed write leaves what was at ``path`` as it was. Files ``write`` puts beside
+    ``tmp`` (an ONNX file's external weights, ``<name>.data``) move first."""
+    path = os.path.abspath(os.fspath(path))
+    folder, name = os.path.split(path)
+    os.makedirs(folder, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        tmp = os.path.join(work, name)
+        write(tmp)
+        for extra in sorted(set(os.listdir(work)) - {name}):
+            os.replace(os.path.join(work, extra), os.path.join(folder, extra))
+        if os.path.isdir(tmp) and os.path.isdir(path):
+            old = os.path.join(work, ".old")
+            os.rename(path, old)
+            os.rename(tmp, path)
+        else:
+            os.replace(tmp, path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return path
 
 

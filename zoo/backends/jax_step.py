@@ -116,6 +116,44 @@ def make_train_function(model):
     return train_function
 
 
+def make_test_function(model):
+    """``evaluate``'s step: the model's ``test_step`` on the values of every variable,
+    the metrics' new values written back (``test_step`` itself changes nothing else)."""
+    variables = _state_variables(model)
+    metrics = model.metrics_variables
+
+    @jax.jit
+    def step(values, data):
+        with StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+            logs = model.test_step(data)
+        return logs, [scope.get_current_value(v) for v in metrics]
+
+    def test_function(state, iterator):
+        logs, values = step([v.value for v in variables], next(iterator))
+        for v, x in zip(metrics, values):
+            v.assign(x)
+        return logs, (None, None, None)
+
+    return test_function
+
+
+def make_predict_function(model):
+    """``predict``'s step: the model's forward pass (``call``), changing nothing."""
+    from keras.utils import unpack_x_y_sample_weight
+
+    variables = model.variables
+
+    @jax.jit
+    def step(values, data):
+        with StatelessScope(state_mapping=list(zip(variables, values))):
+            return model(unpack_x_y_sample_weight(data)[0], training=False)
+
+    def predict_function(state, iterator):
+        return step([v.value for v in variables], next(iterator)), (None, None)
+
+    return predict_function
+
+
 def inference_function(model, fn):
     variables = model.variables
 

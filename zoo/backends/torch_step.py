@@ -23,9 +23,13 @@ def apply_gradients(optimizer, loss_fn, variables):
 
 
 def input_gradient(fn, x):
-    if not x.requires_grad:
-        x = x.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+    # evaluate runs test_step under no_grad; the penalty still needs this gradient
+    # (differentiable only where the caller's own gradients are on: training).
+    differentiable = torch.is_grad_enabled()
+    with torch.enable_grad():
+        if not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(fn(x).sum(), x, create_graph=differentiable)
     return grad
 
 

@@ -34,12 +34,13 @@ otherwise be copied six times:
 """
 
 import functools
+import warnings
 
 import keras
 import numpy as np
 from keras import ops
 
-from zoo import errors, rng
+from zoo import errors, files, rng
 from zoo.backends import current as backend
 
 
@@ -428,6 +429,22 @@ class Adversarial(keras.Model):
         self.train_function = backend.make_train_function(self)
         return self.train_function
 
+    def make_test_function(self, force=False):
+        return self._backend_function("test", force)
+
+    def make_predict_function(self, force=False):
+        return self._backend_function("predict", force)
+
+    def _backend_function(self, kind, force):
+        # JAX's own evaluate/predict steps take the state _get_jax_state hands over,
+        # which zoo models do not (below); the zoo's JAX backend has its own.
+        make = getattr(backend, f"make_{kind}_function", None)
+        if make is None:
+            return getattr(super(), f"make_{kind}_function")(force)
+        if getattr(self, f"{kind}_function") is None or force:
+            setattr(self, f"{kind}_function", make(self))
+        return getattr(self, f"{kind}_function")
+
     def _get_jax_state(self, **kwargs):
         # JAX only: Keras' fit would hand a stateless step the values of one
         # optimizer (``self.optimizer``); zoo steps keep every variable attached
@@ -507,17 +524,47 @@ class Adversarial(keras.Model):
     def serving_signature(self):
         """What the forward pass takes, for ``export``: a batch of latent vectors (and of
         integer labels, for a conditional model)."""
-        z = keras.InputSpec(shape=(None, self.latent_dim), dtype="float32")
-        return [[z, keras.InputSpec(shape=(None,), dtype="int32")]] if self.num_classes else [z]
+        z = keras.InputSpec(shape=(None, self.latent_dim), dtype="float32", name="latent")
+        labels = keras.InputSpec(shape=(None,), dtype="int32", name="labels")
+        return [[z, labels]] if self.num_classes else [z]
+
+    # What Keras' ONNX export imports on each backend (``pip install 'zoo[export]'``).
+    ONNX_NEEDS = {"tensorflow": ("tf2onnx", "onnx"), "jax": ("jax2onnx", "onnx"),
+                  "torch": ("onnx", "onnxscript")}
 
     def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
                **kwargs):
-        """Keras' ``export`` (a TF SavedModel for TF Serving by default) of the forward
-        pass (:meth:`call`): latent vectors (and labels) to images, or for CycleGAN
-        images A to B. The input signature is the model's own unless given."""
-        return super().export(filepath, format=format, verbose=verbose,
-                              input_signature=input_signature or self.serving_signature(),
-                              **kwargs)
+        """Keras' ``export`` of the forward pass (:meth:`call`): latent vectors (and
+        labels) to images, or for CycleGAN images A to B, as a TF SavedModel for TF
+        Serving (``format="tf_saved_model"``, the default; its function ``serve``) or an
+        ONNX file (``format="onnx"``; inputs named ``latent``, ``labels``, ``images``).
+        The input signature is the model's own unless given. Written whole or not at
+        all: whatever was at ``filepath`` stays until the new export is complete."""
+        if format == "onnx":
+            import importlib.util
+
+            missing = [p for p in self.ONNX_NEEDS.get(keras.backend.backend(), ())
+                       if importlib.util.find_spec(p) is None]
+            if missing:
+                raise errors.ZooError(
+                    f"ONNX export on the {keras.backend.backend()} backend needs "
+                    f"{' and '.join(missing)}: pip install 'zoo[export]' (or pip install "
+                    f"{' '.join(missing)}).")
+        if format == "tf_saved_model" and keras.backend.backend() == "torch":
+            raise errors.ZooValueError(
+                "Keras cannot write a TF SavedModel of this model from the torch backend; "
+                "export format='onnx' here, or load the checkpoint under KERAS_BACKEND="
+                "tensorflow or jax for a SavedModel.")
+        signature = input_signature or self.serving_signature()
+
+        def write(path):
+            with warnings.catch_warnings():  # Keras' numpy 2 patch of tf2onnx warns
+                warnings.filterwarnings("ignore", category=FutureWarning)
+                super(Adversarial, self).export(path, format=format, verbose=verbose,
+                                                input_signature=signature, **kwargs)
+
+        files.replace_atomically(filepath, write)
+        return filepath
 
     def call(self, inputs, training=False):
         """The forward pass Keras' ``model(z)`` and ``predict(z)`` run: images in

@@ -335,7 +335,7 @@ class CycleGAN(Adversarial):
         )
 
     def serving_signature(self):
-        return [keras.InputSpec(shape=(None,) + self.image_shape, dtype="float32")]
+        return [keras.InputSpec(shape=(None,) + self.image_shape, dtype="float32", name="images")]
 
     def call(self, inputs, training=False):
         """``model(x)`` and ``predict(x)``: domain A images in [-1, 1] translated to B
