@@ -288,3 +288,53 @@ def test_a_second_run_on_the_same_folder_refuses_until_the_first_is_gone(tmp_pat
                                                 "HOME": str(tmp_path)})
         assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads((out / "record.json").read_text())["smoke"]
+
+
+def test_epochs_after_a_stop_end_where_an_unbroken_runs_do():
+    from zoo.train import _segments
+
+    assert _segments(0, 10, 4) == [(0, 2, 4), (2, 3, 2)]
+    assert _segments(5, 10, 4) == [(1, 2, 3), (2, 3, 2)]  # the rest of epoch 2 first
+    assert _segments(9, 10, 4) == [(2, 3, 1)]
+    assert _segments(1, 12, 4) == [(0, 1, 3), (1, 3, 4)]
+    assert _segments(8, 8, 4) == [] and _segments(3, 3, 4) == []
+
+
+@pytest.mark.slow
+def test_sigterm_and_ctrl_c_save_at_the_next_step_and_resume_bitwise_equal(tmp_path):
+    """Each stopped run is signalled before its first step, so it stops after exactly
+    one step: at step 1 and 2 (mid-epoch: the next run finishes the epoch) and 3 (an
+    epoch's end). WGAN: the critic schedule and clipping read the step counters."""
+    script = [sys.executable, str(ROOT / "recipes" / "wgan_mnist.py"), "--smoke", "--steps=7",
+              "--steps_per_epoch=3"]
+    env = {**ENV, "PYTHONUNBUFFERED": "1"}
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    subprocess.run(script + [f"--outdir={straight}"], cwd=tmp_path, env=env, check=True,
+                   capture_output=True, timeout=600)
+    for step, sig in ((1, signal.SIGTERM), (2, signal.SIGINT), (3, signal.SIGTERM)):
+        with open(tmp_path / "stderr", "w") as err:  # TensorFlow's C++ logs, kept apart
+            proc = subprocess.Popen(script + [f"--outdir={stopped}"], cwd=tmp_path, env=env,
+                                    stdout=subprocess.PIPE, stderr=err, text=True)
+            lines = []
+            for line in proc.stdout:
+                lines.append(line)
+                if line.startswith(("Epoch ", "Resuming ")):  # before this process's first step
+                    proc.send_signal(sig)
+                    break
+            out = "".join(lines) + proc.stdout.read()
+        assert proc.wait(timeout=300) == 0, out[-3000:] + (tmp_path / "stderr").read_text()[-2000:]
+        assert f"Stopped by {sig.name} at step {step} of 7" in out and "resume" in out, out[-3000:]
+        meta = json.loads((stopped / "last" / checkpoint.METADATA).read_text())
+        assert meta["train_steps"] == step and meta["epoch"] == step // 3
+    assert not (stopped / "record.json").exists()  # stopped runs ship nothing, record nothing
+    resumed = subprocess.run(script + [f"--outdir={stopped}"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0 and "Resuming" in resumed.stdout, resumed.stderr[-3000:]
+    a = arrays(straight / "last" / checkpoint.WEIGHTS)
+    b = arrays(stopped / "last" / checkpoint.WEIGHTS)
+    differ = [k for k in a if not np.array_equal(a[k], b[k])]
+    assert a.keys() == b.keys() and not differ, f"{len(differ)} arrays differ, e.g. {differ[:3]}"
+    # The epoch the stop ended exactly (step 3) was measured and drawn as in the unbroken run.
+    rows = lambda d: [r["train_steps"] for r in map(json.loads, (d / "quality.jsonl").open())]  # noqa: E731
+    assert rows(stopped) == rows(straight) == [3, 6, 7]
+    assert sorted(os.listdir(stopped / "samples")) == sorted(os.listdir(straight / "samples"))

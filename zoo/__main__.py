@@ -72,7 +72,11 @@ def _train(args):
     preset = registry.canonical(args.name)
     outdir = args.outdir or (f"runs/{preset}-{Path(args.data).stem}" if args.data else None)
     options = {k: v for k, v in vars(args).items() if k in train.Options.__dataclass_fields__}
-    model, record = train.run(preset, train.Options(**{**options, "outdir": outdir}))
+    try:
+        model, record = train.run(preset, train.Options(**{**options, "outdir": outdir}))
+    except train.Interrupted as stopped:
+        print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
+        return
     where = train.run_folder(preset, train.Options(smoke=args.smoke, outdir=outdir)) / "last"
     print(f"trained {preset} on {args.data or record['dataset']} for {record['train_steps']} "
           f"steps; the model is in {where} (zoo.load({str(where)!r}))")

@@ -148,7 +148,10 @@ def main(preset):
         if len(argv) > 1:
             raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
         fields = {f.name: getattr(flags.FLAGS, f.name) for f in dataclasses.fields(Options)}
-        run(preset, Options(**fields))
+        try:
+            run(preset, Options(**fields))
+        except Interrupted as stopped:
+            print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
 
     app.run(go)
 
@@ -191,8 +194,9 @@ class EpochEnd(keras.callbacks.Callback):
     quality row written twice for a step count is read once."""
 
     def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
-                 minutes=0, measure_before=0.0, stop_at_fid=0.0):
+                 minutes=0, measure_before=0.0, stop_at_fid=0.0, stop=None):
         super().__init__()
+        self.stop = stop or StopRequest()
         self.stop_at_fid = stop_at_fid
         self.deadline = started + 60 * minutes if minutes else None
         self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
@@ -208,6 +212,14 @@ class EpochEnd(keras.callbacks.Callback):
             write_quality(self.outdir, self.rows)
         self.best = min((evaluation.QualityProbe.badness(r) for r in self.rows), default=None)
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self.batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+        if self.stop.signal:
+            self.model.stop_training = True  # Keras ends the epoch here: on_epoch_end follows
+
     def on_epoch_end(self, epoch, logs=None):
         wall = self.wall_before + time.time() - self.started
         losses = {k: float(v) for k, v in (logs or {}).items()}
@@ -216,6 +228,11 @@ class EpochEnd(keras.callbacks.Callback):
                 "train_steps": int(self.model.d_steps.numpy()),
                 "generator_steps": int(self.model.g_steps.numpy()),
                 "last_logs": losses}
+        if self.stop.signal and self.batches < self.params["steps"]:
+            # Cut short: the state alone; the resumed run ends this epoch, measures and all.
+            meta["epoch"] = epoch  # epochs completed
+            checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
+            return
         if self.probe is not None and (epoch + 1) % self.eval_every == 0:
             began = time.time()
             self.measure(meta, losses, logs)
@@ -369,11 +386,68 @@ def run(preset, options=None):
     its run folder (:func:`exclusive`) from start to ship; see :func:`_run`."""
     opt = options or Options()
     _check_options(opt)
-    with exclusive(run_folder(preset, opt)):
-        return _run(preset, opt)
+    stop = StopRequest()
+    with exclusive(run_folder(preset, opt)), stop.on_signals():
+        return _run(preset, opt, stop)
 
 
-def _run(preset, opt):
+class Interrupted(Exception):
+    """A run stopped by SIGTERM or SIGINT after saving its state; ``str`` says how to
+    resume. Recipes and ``python -m zoo train`` print it and exit 0."""
+
+
+class StopRequest:
+    """Set by SIGTERM or SIGINT (preemption, Ctrl-C, a session's end) while
+    :func:`run` trains: the run saves its whole state at the next step boundary
+    (:class:`EpochEnd`) and stops. A second signal acts at once, as it would
+    without the zoo; the state saved before it stays."""
+
+    def __init__(self):
+        self.signal = None
+
+    @contextlib.contextmanager
+    def on_signals(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            yield  # Python delivers signals to the main thread only
+            return
+
+        def handler(number, frame):
+            self.signal = signal.Signals(number).name
+            signal.signal(number, previous[number])  # the next one acts at once
+            print(f"\n{self.signal}: saving the state at the end of this step, then stopping "
+                  "(send it again to stop at once).", flush=True)
+
+        previous = {n: signal.signal(n, handler) for n in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for number, action in previous.items():
+                signal.signal(number, action)
+
+
+def _segments(done, steps, per_epoch):
+    """``(initial_epoch, epochs, steps_per_epoch)`` for each ``fit`` call from step
+    ``done`` to ``steps``: the rest of an epoch a stop cut short, the whole epochs,
+    and a shorter last one, so that every epoch ends where an unbroken run's does."""
+    out = []
+    if done % per_epoch and done < steps:
+        epoch = done // per_epoch
+        end = min(steps, (epoch + 1) * per_epoch)
+        out.append((epoch, epoch + 1, end - done))
+        done = end
+    whole = steps // per_epoch
+    if done // per_epoch < whole:
+        out.append((done // per_epoch, whole, per_epoch))
+        done = whole * per_epoch
+    if done < steps:
+        out.append((whole, whole + 1, steps - done))
+    return out
+
+
+def _run(preset, opt, stop=None):
     """Train ``preset`` as its record (:class:`zoo.preset.Preset`) describes,
     with ``options`` (:class:`Options`) for what a run may change. Returns
     ``(model, record)``.
@@ -434,14 +508,14 @@ def _run(preset, opt):
         mock = contextlib.nullcontext()
     with mock:
         last = outdir / "last"
-        wall_before, measure_before, initial_epoch = 0.0, 0.0, 0
+        wall_before, measure_before = 0.0, 0.0
         checkpoint.recover(last)
         if (last / checkpoint.METADATA).exists():
             model = checkpoint.load_preset(last)
             meta = checkpoint.read_metadata(last)
-            initial_epoch, wall_before = meta["epoch"], meta["wall_time_s"]
+            wall_before = meta["wall_time_s"]
             measure_before = meta.get("measure_time_s", 0.0)  # absent before 2026-12
-            print(f"Resuming {preset} from {last} at epoch {initial_epoch}.")
+            print(f"Resuming {preset} from {last} at step {int(model.d_steps.numpy()):,}.")
         elif opt.finetune:
             model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
             print(f"Fine-tuning {preset} from its trained weights.")
@@ -466,8 +540,6 @@ def _run(preset, opt):
         if cls.task == "image-to-image":
             sample_inputs = tuple(np.asarray(x)[:8] for x in first)
             reference = None
-        # Whole epochs, then a shorter last one, so the run ends at exactly ``steps``.
-        epochs, rest = divmod(steps, steps_per_epoch)
         probe = None
         if opt.eval_every and evaluation.QualityProbe.available(dataset):
             probe = evaluation.QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
@@ -475,26 +547,33 @@ def _run(preset, opt):
         if (opt.stop_at_fid and measured and "fid" in measured[-1]
                 and evaluation.QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
             print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
-            epochs, rest = initial_epoch, 0  # nothing to train
+            steps = int(model.d_steps.numpy())  # nothing to train
         started = time.time()
+        stop = stop or StopRequest()
         callbacks = [
             # Before TensorBoard, so the quality numbers reach its logs.
             EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
-                     opt.minutes, measure_before, opt.stop_at_fid),
+                     opt.minutes, measure_before, opt.stop_at_fid, stop),
             *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
             # NaN stops the run at the last good weights; D winning and
             # collapse are warned about (the run's log shows them).
             guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
         ]
-        # shuffle=False: the batches come shuffled, in an order resume can repeat.
-        model.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-                  callbacks=callbacks, verbose=2, shuffle=False)
-        if rest and initial_epoch <= epochs and not model.stop_training:
-            # The shorter last epoch, on the batches after those already seen.
-            _, ds = _batches(dataset, batch_size, labels, opt.seed, int(model.d_steps.numpy()),
-                             data_args)
-            model.fit(ds, epochs=epochs + 1, initial_epoch=epochs, steps_per_epoch=rest,
+        for k, (initial_epoch, epochs, length) in enumerate(
+                _segments(int(model.d_steps.numpy()), steps, steps_per_epoch)):
+            if k:  # the batches after those already seen
+                if model.stop_training:
+                    break
+                _, ds = _batches(dataset, batch_size, labels, opt.seed,
+                                 int(model.d_steps.numpy()), data_args)
+            # shuffle=False: the batches come shuffled, in an order resume can repeat.
+            model.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=length,
                       callbacks=callbacks, verbose=2, shuffle=False)
+        if stop.signal:
+            raise Interrupted(
+                f"Stopped by {stop.signal} at step {int(model.d_steps.numpy()):,} of {steps:,}; "
+                f"the whole state is in {last}. Run the same command to resume: it goes on "
+                "exactly as if it had not stopped.")
     meta = checkpoint.read_metadata(last)
     rows = read_quality(outdir, meta["train_steps"])
     best = outdir / "best"
