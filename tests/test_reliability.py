@@ -3,6 +3,7 @@ corrupted files, NaN, a discriminator that wins outright, mode collapse."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -338,3 +339,38 @@ def test_sigterm_and_ctrl_c_save_at_the_next_step_and_resume_bitwise_equal(tmp_p
     rows = lambda d: [r["train_steps"] for r in map(json.loads, (d / "quality.jsonl").open())]  # noqa: E731
     assert rows(stopped) == rows(straight) == [3, 6, 7]
     assert sorted(os.listdir(stopped / "samples")) == sorted(os.listdir(straight / "samples"))
+
+
+def test_a_save_that_cannot_be_written_keeps_the_last_state_and_says_what_it_needs(
+        tmp_path, monkeypatch):
+    last = tmp_path / "run" / "last"
+    model = build("dcgan-mnist")
+    checkpoint.save_preset(model, last, metadata={"epoch": 1})
+    before = arrays(last / checkpoint.WEIGHTS)
+    for v in model.generator.trainable_variables:
+        v.assign(v + 1.0)  # a newer state, which cannot be written
+    # A folder that cannot be made (its parent is a file: refused even to root).
+    (tmp_path / "file").write_text("")
+    with pytest.raises(errors.CheckpointError, match=r"could not save .*file/last: File exists"
+                                                     r"\. Saving needs write permission in .*file "
+                                                     r"and about 1 MB free"):
+        checkpoint.save_preset(model, tmp_path / "file" / "last")
+    # A full disk, as the operating system reports it (HDF5 itself crashes on one).
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10, 10, 0))
+    with pytest.raises(errors.CheckpointError, match=r"only 0\.0 MB free.*is as it was"):
+        checkpoint.save_preset(model, last)
+    monkeypatch.undo()
+    assert sorted(os.listdir(last.parent)) == ["last"]  # no half-written copy left behind
+    after = arrays(checkpoint.verify(last) and last / checkpoint.WEIGHTS)
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_a_damaged_last_state_is_never_trained_over(tmp_path):
+    from zoo import train
+
+    out = tmp_path / "run"
+    train.run("dcgan-mnist", train.Options(smoke=True, outdir=str(out), steps=2, eval_every=0))
+    (out / "last" / checkpoint.METADATA).unlink()
+    with pytest.raises(errors.CheckpointError, match=r"cannot resume from .*last.*mv .*last\.broken"):
+        train.run("dcgan-mnist", train.Options(smoke=True, outdir=str(out), steps=4, eval_every=0))
+    assert sorted(os.listdir(out / "last")) == [checkpoint.CONFIG, checkpoint.WEIGHTS]

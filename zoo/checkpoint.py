@@ -36,6 +36,7 @@ from pathlib import Path
 
 import h5py
 import keras
+import numpy as np
 
 from zoo import files
 from zoo.errors import CheckpointError
@@ -69,11 +70,37 @@ def save_preset(model, folder, metadata=None, training_state=True):
     ``training_state=False`` the optimizers' slots are not written.
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    variables = model.variables + (model.d_optimizer.variables + model.g_optimizer.variables
+                                   if training_state and hasattr(model, "d_optimizer") else [])
+    need = 2 * sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in variables) + 2**20
+
+    def refuse(why):
+        return CheckpointError(
+            f"could not save {folder}: {why}. Saving needs write permission in {folder.parent} "
+            f"and about {need / 2**20:,.0f} MB free there (the new copy is written beside the "
+            f"old one); what was in {folder} is as it was.")
+
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(folder.parent).free
+    except OSError as e:
+        raise refuse(e.strerror or e) from e
+    if free < need:  # checked first: HDF5 does not fail cleanly on a full disk
+        raise refuse(f"only {free / 2**20:,.1f} MB free")
     recover(folder)
     old = {}
     if (folder / METADATA).exists():
         old = json.loads((folder / METADATA).read_text())
+    try:
+        _write_preset(model, folder, old, metadata, training_state)
+    except (OSError, RuntimeError) as e:  # HDF5 reports write errors as RuntimeError
+        if isinstance(e, CheckpointError):
+            raise
+        raise refuse(getattr(e, "strerror", None) or e) from e
+    return folder
+
+
+def _write_preset(model, folder, old, metadata, training_state):
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     os.chmod(tmp, 0o777 & ~files.current_umask())  # mkdtemp makes it private (0700)
     try:
@@ -106,7 +133,6 @@ def save_preset(model, folder, metadata=None, training_state=True):
             tmp.rename(folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return folder
 
 
 def read_json(path):

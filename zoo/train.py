@@ -152,6 +152,9 @@ def main(preset):
             run(preset, Options(**fields))
         except Interrupted as stopped:
             print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
+        except errors.ZooError as e:
+            print(f"error: {e}", file=sys.stderr, flush=True)
+            sys.exit(2)
 
     app.run(go)
 
@@ -510,8 +513,14 @@ def _run(preset, opt, stop=None):
         last = outdir / "last"
         wall_before, measure_before = 0.0, 0.0
         checkpoint.recover(last)
-        if (last / checkpoint.METADATA).exists():
-            model = checkpoint.load_preset(last)
+        if last.exists():  # damaged or not: never trained over (the error says what to do)
+            try:
+                model = checkpoint.load_preset(last)
+            except errors.CheckpointError as e:
+                raise errors.CheckpointError(
+                    f"cannot resume from {last}: {e} To start this run afresh, move the "
+                    f"folder aside (mv {last} {last}.broken); {outdir / 'best'} keeps the best "
+                    "measured weights (without optimizer state: zoo.load can read it).") from e
             meta = checkpoint.read_metadata(last)
             wall_before = meta["wall_time_s"]
             measure_before = meta.get("measure_time_s", 0.0)  # absent before 2026-12
