@@ -169,18 +169,14 @@ of Keras too and give the same images for the same seed, within 1e-5
 """
 
 
-def _yaml_card(name, meta, task):
-    from zoo import evaluation
+def _yaml_card(name, meta, preset):
+    """The card's metadata, written as the Hub's README.md writes it (zoo.hub.card_yaml)."""
+    from zoo import hub
 
-    ev = meta.get("evaluation", {}).get("metrics", {})
-    preset_dataset = meta.get("training", {}).get("dataset", "")
-    lines = ["```yaml", f"model_name: {name}", "library_name: keras", "tags: [zoo, gan, keras]",
-             f"datasets: [{preset_dataset.split('/')[0]}]", "model-index:", f"- name: {name}",
-             "  results:", f"  - task: {{type: {task}}}",
-             f"    dataset: {{name: {preset_dataset}, type: {preset_dataset.split('/')[0]}}}",
-             "    metrics:"]
-    lines += [f"    - {{type: {k}, value: {v}}}" for k, v in evaluation.flat_metrics(ev).items()]
-    return "\n".join(lines + ["```"])
+    dataset = meta.get("training", {}).get("dataset", "")
+    yaml = hub.card_yaml(name, preset.task, dataset, hub.card_metrics(meta),
+                         tags=[preset.cls.__name__])
+    return f"```yaml\n{yaml}\n```"
 
 
 def write_model_card(root):
@@ -213,7 +209,7 @@ def write_model_card(root):
         train = meta.get("training", {})
         preset = registry.PRESETS[name]
         size = preset.config["image_size"]
-        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset.task)}\n")
+        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset)}\n")
         parts.append(f"{preset.description} Class `{preset.cls.__name__}`; the setting "
                      f"and its deviations from the paper are in `{preset.recipe}`.\n")
         ev = meta.get("evaluation", {}).get("metrics")

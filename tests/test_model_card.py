@@ -69,8 +69,16 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     assert "**Not met**: fid" in still and "Still improving when the run stopped" in still
     assert "trained 6,000 of the published schedule's 93,700 steps, on a CPU" in gan
     translator = card.split("\n## cyclegan-sneaker2boot\n")[1].split("\n## ")[0]
-    assert "- task: {type: image-to-image}" in translator
-    assert "- task: {type: unconditional-image-generation}" in gan
+    # The card's metadata is the Hub README's (zoo.hub.card_yaml), read back as YAML.
+    import yaml
+
+    def index(section):
+        block = yaml.safe_load(section.split("```yaml\n")[1].split("\n```")[0])
+        result = block["model-index"][0]["results"][0]
+        return result["task"]["type"], {m["type"]: m["value"] for m in result["metrics"]}
+
+    assert index(translator)[0] == "image-to-image" and index(gan)[0] == "unconditional-image-generation"
+    assert index(dcgan)[1]["fid"] == 14.2 and index(gan)[1]["fid"] == 55.0
     continued = card.split("\n## wgan-gp-fashion-mnist\n")[1].split("\n## ")[0]
     assert ("- Continued: from the shipped checkpoint at 102,000 steps (trained by "
             "`python first.py`), with fresh optimizers (a shipped checkpoint keeps no optimizer state)"

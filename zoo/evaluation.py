@@ -362,18 +362,6 @@ def labelled_test_images(dataset):
     return data.images(dataset, "test", labels=True)
 
 
-def flat_metrics(measured):
-    """``measured`` with a translation's per-direction rows flattened:
-    ``{"a2b": {"target_class_rate": r}}`` -> ``{"a2b_target_class_rate": r}``."""
-    flat = {}
-    for key, value in measured.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}_{k}": v for k, v in value.items()})
-        else:
-            flat[key] = value
-    return flat
-
-
 def check_target(measured, target):
     """A preset's quality target (its record's ``"target"``) against ``measured`` metrics.
 
@@ -381,7 +369,7 @@ def check_target(measured, target):
     translation's per-direction metrics are named ``"a2b_target_class_rate"`` and so
     on. Returns ``[(name, op, bound, value, met)]``; a metric not measured is not met.
     """
-    flat = flat_metrics(measured)
+    flat = metrics.flat_metrics(measured)
     rows = []
     for name, (op, bound) in target.items():
         if op not in ("<=", ">="):

@@ -32,6 +32,7 @@ from huggingface_hub import errors as hf_errors
 from huggingface_hub.utils import validate_repo_id
 
 from zoo import checkpoint, files
+from zoo.metrics import flat_metrics
 from zoo.errors import CheckpointError, ZooError, ZooValueError
 
 try:  # the HTTP client huggingface_hub uses: httpx2 from 2.x, httpx before
@@ -89,27 +90,40 @@ def parse_handle(handle):
 
 
 # ------------------------------------------------------------------ upload
+def card_yaml(name, task, dataset, metrics, tags=()):
+    """A model card's YAML front matter (Hub metadata: library, tags, dataset, and a
+    model-index of ``metrics``, a flat ``{name: number}``): the one writer of card
+    metadata, for the Hub's README.md and for MODEL_CARD.md alike."""
+    return ModelCardData(
+        library_name="keras",
+        tags=["zoo", "gan", "keras", *tags],
+        datasets=[dataset.split("/")[0]] if dataset else None,
+        model_name=name if metrics else None,
+        eval_results=[
+            EvalResult(
+                task_type=task, dataset_type=dataset or "unspecified", dataset_name=dataset or "unspecified",
+                metric_type=str(key), metric_name=str(key), metric_value=value,
+            )
+            for key, value in metrics.items()
+        ] or None,
+    ).to_yaml()
+
+
+def card_metrics(metadata):
+    """The numbers a checkpoint's ``metadata.json`` measured, flat (``a2b_...``)."""
+    measured = metadata.get("metrics") or (metadata.get("evaluation") or {}).get("metrics") or {}
+    return {k: v for k, v in flat_metrics(measured).items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
 def model_card(variant, task, repo_id, metadata, body=None):
     """README.md text: Hub YAML front matter (with model-index when there are
     metrics), then how to load the model, then ``body`` (the preset's section of
     MODEL_CARD.md when publishing a shipped checkpoint)."""
     dataset = metadata.get("dataset") or metadata.get("training", {}).get("dataset")
-    metrics = metadata.get("metrics") or _flat_metrics(metadata.get("evaluation", {}))
-    card = ModelCardData(
-        library_name="keras",
-        tags=["zoo", "gan", "keras", variant],
-        datasets=[dataset.split("/")[0]] if dataset else None,
-        model_name=repo_id if metrics else None,
-        eval_results=[
-            EvalResult(
-                task_type=task, dataset_type=dataset or "unspecified", dataset_name=dataset or "unspecified",
-                metric_type=str(name), metric_name=str(name), metric_value=value,
-            )
-            for name, value in metrics.items()
-        ] or None,
-    )
+    metrics = card_metrics(metadata)
     lines = [
-        "---", card.to_yaml(), "---", "",
+        "---", card_yaml(repo_id, task, dataset, metrics, tags=[variant]), "---", "",
         f"# {repo_id}", "",
         f"A {variant} from the `zoo` GAN model zoo (Keras 3)"
         + (f", trained on {dataset}." if dataset else "."), "",
@@ -124,16 +138,6 @@ def model_card(variant, task, repo_id, metadata, body=None):
         lines += [body.strip(), ""]
     lines += [f"`{checkpoint.METADATA}` records the sha256 of every file; `zoo.load` checks them.", ""]
     return "\n".join(lines)
-
-
-def _flat_metrics(evaluation):
-    flat = {}
-    for key, value in (evaluation.get("metrics") or {}).items():
-        if isinstance(value, dict):
-            flat.update({f"{key}_{k}": v for k, v in value.items() if isinstance(v, (int, float))})
-        elif isinstance(value, (int, float)):
-            flat[key] = value
-    return flat
 
 
 def push_folder(folder, repo_id, card, *, revision=None, private=False, token=None,

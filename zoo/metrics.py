@@ -436,3 +436,15 @@ def inception_extractor(weights=None):
             return self.backbone(x, training=False)
 
     return InceptionFeatures(backbone)
+
+
+def flat_metrics(measured):
+    """``measured`` with a translation's per-direction rows flattened:
+    ``{"a2b": {"target_class_rate": r}}`` -> ``{"a2b_target_class_rate": r}``."""
+    flat = {}
+    for key, value in measured.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
