@@ -86,21 +86,28 @@ def test_exported_saved_model_and_onnx_serve_the_same_images(name, tmp_path):
 
 @tensorflow_only
 @pytest.mark.slow
-def test_every_shipped_preset_exports_to_onnx_from_the_command_line(tmp_path):
+def test_every_shipped_preset_exports_from_the_command_line_and_serves_what_predict_gives(
+        tmp_path):
     import onnxruntime
+    import tensorflow as tf
 
     import zoo
     from zoo import registry
     from zoo.__main__ import main
 
     for name in registry.list_models(shipped_only=True):
-        path = tmp_path / f"{name}.onnx"
-        assert main(["export", name, "--format", "onnx", "-o", str(path)]) == 0
+        onnx, served = tmp_path / f"{name}.onnx", tmp_path / name
+        assert main(["export", name, "--format", "onnx", "-o", str(onnx)]) == 0
+        assert main(["export", name, "-o", str(served)]) == 0  # a SavedModel, the default
         model = zoo.load(name)
         x, _ = inputs_and_expected(model, n=3)
-        session = onnxruntime.InferenceSession(str(path))
-        np.testing.assert_allclose(session.run(None, feeds(session, x))[0],
-                                   model.predict(x, verbose=0), rtol=0, atol=1e-5, err_msg=name)
+        expected = model.predict(x, verbose=0)
+        session = onnxruntime.InferenceSession(str(onnx))
+        np.testing.assert_allclose(session.run(None, feeds(session, x))[0], expected, rtol=0,
+                                   atol=1e-5, err_msg=name)
+        loaded = tf.saved_model.load(str(served))
+        np.testing.assert_allclose(loaded.serve(x).numpy(), expected, rtol=0, atol=1e-5,
+                                   err_msg=name)
 
 
 @tensorflow_only
