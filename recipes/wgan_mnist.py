@@ -31,7 +31,7 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
   fell from 131.4 to 117.6 in 2,705 generator updates (n = 2,000; 112.2 on 10,000 samples,
   from 125.3), about 5 times the width-64 run's rate at its end, and was still falling when
   it was shipped (the run goes on from ``runs/wgan-mnist-w128/last``). A width-128 critic step costs about 3x a width-64 one (0.18 s on two threads
-  here), so reaching the target is a long run or the GPU campaign (``recipes/gpu_campaign.sh``);
+  here), so reaching the target is a long run or the GPU campaign (``tools/gpu_campaign.sh``);
   the gradient penalty, ``wgan-gp-mnist``, gets there in hours.
 
 Schedule: The authors' code: 10^5 generator updates, which with the critic schedule above are 521,280 critic updates (the default).

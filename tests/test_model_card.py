@@ -1,4 +1,4 @@
-"""recipes/evaluate_checkpoints.py --cards_only: MODEL_CARD.md written from the checkpoints'
+"""tools/evaluate_checkpoints.py --cards_only: MODEL_CARD.md written from the checkpoints'
 metadata, each preset's training record stated as it was."""
 
 import json
@@ -45,7 +45,7 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)"}
     path.write_text(json.dumps(meta))
     run = subprocess.run(
-        [sys.executable, str(ROOT / "recipes" / "evaluate_checkpoints.py"), "--cards_only"],
+        [sys.executable, str(ROOT / "tools" / "evaluate_checkpoints.py"), "--cards_only"],
         env={**os.environ, "ZOO_CHECKPOINTS": str(shelf), "PYTHONPATH": str(ROOT),
              "TF_CPP_MIN_LOG_LEVEL": "2"}, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]

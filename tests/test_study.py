@@ -1,4 +1,4 @@
-"""recipes/study_wgan_claims.py: the runs (smoke mode), their resume, and the report's verdicts."""
+"""studies/wgan_claims.py: the runs (smoke mode), their resume, and the report's verdicts."""
 
 import json
 import os
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDY = ROOT / "recipes" / "study_wgan_claims.py"
+STUDY = ROOT / "studies" / "wgan_claims.py"
 CONFIGS = [(o, g) for o in ("gan", "wgan", "wgan-gp") for g in ("dcgan", "dcgan-nobn", "mlp")]
 CONFIGS.append(("gan-minimax", "dcgan"))
 
@@ -283,9 +283,9 @@ def test_mlp_generator_is_linear_in_training_and_clipped_only_when_sampling(tmp_
     # saturates in training.
     code = f"""
 import sys
-sys.path.insert(0, {str(ROOT / "recipes")!r})
+sys.path.insert(0, {str(ROOT / "studies")!r})
 import numpy as np
-import study_wgan_claims as study
+import wgan_claims as study
 model = study.STUDY_CLASSES["wgan-gp"](image_size=28, channels=3, latent_dim=8, width=4,
                                        generator_kind="mlp", mlp_units=16)
 dense = [l for l in model.generator.layers if type(l).__name__ == "Dense"]

@@ -63,12 +63,12 @@ def test_a_recipe_trains_and_resumes_exactly_without_tensorflow(tmp_path, backen
 
 
 def test_gpu_campaign_script_dry_run(tmp_path):
-    """recipes/gpu_campaign.sh as the GPU machine runs it, on JAX with a tiny budget."""
+    """tools/gpu_campaign.sh as the GPU machine runs it, on JAX with a tiny budget."""
     out = tmp_path / "out"
     env = {**no_tensorflow(tmp_path, "jax"), "OUT": str(out),
            "ZOO_WHEELS": str(tmp_path / "none"), "ZOO_CARRIED": str(tmp_path / "none")}
     env["PYTHONPATH"] = env["PYTHONPATH"].split(os.pathsep)[0]  # the script adds the checkout
-    result = run(["bash", str(ROOT / "recipes" / "gpu_campaign.sh"), "--smoke", "--minutes=0",
+    result = run(["bash", str(ROOT / "tools" / "gpu_campaign.sh"), "--smoke", "--minutes=0",
                   "--presets=wgan-mnist,cyclegan-sneaker2boot", "--parallel=2"], env, tmp_path)
     assert "2 presets" in result.stdout and "0 failed" in result.stdout
     rows = {r["preset"]: r for r in json.loads((out / "campaign.json").read_text())}
@@ -90,13 +90,13 @@ def test_gpu_campaign_script_dry_run(tmp_path):
 
 
 def test_gpu_script_runs_the_study_on_jax(tmp_path):
-    """recipes/gpu_campaign.sh --study: shards of the WGAN-claims study on JAX, no TensorFlow;
+    """tools/gpu_campaign.sh --study: shards of the WGAN-claims study on JAX, no TensorFlow;
     the report is written afterwards from the fetched files (here, under TensorFlow)."""
     out = tmp_path / "out"
     env = {**no_tensorflow(tmp_path, "jax"), "OUT": str(out), "SHARDS": "2",
            "ZOO_WHEELS": str(tmp_path / "none"), "ZOO_CARRIED": str(tmp_path / "none")}
     env["PYTHONPATH"] = env["PYTHONPATH"].split(os.pathsep)[0]
-    result = run(["bash", str(ROOT / "recipes" / "gpu_campaign.sh"), "--study", "--smoke",
+    result = run(["bash", str(ROOT / "tools" / "gpu_campaign.sh"), "--study", "--smoke",
                   "--seeds=0", "--objectives=gan,wgan", "--generators=mlp"], env, tmp_path)
     assert "study: 2 shards, 0 failed" in result.stdout
     for name in ("gan-mlp-seed0", "wgan-mlp-seed0"):
@@ -105,7 +105,7 @@ def test_gpu_script_runs_the_study_on_jax(tmp_path):
         assert [r["g_steps"] for r in rows] == [2, 4] and (folder / "final.json").exists()
         assert all(r["fid"] > 0 for r in rows)
     assert rows[-1]["grad_wasserstein"] > 0  # the JAX gradient norm, measured
-    report = run([sys.executable, str(ROOT / "recipes" / "study_wgan_claims.py"), "--smoke",
+    report = run([sys.executable, str(ROOT / "studies" / "wgan_claims.py"), "--smoke",
                   "--report", f"--runs={out / 'study'}", f"--out={tmp_path / 'report'}",
                   "--seeds=0"], {**os.environ, "PYTHONPATH": str(ROOT)}, tmp_path)
     assert "2 of 10 runs finished" in report.stdout

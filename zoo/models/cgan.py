@@ -144,7 +144,7 @@ PRESETS = collect(
         recipe="recipes/cgan_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/cgan-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 10), "label_accuracy": (">=", 0.98)},
         description="Class-conditional DCGAN on MNIST; sample(n, labels=...) picks digits.",
     ),

@@ -421,7 +421,7 @@ PRESETS = collect(
         recipe="recipes/cyclegan_sneaker2boot.py",
         paper=PAPER,
         hub="keras-gan-zoo/cyclegan-sneaker2boot",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"a2b_target_class_rate": (">=", 0.95), "b2a_target_class_rate": (">=", 0.95)},
         description="CycleGAN between Fashion-MNIST sneakers (A) and ankle boots (B), 28 px.",
     ),

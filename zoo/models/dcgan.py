@@ -57,7 +57,7 @@ def batch_norm():
 def dcgan_generator(image_size, channels, input_dim, width, name="generator", norm=True):
     """z (plus any conditioning) -> image in [-1, 1]. ``norm=False`` drops the
     batch norm (convolutions get biases instead): the weaker generator of the
-    WGAN paper's figure 6, for ``recipes/study_wgan_claims.py``."""
+    WGAN paper's figure 6, for ``studies/wgan_claims.py``."""
     base, steps = feature_map_plan(image_size)
     filters = width * 2 ** (steps - 1)
     model = keras.Sequential(name=name)
@@ -149,7 +149,7 @@ PRESETS = collect(
         recipe="recipes/dcgan_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/dcgan-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15), "recall": (">=", 0.6)},
         description="DCGAN on MNIST 28x28.",
     ),
@@ -163,7 +163,7 @@ PRESETS = collect(
         recipe="recipes/dcgan_fashion_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/dcgan-fashion-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15)},
         description="DCGAN on Fashion-MNIST 28x28.",
     ),

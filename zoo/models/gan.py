@@ -183,7 +183,7 @@ PRESETS = collect(
         recipe="recipes/gan_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/gan-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 40), "recall": (">=", 0.3), "classes_covered": (">=", 10)},
         description="Goodfellow et al. 2014 fully connected GAN on MNIST.",
     ),

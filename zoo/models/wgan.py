@@ -167,7 +167,7 @@ PRESETS = collect(
         recipe="recipes/wgan_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/wgan-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 25)},
         description="WGAN with weight clipping on MNIST 28x28.",
     ),

@@ -90,7 +90,7 @@ PRESETS = collect(
         recipe="recipes/wgan_gp_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/wgan-gp-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15), "recall": (">=", 0.6)},
         description="WGAN-GP on MNIST 28x28.",
     ),
@@ -105,7 +105,7 @@ PRESETS = collect(
         recipe="recipes/wgan_gp_fashion_mnist.py",
         paper=PAPER,
         hub="keras-gan-zoo/wgan-gp-fashion-mnist",  # pinned with hub_revision once published
-        # Issue 14's quality target (n = 10,000, recipes/evaluate_checkpoints.py).
+        # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15)},
         description="WGAN-GP on Fashion-MNIST 28x28.",
     ),

@@ -42,13 +42,13 @@ runs' files hold, verdicts included (the rules are stated in the report, with ea
 again at a quarter and a half of the budget), and copies the runs' records to
 ``<out>/records/``, from which ``--report --runs <out>/records`` writes it again.
 
-    python recipes/study_wgan_claims.py --shard 0/2 --threads 1 --nowrite_report &
-    python recipes/study_wgan_claims.py --shard 1/2 --threads 1 --nowrite_report &
-    wait; python recipes/study_wgan_claims.py --report
-    python recipes/study_wgan_claims.py --smoke --runs /tmp/study/runs --out /tmp/study
+    python studies/wgan_claims.py --shard 0/2 --threads 1 --nowrite_report &
+    python studies/wgan_claims.py --shard 1/2 --threads 1 --nowrite_report &
+    wait; python studies/wgan_claims.py --report
+    python studies/wgan_claims.py --smoke --runs /tmp/study/runs --out /tmp/study
 
 On the borrowed GPU machine (JAX, no TensorFlow), every run at once:
-``bash recipes/gpu_campaign.sh --study --steps 30000`` (docs/gpu.md).
+``bash tools/gpu_campaign.sh --study --steps 30000`` (docs/gpu.md).
 """
 
 import contextlib
@@ -610,7 +610,7 @@ def report(out):
 
     lines = [
         "# WGAN's claims, tested as the paper tested them", "",
-        "Written by `python recipes/study_wgan_claims.py --report` from the runs' records "
+        "Written by `python studies/wgan_claims.py --report` from the runs' records "
         "(`<runs>/<run>/trace.jsonl`, `final.json`, copied to `records/` beside this "
         "report: `--report --runs <this folder>/records` writes it again); the module "
         "docstring has the commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks "

@@ -10,8 +10,8 @@ ceiling) are measured the same way, once per dataset. CycleGAN is scored on
 test-set translations: the fraction the domain classifier assigns to the target
 class and the domain FID to the real target images.
 
-    python recipes/evaluate_checkpoints.py            # all shipped checkpoints
-    python recipes/evaluate_checkpoints.py --only wgan-mnist --n 2000
+    python tools/evaluate_checkpoints.py            # all shipped checkpoints
+    python tools/evaluate_checkpoints.py --only wgan-mnist --n 2000
 """
 
 import ast
@@ -139,7 +139,7 @@ def main(argv):
 
 CARD_HEAD = """# Model card: the zoo's shipped checkpoints
 
-Every number below was measured by `python recipes/evaluate_checkpoints.py` on the checkpoint
+Every number below was measured by `python tools/evaluate_checkpoints.py` on the checkpoint
 as shipped, and every training record was written by the recipe run itself (both are also in
 `checkpoints/<preset>/metadata.json`). Metrics use the zoo's own domain classifiers as the
 feature extractor (`checkpoints/classifier-*`), so they compare checkpoints with each other

@@ -4,18 +4,18 @@
 # There (JAX and PyTorch, no TensorFlow, no package index) it installs Keras and
 # the two small packages it needs beyond the machine's image from wheels carried
 # in .whl/, unpacks the training data carried in .gpu/zoo/*.npz.xz, and runs
-# recipes/campaign.py on JAX with the flags given; results land in $OUT.
-# `python recipes/campaign.py --prepare_carry --presets ...` writes .whl/ and .gpu/;
+# tools/campaign.py on JAX with the flags given; results land in $OUT.
+# `python tools/campaign.py --prepare_carry --presets ...` writes .whl/ and .gpu/;
 # README, "Training on a GPU", has the device call.
 #
-#   bash recipes/gpu_campaign.sh --presets wgan-mnist,dcgan-mnist --minutes 7
+#   bash tools/gpu_campaign.sh --presets wgan-mnist,dcgan-mnist --minutes 7
 #
-# With --study first, it runs recipes/study_wgan_claims.py instead: $SHARDS processes
+# With --study first, it runs studies/wgan_claims.py instead: $SHARDS processes
 # (default 10) share its runs, whose files land in $OUT/study (runs carried in
 # $ZOO_CARRIED/study continue); write the report on this side with
-# `python recipes/study_wgan_claims.py --report --runs <fetched>/study`.
+# `python studies/wgan_claims.py --report --runs <fetched>/study`.
 #
-#   bash recipes/gpu_campaign.sh --study --g_steps 10000
+#   bash tools/gpu_campaign.sh --study --g_steps 10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/zoo-campaign-out}
@@ -47,7 +47,7 @@ if [ "${1:-}" = "--study" ]; then
   [ -d "$CARRIED/study" ] && cp -r "$CARRIED/study/." "$OUT/study/"
   pids=()
   for ((i = 0; i < shards; i++)); do
-    "$PYTHON" recipes/study_wgan_claims.py --runs "$OUT/study" --shard "$i/$shards" \
+    "$PYTHON" studies/wgan_claims.py --runs "$OUT/study" --shard "$i/$shards" \
       --nowrite_report --out "$OUT/study-report" "$@" > "$OUT/study-$i.log" 2>&1 &
     pids+=($!)
   done
@@ -58,5 +58,5 @@ if [ "${1:-}" = "--study" ]; then
 fi
 resume=()
 [ -d "$CARRIED/runs" ] && resume=(--resume_from "$CARRIED/runs")
-"$PYTHON" recipes/campaign.py --outdir "$(mktemp -d)" --pack "$OUT" "${resume[@]}" "$@" \
+"$PYTHON" tools/campaign.py --outdir "$(mktemp -d)" --pack "$OUT" "${resume[@]}" "$@" \
   2>&1 | tee "$OUT/campaign.log"

@@ -3,7 +3,7 @@ a time (and optionally step) budget, resuming where its run stands, then pack
 what would be shipped.
 
 Made for the GPU machine some sessions can borrow for about ten minutes (JAX and
-PyTorch, no TensorFlow, no package index): ``recipes/gpu_campaign.sh`` installs
+PyTorch, no TensorFlow, no package index): ``tools/gpu_campaign.sh`` installs
 Keras from carried wheels and calls this script. Each preset runs its own recipe
 (``recipes/<preset>.py``) in its own process, with ``--ship`` into
 ``<outdir>/checkpoints`` and ``--minutes``, so everything a recipe does (quality
@@ -17,16 +17,16 @@ state where the archive stays under 16 MiB) and ``campaign.json`` (one summary
 row per preset): the files the device tool brings back. Unpack one into the
 checkout with ``tar -xzf wgan-mnist.tar.gz -C .`` (it holds
 ``checkpoints/<preset>/`` and ``runs/<preset>/``), then re-measure it with
-``python recipes/evaluate_checkpoints.py --only <preset>``.
+``python tools/evaluate_checkpoints.py --only <preset>``.
 
 Before a device call, on this machine: ``--prepare_carry`` writes what must travel
 with the checkout: the wheels (``.whl/``: Keras and the two packages it needs that
 the GPU image lacks) and each dataset's training split as ``.gpu/zoo/<name>.npz.xz``,
 then prints the size of everything that travels against the device tool's 64 MiB.
 
-    python recipes/campaign.py --prepare_carry --presets wgan-mnist,dcgan-mnist
-    python recipes/campaign.py --presets wgan-mnist,dcgan-mnist --minutes 8 --pack /tmp/out
-    python recipes/campaign.py --smoke --minutes 1 --pack /tmp/out   # tiny models, mock data
+    python tools/campaign.py --prepare_carry --presets wgan-mnist,dcgan-mnist
+    python tools/campaign.py --presets wgan-mnist,dcgan-mnist --minutes 8 --pack /tmp/out
+    python tools/campaign.py --smoke --minutes 1 --pack /tmp/out   # tiny models, mock data
 """
 
 import json
