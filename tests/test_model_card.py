@@ -55,6 +55,11 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     assert "trained the published schedule (11,700 steps) and 11,700 beyond" in dcgan
     gan = card.split("\n## gan-mnist\n")[1].split("\n## ")[0]
     assert "float32." in gan
+    # A checkpoint made by a chain of runs lists them; one run, its command.
+    assert ("- Reproduce: a chain of 2 runs, each a fine-tune of the one before (`python "
+            "recipes/dcgan_mnist.py --replay` runs them in order): 1. `python recipes/dcgan_mnist.py "
+            "--outdir runs/dcgan-mnist ") in dcgan and "--finetune --steps 32760 --ship`" in dcgan
+    assert "- Reproduce: `python recipes/gan_mnist.py " in gan
     # The card's verdict on issue 14's target, and what the curve says where it is missed.
     assert "- Target (issue 14): fid <= 15, recall >= 0.6. **Met**: fid 14.2, recall 0.61." in dcgan
     assert ("**Not met**: fid 55.0 (missed), recall " in gan

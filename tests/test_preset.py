@@ -101,3 +101,25 @@ def test_a_run_changes_model_settings_by_name_and_refuses_unknown_ones():
         preset.parse_overrides("width")
     with pytest.raises(errors.ZooValueError, match="change --steps instead"):
         preset.parse_overrides("constant_steps=5")
+
+
+def test_a_chain_of_runs_is_checked_listed_and_replayed_in_order():
+    import sys
+
+    from zoo import train
+
+    with pytest.raises(errors.ZooValueError, match="two or more commands"):
+        record(chain=("python recipes/dcgan_mnist.py --steps 5",))
+    with pytest.raises(errors.ZooValueError, match="runs its recipe, 'python recipes/dcgan_mnist"):
+        record(chain=("python recipes/dcgan_mnist.py --steps 5", "python other.py --finetune"))
+    chained = [n for n in registry.PRESETS if registry.get(n).chain]
+    assert set(chained) >= {"wgan-mnist", "dcgan-mnist"}
+    for name in chained:
+        commands = train.replay_commands(name)
+        assert all(c[:2] == [sys.executable, registry.get(name).recipe] for c in commands)
+        assert all("--finetune" in c for c in commands[1:]) and "--finetune" not in commands[0]
+        outdirs = [c[c.index("--outdir") + 1] for c in commands]
+        assert len(set(outdirs)) == len(outdirs)  # a later run must not resume an earlier one
+    assert train.replay_commands("wgan-mnist")[0][2:4] == ["--config", "critic_width=null"]
+    with pytest.raises(errors.ZooValueError, match="came from one run"):
+        train.replay_commands("gan-mnist")

@@ -180,6 +180,11 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
     # The clocks go on from the shipped state's: training time and measuring time both.
     assert new[0]["wall_time_s"] > old[-1]["wall_time_s"]
     assert new[0]["train_time_s"] > old[-1]["train_time_s"]
+    # --steps counts from where the fine-tune began, on resume too: done is done.
+    again = run([recipe, "--smoke", "--steps=4", "--finetune", f"--outdir={out}"], tmp_path,
+                ZOO_CHECKPOINTS=str(shelf))
+    assert "Resuming" in again.stdout
+    assert json.loads((out / "record.json").read_text())["train_steps"] == step + 4
     # A continuation that never beats the shipped best leaves the shipped weights alone.
     meta_path = shelf / "wgan-gp-mnist" / "metadata.json"
     meta = json.loads(meta_path.read_text())

@@ -179,6 +179,15 @@ def _yaml_card(name, meta, preset):
     return f"```yaml\n{yaml}\n```"
 
 
+def _reproduce(preset, train):
+    """The command that rebuilds the shipped checkpoint from nothing, or its chain of runs."""
+    if not preset.chain:
+        return f"`{train.get('command')}`"
+    steps = " ".join(f"{i}. `{c}`" for i, c in enumerate(preset.chain, 1))
+    return (f"a chain of {len(preset.chain)} runs, each a fine-tune of the one before "
+            f"(`python {preset.recipe} --replay` runs them in order): {steps}")
+
+
 def write_model_card(root):
     from zoo import files, registry
 
@@ -229,7 +238,7 @@ def write_model_card(root):
             f"{train.get('generator_steps')} generator steps, "
             f"{train.get('wall_time_s', 0) / 60:.0f} min wall on {train.get('hardware')} "
             f"(2 cores shared with other runs), {train.get('precision', 'float32')}.\n"
-            f"- Reproduce: `{train.get('command')}`\n"
+            f"- Reproduce: {_reproduce(preset, train)}\n"
             "- Intended use: research and teaching, fine-tuning with `fit`, and baselines for "
             "the zoo's evaluation.\n"
             f"- Limitations: {schedule_note(train, preset)}; "

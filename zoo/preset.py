@@ -67,6 +67,10 @@ class Preset:
     hub: str | None = None  # "owner/name" on the Hugging Face Hub
     hub_revision: str | None = None  # pins the Hub weights once published
     target: typing.Mapping = dataclasses.field(default_factory=dict)  # metric -> (op, value)
+    # The runs that made the shipped checkpoint, in order, where it took more than one (a
+    # fine-tune of an earlier run): each a command of the recipe. The card lists them and
+    # ``python <recipe> --replay`` runs them one after another.
+    chain: tuple = ()
 
     def __post_init__(self):
         where = f"preset {self.name!r}"
@@ -93,6 +97,15 @@ class Preset:
             raise errors.ZooValueError(f"{where}: hub must be 'owner/name', got {self.hub!r}.")
         if self.hub_revision is not None and self.hub is None:
             raise errors.ZooValueError(f"{where}: a hub_revision needs a hub repository.")
+        if not isinstance(self.chain, tuple) or len(self.chain) == 1:
+            raise errors.ZooValueError(
+                f"{where}: chain is a tuple of two or more commands (one run needs none: the "
+                "card's Reproduce line is its command).")
+        for command in self.chain:
+            if not isinstance(command, str) or not command.startswith(f"python {self.recipe} "):
+                raise errors.ZooValueError(
+                    f"{where}: each command of its chain runs its recipe, 'python "
+                    f"{self.recipe} ...'; got {command!r}.")
         for metric, rule in self.target.items():
             if (not isinstance(rule, tuple) or len(rule) != 2 or rule[0] not in TARGET_OPS
                     or not isinstance(rule[1], (int, float))):

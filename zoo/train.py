@@ -63,7 +63,8 @@ class Options:
     schedules) comes from the preset's record (``zoo.registry.get(name)``).
     """
 
-    steps: int | None = _option(None, "Training steps (fit batches); default: the preset's.")
+    steps: int | None = _option(None, "Training steps (fit batches); default: the preset's. "
+                                "With --finetune: this many more.")
     batch_size: int | None = _option(None, "Global batch size; default: the preset's.")
     steps_per_epoch: int | None = _option(None, "Steps between checkpoints/sample grids.")
     outdir: str | None = _option(None, "Run folder (logs, samples, resume state).")
@@ -143,12 +144,17 @@ def main(preset):
     from absl import app
 
     _define_flags()
+    if "replay" not in flags.FLAGS:
+        flags.DEFINE_bool("replay", False, "Run the chain of runs that made the shipped "
+                          "checkpoint (its preset's chain, the card's Reproduce list), in order.")
 
     def go(argv):
         if len(argv) > 1:
             raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
         fields = {f.name: getattr(flags.FLAGS, f.name) for f in dataclasses.fields(Options)}
         try:
+            if flags.FLAGS.replay:
+                return replay(preset)
             run(preset, Options(**fields))
         except Interrupted as stopped:
             print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
@@ -157,6 +163,29 @@ def main(preset):
             sys.exit(2)
 
     app.run(go)
+
+
+def replay_commands(preset):
+    """The command (argv, with this Python) of each run in ``preset``'s chain."""
+    record_ = registry.get(preset)
+    if not record_.chain:
+        raise errors.ZooValueError(
+            f"{record_.name}'s shipped checkpoint came from one run: the Reproduce command on "
+            f"its card (or in {record_.recipe}) rebuilds it; there is no chain to replay.")
+    return [[sys.executable, *shlex.split(command)[1:]] for command in record_.chain]
+
+
+def replay(preset):
+    """Run ``preset``'s chain one run after another, each in its own process. Every run
+    resumes where it stopped, so a replay stopped anywhere goes on when started again."""
+    import subprocess
+
+    commands = replay_commands(preset)
+    for i, argv in enumerate(commands, 1):
+        print(f"[{i}/{len(commands)}] {shlex.join(argv)}", flush=True)
+        if subprocess.run(argv).returncode:
+            raise errors.ZooError(f"run {i} of the chain failed (above); fix it and start "
+                                  "--replay again: the runs before it are done and resume.")
 
 
 SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
@@ -197,8 +226,9 @@ class EpochEnd(keras.callbacks.Callback):
     quality row written twice for a step count is read once."""
 
     def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
-                 minutes=0, measure_before=0.0, stop_at_fid=0.0, stop=None):
+                 minutes=0, measure_before=0.0, stop_at_fid=0.0, stop=None, run_start=0):
         super().__init__()
+        self.run_start = run_start  # the step count the run began at, saved with its state
         self.stop = stop or StopRequest()
         self.stop_at_fid = stop_at_fid
         self.deadline = started + 60 * minutes if minutes else None
@@ -230,7 +260,7 @@ class EpochEnd(keras.callbacks.Callback):
                 "measure_time_s": round(self.measure_time, 1),
                 "train_steps": int(self.model.d_steps.numpy()),
                 "generator_steps": int(self.model.g_steps.numpy()),
-                "last_logs": losses}
+                "run_start": self.run_start, "last_logs": losses}
         if self.stop.signal and self.batches < self.params["steps"]:
             # Cut short: the state alone; the resumed run ends this epoch, measures and all.
             meta["epoch"] = epoch  # epochs completed
@@ -433,8 +463,9 @@ class StopRequest:
 
 def _segments(done, steps, per_epoch):
     """``(initial_epoch, epochs, steps_per_epoch)`` for each ``fit`` call from step
-    ``done`` to ``steps``: the rest of an epoch a stop cut short, the whole epochs,
-    and a shorter last one, so that every epoch ends where an unbroken run's does."""
+    ``done`` to ``steps`` (both counted from where the run began): the rest of an epoch a
+    stop cut short, the whole epochs, and a shorter last one, so that every epoch ends
+    where an unbroken run's does."""
     out = []
     if done % per_epoch and done < steps:
         epoch = done // per_epoch
@@ -523,6 +554,10 @@ def _run(preset, opt, stop=None):
                     "measured weights (without optimizer state: zoo.load can read it).") from e
             meta = checkpoint.read_metadata(last)
             wall_before = meta["wall_time_s"]
+            # The step count this run began at (a fine-tune's: the shipped state's); saved
+            # before 2026-12-05 as whole epochs counted from it.
+            start = meta.get("run_start",
+                             max(0, meta["train_steps"] - meta["epoch"] * steps_per_epoch))
             measure_before = meta.get("measure_time_s", 0.0)  # absent before 2026-12
             print(f"Resuming {preset} from {last} at step {int(model.d_steps.numpy()):,}.")
         elif opt.finetune:
@@ -539,9 +574,11 @@ def _run(preset, opt, stop=None):
                 print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
             if not opt.data:  # its own data: the shipped run goes on, history and clocks too
                 wall_before, measure_before = _continue_shipped(preset, model, outdir, opt)
+            start = int(model.d_steps.numpy())  # --steps more steps from here
         else:
             keras.utils.set_random_seed(opt.seed)
             model = record_.build(steps, **overrides)
+            start = 0
         # Every step consumes one batch: start after the ones the saved state has seen.
         first, ds = _batches(dataset, batch_size, labels, opt.seed, int(model.d_steps.numpy()),
                              data_args)
@@ -556,20 +593,20 @@ def _run(preset, opt, stop=None):
         if (opt.stop_at_fid and measured and "fid" in measured[-1]
                 and evaluation.QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
             print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
-            steps = int(model.d_steps.numpy())  # nothing to train
+            steps = int(model.d_steps.numpy()) - start  # nothing to train
         started = time.time()
         stop = stop or StopRequest()
         callbacks = [
             # Before TensorBoard, so the quality numbers reach its logs.
             EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
-                     opt.minutes, measure_before, opt.stop_at_fid, stop),
+                     opt.minutes, measure_before, opt.stop_at_fid, stop, start),
             *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
             # NaN stops the run at the last good weights; D winning and
             # collapse are warned about (the run's log shows them).
             guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
         ]
         for k, (initial_epoch, epochs, length) in enumerate(
-                _segments(int(model.d_steps.numpy()), steps, steps_per_epoch)):
+                _segments(int(model.d_steps.numpy()) - start, steps, steps_per_epoch)):
             if k:  # the batches after those already seen
                 if model.stop_training:
                     break
@@ -580,7 +617,8 @@ def _run(preset, opt, stop=None):
                       callbacks=callbacks, verbose=2, shuffle=False)
         if stop.signal:
             raise Interrupted(
-                f"Stopped by {stop.signal} at step {int(model.d_steps.numpy()):,} of {steps:,}; "
+                f"Stopped by {stop.signal} at step {int(model.d_steps.numpy()) - start:,} of "
+                f"{steps:,}; "
                 f"the whole state is in {last}. Run the same command to resume: it goes on "
                 "exactly as if it had not stopped.")
     meta = checkpoint.read_metadata(last)

@@ -152,6 +152,11 @@ PRESETS = collect(
         # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15), "recall": (">=", 0.6)},
         description="DCGAN on MNIST 28x28.",
+        # The shipped checkpoint's runs (its card's Reproduce; --replay runs them).
+        chain=(
+            "python recipes/dcgan_mnist.py --outdir runs/dcgan-mnist --threads 2 --precision mixed_bfloat16 --eval_every 2 --eval_n 2000 --steps 46800 --ship",
+            "python recipes/dcgan_mnist.py --outdir runs/dcgan-mnist-2 --threads 2 --precision mixed_bfloat16 --eval_every 2 --eval_n 2000 --finetune --steps 32760 --ship",
+        ),
     ),
     Preset(
         name="dcgan-fashion-mnist",

@@ -170,5 +170,11 @@ PRESETS = collect(
         # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 25)},
         description="WGAN with weight clipping on MNIST 28x28.",
+        # The shipped checkpoint's runs (its card's Reproduce; --replay runs them);
+        # the first with the critic it had then, as wide as the generator.
+        chain=(
+            "python recipes/wgan_mnist.py --config critic_width=null --outdir runs/wgan-mnist --eval_every 2 --steps 87000 --ship",
+            "python recipes/wgan_mnist.py --outdir runs/wgan-mnist-w128 --finetune --fresh_critic 2000 --threads 2 --eval_every 2 --eval_n 2000 --steps 18000 --ship",
+        ),
     ),
 )

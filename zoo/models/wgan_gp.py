@@ -93,6 +93,11 @@ PRESETS = collect(
         # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15), "recall": (">=", 0.6)},
         description="WGAN-GP on MNIST 28x28.",
+        # The shipped checkpoint's runs (its card's Reproduce; --replay runs them).
+        chain=(
+            "python recipes/wgan_gp_mnist.py --outdir runs/wgan-gp-mnist --threads 2 --precision mixed_bfloat16 --eval_every 2 --eval_n 2000 --steps 91000 --ship",
+            "python recipes/wgan_gp_mnist.py --outdir runs/wgan-gp-mnist-2 --threads 2 --precision mixed_bfloat16 --eval_every 2 --eval_n 2000 --finetune --steps 67000 --ship",
+        ),
     ),
     Preset(
         name="wgan-gp-fashion-mnist",
@@ -108,5 +113,10 @@ PRESETS = collect(
         # Issue 14's quality target (n = 10,000, tools/evaluate_checkpoints.py).
         target={"fid": ("<=", 15)},
         description="WGAN-GP on Fashion-MNIST 28x28.",
+        # The shipped checkpoint's runs (its card's Reproduce; --replay runs them).
+        chain=(
+            "python recipes/wgan_gp_fashion_mnist.py --outdir runs/wgan-gp-fashion-mnist --threads 2 --precision mixed_bfloat16 --eval_every 2 --eval_n 2000 --steps 102000 --ship",
+            "python recipes/wgan_gp_fashion_mnist.py --outdir runs/wgan-gp-fashion-mnist-2 --threads 2 --precision mixed_bfloat16 --eval_every 2 --eval_n 2000 --finetune --steps 60000 --ship",
+        ),
     ),
 )
