@@ -24,8 +24,16 @@ def arrays(model, n=4, seed=0, repeat=1):
     data = [np.concatenate([d] * repeat) for d in data]
     return dict(zip(("x", "y"), data), batch_size=n)
 
+
 NAMES = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnist",
          "cyclegan-sneaker2boot"]
+# Batch norm put back (DCGAN, WGAN's critic), the penalty's gradient (WGAN-GP), labels
+# (cGAN), a test_step of its own (CycleGAN).
+EVALUATED = ["wgan-mnist", "wgan-gp-mnist", "cgan-mnist", "cyclegan-sneaker2boot"]
+if keras.backend.backend() != "tensorflow":  # tests/test_backends.py runs this module there
+    # The kinds whose forward pass or held-out step differ: batch norm, labels, a
+    # critic's penalty, translation; the rest is the same code.
+    NAMES = EVALUATED = ["dcgan-mnist", "wgan-gp-mnist", "cgan-mnist", "cyclegan-sneaker2boot"]
 
 
 def trained(name):
@@ -148,10 +156,7 @@ def every_variable(model):
         np.array(v.numpy()) for o in (model.d_optimizer, model.g_optimizer) for v in o.variables]
 
 
-# Batch norm put back (DCGAN, WGAN's critic), the penalty's gradient (WGAN-GP), labels
-# (cGAN), a test_step of its own (CycleGAN).
-@pytest.mark.parametrize("name", ["wgan-mnist", "wgan-gp-mnist", "cgan-mnist",
-                                  "cyclegan-sneaker2boot"])
+@pytest.mark.parametrize("name", EVALUATED)
 def test_evaluate_measures_the_losses_and_changes_nothing(name):
     model = trained(name)
     before = every_variable(model)

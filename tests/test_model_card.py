@@ -56,7 +56,7 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     gan = card.split("\n## gan-mnist\n")[1].split("\n## ")[0]
     assert "float32." in gan
     # A checkpoint made by a chain of runs lists them; one run, its command.
-    assert ("- Reproduce: a chain of 2 runs, each a fine-tune of the one before (`python "
+    assert ("- Reproduce: a chain of 2 runs, each after the first a fine-tune of the one before (`python "
             "recipes/dcgan_mnist.py --replay` runs them in order): 1. `python recipes/dcgan_mnist.py "
             "--outdir runs/dcgan-mnist ") in dcgan and "--finetune --steps 32760 --ship`" in dcgan
     assert "- Reproduce: `python recipes/gan_mnist.py " in gan

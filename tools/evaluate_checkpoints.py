@@ -184,7 +184,7 @@ def _reproduce(preset, train):
     if not preset.chain:
         return f"`{train.get('command')}`"
     steps = " ".join(f"{i}. `{c}`" for i, c in enumerate(preset.chain, 1))
-    return (f"a chain of {len(preset.chain)} runs, each a fine-tune of the one before "
+    return (f"a chain of {len(preset.chain)} runs, each after the first a fine-tune of the one before "
             f"(`python {preset.recipe} --replay` runs them in order): {steps}")
 
 
