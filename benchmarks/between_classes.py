@@ -37,13 +37,13 @@ def shares(probs):
 
 def main(names):
     net = evaluation.load_classifier("mnist")
-    real, _ = evaluation._embed(net, evaluation.real_images("mnist", "train", 10000, 0))
-    _, test_probs = evaluation._embed(net, evaluation.real_images("mnist", "test", 10000, 0))
+    real, _ = evaluation.features(net, evaluation.real_images("mnist", "train", 10000, 0))
+    _, test_probs = evaluation.features(net, evaluation.real_images("mnist", "test", 10000, 0))
     print(json.dumps({"preset": "real test images", **shares(test_probs)}), flush=True)
     for name in names:
         model = zoo.load(name)
         labels = np.arange(12000) % 10 if model.num_classes else None
-        feats, probs = evaluation._embed(net, model.sample(12000, seed=0, labels=labels))
+        feats, probs = evaluation.features(net, model.sample(12000, seed=0, labels=labels))
         confident = probs.max(axis=1) >= 0.9
         print(json.dumps({
             "preset": name, **shares(probs[:10000]),

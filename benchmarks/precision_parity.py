@@ -40,7 +40,7 @@ FLAGS = flags.FLAGS
 
 def reached(curve):
     """The rows at or below --stop_at_fid (the better weight set's FID)."""
-    from zoo.evaluation import QualityProbe
+    from zoo.probe import QualityProbe
 
     return [r for r in curve if QualityProbe.badness(r) <= FLAGS.stop_at_fid]
 

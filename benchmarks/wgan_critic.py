@@ -49,10 +49,10 @@ def auc(real_scores, fake_scores):
 def sampling_modes(model):
     """Domain FID of the shipped G's samples, three ways (n = 5,000)."""
     net = evaluation.load_classifier("mnist")
-    real, _ = evaluation._embed(net, evaluation.real_images("mnist", "train", 5000, 0))
+    real, _ = evaluation.features(net, evaluation.real_images("mnist", "train", 5000, 0))
 
     def fid(images):
-        return round(metrics.frechet_distance_from_features(real, evaluation._embed(net, images)[0]), 1)
+        return round(metrics.frechet_distance_from_features(real, evaluation.features(net, images)[0]), 1)
 
     z = model.latents(5000, seed=0)
     trained_bn = np.concatenate([keras.ops.convert_to_numpy(model.generator(z[i:i + BATCH], training=True))

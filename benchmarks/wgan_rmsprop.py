@@ -38,11 +38,11 @@ def main(variant, total, every):
     model.compile(d_optimizer=opt(), g_optimizer=opt())
     ds = data.load("mnist", batch_size=64, seed=0, repeat=True)
     net = evaluation.load_classifier("mnist")
-    real, _ = evaluation._embed(net, evaluation.real_images("mnist", "train", 2000, 0))
+    real, _ = evaluation.features(net, evaluation.real_images("mnist", "train", 2000, 0))
     started = time.time()
     for epoch in range(total // every):
         model.fit(ds, epochs=epoch + 1, initial_epoch=epoch, steps_per_epoch=every, verbose=0)
-        feats, _ = evaluation._embed(net, model.sample(2000, seed=0, average=False))
+        feats, _ = evaluation.features(net, model.sample(2000, seed=0, average=False))
         print(json.dumps({"variant": variant, "d_steps": int(model.d_steps.numpy()),
                           "g_steps": int(model.g_steps.numpy()),
                           "fid2k": round(metrics.frechet_distance_from_features(real, feats), 1),

@@ -63,6 +63,7 @@ from absl import app, flags
 from keras import layers, ops
 
 from zoo import checkpoint, data, evaluation, files, images, losses, metrics, registry
+from zoo.probe import QualityProbe
 from zoo.backends import current as backend
 from zoo.models import DCGAN, WGAN, WGANGP
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
@@ -177,7 +178,7 @@ class Probe:
     def read(self, x):
         feats, modes = [], 0
         for c in range(3):
-            f, p = evaluation._embed(self.net, x[..., c : c + 1])
+            f, p = evaluation.features(self.net, x[..., c : c + 1])
             feats.append(f)
             modes = modes * 10 + p.argmax(1)
         return np.concatenate(feats, axis=1), modes
@@ -323,15 +324,15 @@ def counts(values):
 def curve_end(run):
     """How the run's FID curve ended: 'falling' when the best FID over the last quarter
     of its measurements is more than ``QualityProbe.FLAT`` below the best over the third
-    quarter (the model cards' rule, zoo.evaluation.QualityProbe.trend), else 'flat'; 'diverged' for
+    quarter (the model cards' rule, zoo.probe.QualityProbe.trend), else 'flat'; 'diverged' for
     a run that stopped on non-finite samples, 'short' under four measurements."""
     if run["final"] and run["final"].get("diverged"):
         return "diverged"
-    trend = evaluation.QualityProbe.trend(run["measured"], "fid", "<=")
+    trend = QualityProbe.trend(run["measured"], "fid", "<=")
     if trend is None:
         return "short"
     before, last = trend
-    return "falling" if (before - last) / before > evaluation.QualityProbe.FLAT else "flat"
+    return "falling" if (before - last) / before > QualityProbe.FLAT else "flat"
 
 
 def compare(better, worse):
@@ -648,7 +649,7 @@ def report(out):
         lines.append(f"| {objective} | {generator} | " + " | ".join(steps) + " | "
                      + " | ".join(map(spread, cells)) + f" | {end} |")
     lines += ["", f"A curve is *flat* when the best FID over the last quarter of a run's "
-              f"measurements is at most {evaluation.QualityProbe.FLAT:.0%} below the best over the "
+              f"measurements is at most {QualityProbe.FLAT:.0%} below the best over the "
               "third quarter, "
               "*falling* otherwise (one entry per seed). A curve that falls as a power of "
               "the budget (FID ~ t^-a) is *falling* by this rule at every budget as long as "

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from zoo import data, emoji_data, errors, evaluation, registry
+from zoo.probe import QualityProbe
 from zoo.models import CycleGAN, DCGAN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,11 +230,11 @@ def test_style_transfer_scores_bound_a_translator(classifier):
         for key in ("target_style_rate", "category_kept"):
             assert 0 <= row[key] <= 1 and (row[key] * n) == pytest.approx(round(row[key] * n), abs=0.01)
     # The quality probe scores the preset's pair the same way, keys flattened.
-    probe = evaluation.QualityProbe("emoji_pair/noto2twemoji", n=2000)
+    probe = QualityProbe("emoji_pair/noto2twemoji", n=2000)
     assert probe.n == n
     row = probe(Oracle(**tiny))
     assert row["a2b_gap_closed"] == best["a2b"]["gap_closed"]
-    assert evaluation.QualityProbe.badness(row) == pytest.approx(
+    assert QualityProbe.badness(row) == pytest.approx(
         1 - (row["a2b_gap_closed"] + row["b2a_gap_closed"]) / 2)
 
 

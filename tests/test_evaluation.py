@@ -6,6 +6,7 @@ import tensorflow as tf
 
 import zoo
 from zoo import data, errors, evaluation
+from zoo.probe import FIDCallback, QualityProbe
 
 from tiny import build
 
@@ -36,7 +37,7 @@ def test_fid_callback_logs_fid_and_writes_grid(classifier_dir, tmp_path):
     model = build("dcgan-mnist", image_size=28)
     x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     with data.mock_arrays(num_examples=100):
-        callback = evaluation.FIDCallback("mnist", n=50, grid_dir=tmp_path / "grids")
+        callback = FIDCallback("mnist", n=50, grid_dir=tmp_path / "grids")
     history = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(4), epochs=2, verbose=0,
                         callbacks=[callback])
     assert len(history.history["fid"]) == 2 and all(v > 0 for v in history.history["fid"])
@@ -58,13 +59,13 @@ def test_a_conditional_model_is_scored_on_the_classes_it_was_asked_for():
     model = zoo.load("cgan-mnist")
     with data.mock_arrays(num_examples=300):
         result = zoo.evaluate(model, "mnist", n=200)
-        row = evaluation.QualityProbe("mnist", n=100)(model)
+        row = QualityProbe("mnist", n=100)(model)
     assert result["metrics"]["label_accuracy"] > 0.8
     assert row["label_accuracy"] > 0.8 and row.keys() >= {"fid", "precision", "recall"}
     net = evaluation.load_classifier("mnist")
     asked = evaluation.asked_labels(model, 200)
     assert list(asked[:12]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
-    _, probs = evaluation._embed(net, model.sample(200, seed=0, labels=asked))
+    _, probs = evaluation.features(net, model.sample(200, seed=0, labels=asked))
     assert evaluation.label_accuracy(probs, asked) == result["metrics"]["label_accuracy"]
     assert evaluation.label_accuracy(probs, (asked + 1) % 10) < 0.1
     assert evaluation.asked_labels(zoo.load("gan-mnist"), 5) is None
@@ -76,20 +77,20 @@ def test_the_translation_probe_measures_every_test_image_a_way_and_says_how_it_r
     the shipped record's words name that count and the rule badness() ranks by."""
     model = zoo.load("cyclegan-sneaker2boot")
     with data.mock_arrays(num_examples=118):
-        probe = evaluation.QualityProbe("fashion_mnist_pair/sneaker2boot", n=2000)
+        probe = QualityProbe("fashion_mnist_pair/sneaker2boot", n=2000)
         row = probe(model)
     assert probe.n == 11
     assert 0 <= row["a2b_target_class_rate"] <= 1 and 0 <= row["b2a_target_class_rate"] <= 1
     assert "fid" not in row
     rows = [{"train_steps": s, "eval_n": probe.n, "a2b_target_class_rate": a,
              "b2a_target_class_rate": b} for s, a, b in ((500, 0.9, 0.5), (1000, 0.8, 0.8))]
-    assert min(rows, key=evaluation.QualityProbe.badness)["train_steps"] == 1000
-    words = evaluation.QualityProbe.how_chosen(rows)
+    assert min(rows, key=QualityProbe.badness)["train_steps"] == 1000
+    words = QualityProbe.how_chosen(rows)
     assert words.startswith("the best of 2 quality measurements taken while training, one every "
                             "500 steps, each on 11 test images a way")
     assert "classified as the target class" in words and "FID" not in words
     fid_rows = [{"train_steps": 2000, "eval_n": 2000, "fid": 30.0, "fid_average": 25.0}]
-    words = evaluation.QualityProbe.how_chosen(fid_rows)
+    words = QualityProbe.how_chosen(fid_rows)
     assert "each on 2,000 samples" in words and "lowest FID of the two weight sets" in words
 
 
@@ -107,7 +108,7 @@ def test_a_target_is_checked_bound_by_bound_and_a_curve_says_if_it_still_improve
     rows = [{"fid": f, "fid_average": a, "recall": r}
             for f, a, r in [(90, 95, .1), (80, 85, .2), (70, 75, .3), (60, 65, .4),
                             (50, 45, .5), (40, 42, .4), (38, 39, .6), (41, 37, .5)]]
-    assert evaluation.QualityProbe.trend(rows, "fid", "<=") == (40, 37)
-    assert evaluation.QualityProbe.trend(rows, "recall", ">=") == (0.5, 0.6)
-    assert evaluation.QualityProbe.trend(rows[:3], "fid", "<=") is None
-    assert evaluation.QualityProbe.trend(rows, "label_accuracy", ">=") is None
+    assert QualityProbe.trend(rows, "fid", "<=") == (40, 37)
+    assert QualityProbe.trend(rows, "recall", ">=") == (0.5, 0.6)
+    assert QualityProbe.trend(rows[:3], "fid", "<=") is None
+    assert QualityProbe.trend(rows, "label_accuracy", ">=") is None

@@ -269,8 +269,8 @@ def test_a_second_run_on_the_same_folder_refuses_until_the_first_is_gone(tmp_pat
     out = tmp_path / "run"
     # The first run: another process holding the folder the way a run does.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom zoo import train\n"
-         "with train.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(120)\n",
+        [sys.executable, "-c", "import sys, time\nfrom zoo import runs\n"
+         "with runs.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(120)\n",
          str(out)], stdout=subprocess.PIPE, text=True,
         env={**ENV, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
     try:
@@ -294,13 +294,13 @@ def test_a_second_run_on_the_same_folder_refuses_until_the_first_is_gone(tmp_pat
 
 
 def test_epochs_after_a_stop_end_where_an_unbroken_runs_do():
-    from zoo.train import _segments
+    from zoo.runs import segments
 
-    assert _segments(0, 10, 4) == [(0, 2, 4), (2, 3, 2)]
-    assert _segments(5, 10, 4) == [(1, 2, 3), (2, 3, 2)]  # the rest of epoch 2 first
-    assert _segments(9, 10, 4) == [(2, 3, 1)]
-    assert _segments(1, 12, 4) == [(0, 1, 3), (1, 3, 4)]
-    assert _segments(8, 8, 4) == [] and _segments(3, 3, 4) == []
+    assert segments(0, 10, 4) == [(0, 2, 4), (2, 3, 2)]
+    assert segments(5, 10, 4) == [(1, 2, 3), (2, 3, 2)]  # the rest of epoch 2 first
+    assert segments(9, 10, 4) == [(2, 3, 1)]
+    assert segments(1, 12, 4) == [(0, 1, 3), (1, 3, 4)]
+    assert segments(8, 8, 4) == [] and segments(3, 3, 4) == []
 
 
 @pytest.mark.slow

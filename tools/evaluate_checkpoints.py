@@ -53,6 +53,7 @@ def target_lines(name, preset, meta):
     what the training curve says: still improving at the end (the budget is the
     limit) or flat (more of the same run will not reach it)."""
     from zoo import evaluation
+    from zoo.probe import QualityProbe
 
     measured = meta.get("evaluation", {}).get("metrics")
     if not preset.target or not measured:
@@ -66,7 +67,7 @@ def target_lines(name, preset, meta):
     lines = [f"- Target (issue {issue}): {said}. **{'Not met' if missed else 'Met'}**: {got}."]
     rows = meta.get("training", {}).get("curve", [])
     for n, op in missed:
-        trend = evaluation.QualityProbe.trend(rows, n, op)
+        trend = QualityProbe.trend(rows, n, op)
         if trend is None:
             continue
         before, last = trend
@@ -78,7 +79,7 @@ def target_lines(name, preset, meta):
             f"third quarter of the measurements and {last:g} over the last quarter "
             f"({abs(gain):.0%} {'better' if gain >= 0 else 'worse'}). "
             + ("Still improving when the run stopped: the budget is the limit (a longer "
-               "`--steps`)." if gain > evaluation.QualityProbe.FLAT else
+               "`--steps`)." if gain > QualityProbe.FLAT else
                "Flat or worse at the end: more steps of the same run are unlikely to reach "
                "the target."))
     why = ast.get_docstring(ast.parse((ROOT / preset.recipe).read_text())) or ""

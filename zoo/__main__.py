@@ -67,14 +67,14 @@ def _interpolate(args):
 
 
 def _train(args):
-    from zoo import registry, train
+    from zoo import registry, runs, train
 
     preset = registry.canonical(args.name)
     outdir = args.outdir or (f"runs/{preset}-{Path(args.data).stem}" if args.data else None)
     options = {k: v for k, v in vars(args).items() if k in train.Options.__dataclass_fields__}
     try:
         model, record = train.run(preset, train.Options(**{**options, "outdir": outdir}))
-    except train.Interrupted as stopped:
+    except runs.Interrupted as stopped:
         print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
         return
     where = train.run_folder(preset, train.Options(smoke=args.smoke, outdir=outdir)) / "last"

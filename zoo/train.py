@@ -1,7 +1,10 @@
-"""The training driver every recipe shares: data, fit, logs, resume, shipping.
+"""The training driver every recipe shares: build -> data -> fit -> ship.
 
 A recipe (``recipes/<variant>_<dataset>.py``) is a card (its docstring) plus
-one call to :func:`run` with the published setting. ``run``
+one call to :func:`main`, which is :func:`run` with the recipe's flags. The parts:
+``zoo.runs`` keeps the run folder (resume state, best snapshot, quality rows, the
+lock, stopping on signals), ``zoo.probe`` measures quality and chooses the snapshot,
+``zoo.ship`` writes the record and ships. ``run``
 
 * builds the preset's model fresh (initial weights, noise and data order all
   from ``--seed``), or resumes from ``<outdir>/last``, a preset folder written
@@ -15,11 +18,12 @@ one call to :func:`run` with the published setting. ``run``
   ``<outdir>/tb`` and a sample grid per epoch to ``<outdir>/samples``, watched
   by ``zoo.DivergenceGuard`` (NaN stops at the last good weights; a winning
   discriminator or collapsing samples are warned about in the log);
-* every ``--eval_every`` epochs measures the quality (``zoo.evaluation.QualityProbe``:
+* every ``--eval_every`` epochs measures the quality (``zoo.probe.QualityProbe``:
   domain FID, precision and recall of G's own and of its averaged weights, or
   CycleGAN's to-target numbers) into TensorBoard and ``<outdir>/quality.jsonl``
   (one row per measurement, with step counts, wall time and the epoch's
   losses), and keeps the best snapshot so far in ``<outdir>/best``;
+* on SIGTERM or SIGINT, saves the whole state at the next step and exits 0;
 * with ``--ship``, writes the best snapshot (or the last one where nothing
   measures quality) to ``checkpoints/<preset>`` with its training record, its
   quality curve (``curve.png``) and how it was chosen; with
@@ -34,12 +38,7 @@ installed; ``celeb_a`` and ``cycle_gan/<pair>`` data need it).
 
 import contextlib
 import dataclasses
-import functools
-import json
-import os
-import platform
 import shlex
-import shutil
 import sys
 import time
 import typing
@@ -49,7 +48,8 @@ import keras
 import numpy as np
 from absl import flags
 
-from zoo import checkpoint, data, errors, evaluation, files, guard, images, registry
+from zoo import checkpoint, data, errors, guard, registry, runs, ship
+from zoo.probe import QualityProbe
 
 def _option(default, help, choices=None):
     return dataclasses.field(default=default, metadata={"help": help, "choices": choices})
@@ -131,13 +131,6 @@ def _define_flags():
             define[kind](f.name, f.default, f.metadata["help"])
 
 
-def _weights_shipped(model, row):
-    """Which weights a snapshot chosen by ``row`` samples with, in words for its card."""
-    if model.task == "image-to-image":
-        return "both generators' own"  # CycleGAN keeps no averaged set
-    return "averaged generator" if evaluation.QualityProbe.use_average(row) else "generator's own"
-
-
 def main(preset):
     """A recipe's entry point: ``python recipes/<preset>.py [--flags]`` is
     ``run(preset, Options(<flags>))``."""
@@ -156,7 +149,7 @@ def main(preset):
             if flags.FLAGS.replay:
                 return replay(preset)
             run(preset, Options(**fields))
-        except Interrupted as stopped:
+        except runs.Interrupted as stopped:
             print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
         except errors.ZooError as e:
             print(f"error: {e}", file=sys.stderr, flush=True)
@@ -191,155 +184,6 @@ def replay(preset):
 SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
 
 
-def _sample_grid(model, path, sample_inputs):
-    if model.task == "image-to-image":
-        a, b = (np.asarray(x) for x in sample_inputs)
-        grid = list(a) + list(model.translate(a, "a2b")) + list(b) + list(model.translate(b, "b2a"))
-        images.save_grid(grid, path, cols=len(a), scale=2)
-    else:
-        images.save_grid(model.sample(64, seed=0), path, cols=8, scale=2)
-
-
-def read_quality(outdir, up_to_step=None):
-    """The rows of ``<outdir>/quality.jsonl``, one per step count (the last kept),
-    dropping any beyond ``up_to_step`` (written after the state a run resumed from)."""
-    path = Path(outdir) / "quality.jsonl"
-    rows = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows[row["train_steps"]] = row
-    return [r for k, r in sorted(rows.items()) if up_to_step is None or k <= up_to_step]
-
-
-def write_quality(outdir, rows):
-    """Rewrite ``<outdir>/quality.jsonl`` atomically: a kill never leaves a torn row."""
-    text = "".join(json.dumps(r) + "\n" for r in rows)
-    files.write_text(Path(outdir) / "quality.jsonl", text)
-
-
-class EpochEnd(keras.callbacks.Callback):
-    """At each epoch end, in this order: measure quality (every ``eval_every``
-    epochs) and keep the best snapshot, then atomically save the resume state
-    and a sample grid. A run killed in between repeats at most one epoch, and a
-    quality row written twice for a step count is read once."""
-
-    def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
-                 minutes=0, measure_before=0.0, stop_at_fid=0.0, stop=None, run_start=0):
-        super().__init__()
-        self.run_start = run_start  # the step count the run began at, saved with its state
-        self.stop = stop or StopRequest()
-        self.stop_at_fid = stop_at_fid
-        self.deadline = started + 60 * minutes if minutes else None
-        self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
-        # Seconds spent measuring quality, so a row also says the training time alone.
-        self.measure_time = measure_before
-        self.sample_inputs = sample_inputs
-        self.probe, self.eval_every = probe, eval_every
-
-    def on_train_begin(self, logs=None):
-        self.rows = read_quality(self.outdir, int(self.model.d_steps.numpy()))
-        # The file holds exactly the rows this run stands on.
-        if self.probe is not None:
-            write_quality(self.outdir, self.rows)
-        self.best = min((evaluation.QualityProbe.badness(r) for r in self.rows), default=None)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.batches = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.batches += 1
-        if self.stop.signal:
-            self.model.stop_training = True  # Keras ends the epoch here: on_epoch_end follows
-
-    def on_epoch_end(self, epoch, logs=None):
-        wall = self.wall_before + time.time() - self.started
-        losses = {k: float(v) for k, v in (logs or {}).items()}
-        meta = {"epoch": epoch + 1, "wall_time_s": round(wall, 1),
-                "measure_time_s": round(self.measure_time, 1),
-                "train_steps": int(self.model.d_steps.numpy()),
-                "generator_steps": int(self.model.g_steps.numpy()),
-                "run_start": self.run_start, "last_logs": losses}
-        if self.stop.signal and self.batches < self.params["steps"]:
-            # Cut short: the state alone; the resumed run ends this epoch, measures and all.
-            meta["epoch"] = epoch  # epochs completed
-            checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
-            return
-        if self.probe is not None and (epoch + 1) % self.eval_every == 0:
-            began = time.time()
-            self.measure(meta, losses, logs)
-            self.measure_time += time.time() - began
-            # Resume continues both clocks from after this measurement.
-            meta.update(wall_time_s=round(self.wall_before + time.time() - self.started, 1),
-                        measure_time_s=round(self.measure_time, 1))
-        checkpoint.save_preset(self.model, self.outdir / "last", metadata=meta)
-        _sample_grid(self.model, self.outdir / "samples" / f"epoch_{epoch + 1:03d}.png",
-                     self.sample_inputs)
-        if self.deadline is not None and time.time() > self.deadline:
-            print(f"Stopping at epoch {epoch + 1}: the --minutes budget is spent.", flush=True)
-            self.model.stop_training = True
-
-    def measure(self, meta, losses, logs):
-        quality = self.probe(self.model)
-        row = {**{k: meta[k] for k in ("epoch", "train_steps", "generator_steps",
-                                        "wall_time_s")},
-               "train_time_s": round(meta["wall_time_s"] - meta["measure_time_s"], 1),
-               "eval_n": self.probe.n,
-               **quality, **losses}
-        if logs is not None:  # for TensorBoard, which runs after this callback
-            logs.update({k: v for k, v in quality.items() if isinstance(v, float)})
-        self.rows.append(row)
-        write_quality(self.outdir, self.rows)
-        print("quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()), flush=True)
-        badness = evaluation.QualityProbe.badness(row)
-        if self.stop_at_fid and "fid" in row and badness <= self.stop_at_fid:
-            print(f"Stopping at epoch {meta['epoch']}: FID {badness} reached --stop_at_fid "
-                  f"{self.stop_at_fid}.", flush=True)
-            self.model.stop_training = True
-        if self.best is None or badness < self.best:
-            self.best = badness
-            sample_average = self.model.sample_average
-            self.model.sample_average = evaluation.QualityProbe.use_average(row)
-            try:
-                checkpoint.save_preset(self.model, self.outdir / "best", training_state=False,
-                                       metadata={**meta, "selected_by": row})
-            finally:
-                self.model.sample_average = sample_average
-
-
-def _continue_shipped(preset, model, outdir, opt):
-    """Fine-tuning a shipped preset on its own data continues the shipped run: its
-    quality rows up to the loaded state seed ``<outdir>/quality.jsonl`` (so the curve,
-    and the best snapshot to beat, start where that run stopped) and
-    ``<outdir>/continued_from.json`` says what was continued, for the run's record.
-    Returns the wall and measuring clocks at the loaded state (zero without a history)."""
-    kind, folder = registry.where(preset)  # where load() took the weights from
-    history = checkpoint.read_metadata(folder).get("training") if kind != "hub" else None
-    history = history or {}
-    step = int(model.d_steps.numpy())
-    rows = [r for r in history.get("curve", []) if r["train_steps"] <= step]
-    if not rows or rows[-1]["train_steps"] != step:
-        return 0.0, 0.0
-    outdir.mkdir(parents=True, exist_ok=True)
-    if not (outdir / "quality.jsonl").exists():
-        write_quality(outdir, rows)
-    fresh = {}  # a fresh critic (--fresh_critic), as the record and the card say it
-    if opt.fresh_critic:
-        fresh = {"fresh_critic": opt.fresh_critic,
-                 "critic_width": model.critic_width or model.width}
-    files.write_json(outdir / "continued_from.json", {
-        "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
-        "command": history.get("command"), "precision": history.get("precision"), **fresh,
-        "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
-            f" and a fresh critic of width {fresh['critic_width']:,}, trained "
-            f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
-            if fresh else "")})
-    wall = rows[-1]["wall_time_s"]
-    print(f"Continuing the shipped run of {preset} from step {step:,}.", flush=True)
-    return wall, wall - rows[-1].get("train_time_s", wall)
-
-
 def _batches(dataset, batch_size, labels, seed, start, data_args):
     """The run's first batch (real images for the grids and the guard) and its
     never-ending batches from global batch ``start`` on."""
@@ -350,68 +194,9 @@ def _batches(dataset, batch_size, labels, seed, start, data_args):
     return next(iter(ds.take(1))), ds.skip(start)  # a tf.data pipeline (celeb_a, cycle_gan/*)
 
 
-@functools.cache
-def _has_tensorflow():
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _hardware():
-    """What trained it, for the record: the accelerator if there is one."""
-    cpu = platform.processor() or platform.machine()
-    devices = []
-    if keras.backend.backend() == "jax":
-        import jax
-
-        devices = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
-    elif keras.backend.backend() == "torch":
-        import torch
-
-        devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    elif _has_tensorflow():
-        import tensorflow as tf
-
-        devices = [d.name for d in tf.config.list_physical_devices("GPU")]
-    if devices:
-        return f"{len(devices)} x {devices[0]} ({keras.backend.backend()}), {cpu} host"
-    return f"{cpu}, CPU only ({keras.backend.backend()})"
-
-
 def run_folder(preset, opt):
     """Where a run of ``preset`` with options ``opt`` keeps its state."""
     return Path(opt.outdir or f"runs/{registry.canonical(preset)}{'-smoke' if opt.smoke else ''}")
-
-
-@contextlib.contextmanager
-def exclusive(outdir):
-    """Hold ``<outdir>/.lock`` for the whole run, so that a second run started on the
-    same folder (another terminal, another session) refuses instead of both writing
-    the same state. The operating system drops the lock when the process ends, however
-    it ends, so a killed run leaves nothing to clean up."""
-    import fcntl
-
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    with open(outdir / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "another process"
-            raise errors.ZooError(
-                f"another run is training in {outdir} ({owner}); wait for it to finish, stop "
-                "it, or give this run its own --outdir.") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} on {platform.node()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run(preset, options=None):
@@ -419,66 +204,9 @@ def run(preset, options=None):
     its run folder (:func:`exclusive`) from start to ship; see :func:`_run`."""
     opt = options or Options()
     _check_options(opt)
-    stop = StopRequest()
-    with exclusive(run_folder(preset, opt)), stop.on_signals():
+    stop = runs.StopRequest()
+    with runs.exclusive(run_folder(preset, opt)), stop.on_signals():
         return _run(preset, opt, stop)
-
-
-class Interrupted(Exception):
-    """A run stopped by SIGTERM or SIGINT after saving its state; ``str`` says how to
-    resume. Recipes and ``python -m zoo train`` print it and exit 0."""
-
-
-class StopRequest:
-    """Set by SIGTERM or SIGINT (preemption, Ctrl-C, a session's end) while
-    :func:`run` trains: the run saves its whole state at the next step boundary
-    (:class:`EpochEnd`) and stops. A second signal acts at once, as it would
-    without the zoo; the state saved before it stays."""
-
-    def __init__(self):
-        self.signal = None
-
-    @contextlib.contextmanager
-    def on_signals(self):
-        import signal
-        import threading
-
-        if threading.current_thread() is not threading.main_thread():
-            yield  # Python delivers signals to the main thread only
-            return
-
-        def handler(number, frame):
-            self.signal = signal.Signals(number).name
-            signal.signal(number, previous[number])  # the next one acts at once
-            print(f"\n{self.signal}: saving the state at the end of this step, then stopping "
-                  "(send it again to stop at once).", flush=True)
-
-        previous = {n: signal.signal(n, handler) for n in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            yield
-        finally:
-            for number, action in previous.items():
-                signal.signal(number, action)
-
-
-def _segments(done, steps, per_epoch):
-    """``(initial_epoch, epochs, steps_per_epoch)`` for each ``fit`` call from step
-    ``done`` to ``steps`` (both counted from where the run began): the rest of an epoch a
-    stop cut short, the whole epochs, and a shorter last one, so that every epoch ends
-    where an unbroken run's does."""
-    out = []
-    if done % per_epoch and done < steps:
-        epoch = done // per_epoch
-        end = min(steps, (epoch + 1) * per_epoch)
-        out.append((epoch, epoch + 1, end - done))
-        done = end
-    whole = steps // per_epoch
-    if done // per_epoch < whole:
-        out.append((done // per_epoch, whole, per_epoch))
-        done = whole * per_epoch
-    if done < steps:
-        out.append((whole, whole + 1, steps - done))
-    return out
 
 
 def _run(preset, opt, stop=None):
@@ -573,7 +301,7 @@ def _run(preset, opt, stop=None):
                                                 opt.fresh_critic)
                 print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
             if not opt.data:  # its own data: the shipped run goes on, history and clocks too
-                wall_before, measure_before = _continue_shipped(preset, model, outdir, opt)
+                wall_before, measure_before = runs.continue_shipped(preset, model, outdir, opt)
             start = int(model.d_steps.numpy())  # --steps more steps from here
         else:
             keras.utils.set_random_seed(opt.seed)
@@ -587,26 +315,26 @@ def _run(preset, opt, stop=None):
             sample_inputs = tuple(np.asarray(x)[:8] for x in first)
             reference = None
         probe = None
-        if opt.eval_every and evaluation.QualityProbe.available(dataset):
-            probe = evaluation.QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
-        measured = read_quality(outdir, int(model.d_steps.numpy()))
+        if opt.eval_every and QualityProbe.available(dataset):
+            probe = QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
+        measured = runs.read_quality(outdir, int(model.d_steps.numpy()))
         if (opt.stop_at_fid and measured and "fid" in measured[-1]
-                and evaluation.QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
+                and QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
             print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
             steps = int(model.d_steps.numpy()) - start  # nothing to train
         started = time.time()
-        stop = stop or StopRequest()
+        stop = stop or runs.StopRequest()
         callbacks = [
             # Before TensorBoard, so the quality numbers reach its logs.
-            EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
+            runs.EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
                      opt.minutes, measure_before, opt.stop_at_fid, stop, start),
-            *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if _has_tensorflow() else []),
+            *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if runs.has_tensorflow() else []),
             # NaN stops the run at the last good weights; D winning and
             # collapse are warned about (the run's log shows them).
             guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
         ]
         for k, (initial_epoch, epochs, length) in enumerate(
-                _segments(int(model.d_steps.numpy()) - start, steps, steps_per_epoch)):
+                runs.segments(int(model.d_steps.numpy()) - start, steps, steps_per_epoch)):
             if k:  # the batches after those already seen
                 if model.stop_training:
                     break
@@ -616,61 +344,11 @@ def _run(preset, opt, stop=None):
             model.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=length,
                       callbacks=callbacks, verbose=2, shuffle=False)
         if stop.signal:
-            raise Interrupted(
+            raise runs.Interrupted(
                 f"Stopped by {stop.signal} at step {int(model.d_steps.numpy()) - start:,} of "
                 f"{steps:,}; "
                 f"the whole state is in {last}. Run the same command to resume: it goes on "
                 "exactly as if it had not stopped.")
-    meta = checkpoint.read_metadata(last)
-    rows = read_quality(outdir, meta["train_steps"])
-    best = outdir / "best"
-    chosen = checkpoint.read_metadata(best)["selected_by"] if rows and best.exists() else None
-    record = {
-        "preset": preset,
-        "dataset": dataset,
-        "batch_size": batch_size,
-        "train_steps": meta["train_steps"],
-        "generator_steps": meta["generator_steps"],
-        "wall_time_s": meta["wall_time_s"],
-        "measure_time_s": meta.get("measure_time_s", 0.0),
-        "hardware": _hardware(),
-        "backend": keras.backend.backend(),
-        "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
-        "smoke": opt.smoke,
-        "precision": opt.precision,
-        "curve": rows,
-        **({"continued_from": checkpoint.read_json(outdir / "continued_from.json")}
-           if (outdir / "continued_from.json").exists() else {}),
-        "shipped_snapshot": (
-            {"train_steps": chosen["train_steps"], "generator_steps": chosen["generator_steps"],
-             "weights": _weights_shipped(model, chosen),
-             "how_chosen": evaluation.QualityProbe.how_chosen(rows)}
-            if chosen else {"train_steps": meta["train_steps"], "how_chosen": "the last state"}),
-    }
-    files.write_json(outdir / "record.json", record)
-    if rows:
-        evaluation.plot_quality(rows, outdir / "curve.png", title=preset, marked=chosen)
-    if opt.ship and opt.smoke and "ZOO_CHECKPOINTS" not in os.environ:
-        print("Not shipping a smoke run into the repository's checkpoints/ (set "
-              "ZOO_CHECKPOINTS to ship it elsewhere).")
-    elif opt.ship and "continued_from" in record and not chosen:
-        print(f"Not shipping {preset}: no measurement of this continuation beat the shipped "
-              "run's best, so the shipped checkpoint stays.", flush=True)
-    elif opt.ship:
-        source = checkpoint.load_preset(best if chosen else last)
-        folder = checkpoint.save_preset(source, registry.checkpoints_dir() / preset,
-                                        metadata={"training": record}, training_state=False)
-        shipped = checkpoint.read_metadata(folder)
-        if shipped.pop("evaluation", None) is not None:  # it described the weights replaced
-            files.write_json(folder / checkpoint.METADATA, shipped)
-        if rows:
-            shutil.copyfile(outdir / "curve.png", folder / "curve.png")
-        print(f"Shipped {preset} ({record['shipped_snapshot']['how_chosen']}) to {folder}.")
-        model = source
-    if opt.push_to_hub:
-        from zoo import hub
-
-        commit = hub.push_to_hub(model, opt.push_to_hub, metadata={"training": record,
-                                                                     "dataset": dataset})
-        print(f"Pushed {preset} to {opt.push_to_hub} at commit {commit}.")
+    record = ship.record(preset, dataset, batch_size, outdir, opt, model)
+    model = ship.ship(preset, outdir, record, model, opt)
     return model, record
