@@ -10,7 +10,9 @@ Each job reads and writes files in the job's folder:
   (``steps`` batches, in order), save ``<tag>.weights.h5``. With ``devices`` > 1
   (JAX only) under ``keras.distribution.DataParallel``.
 * ``outputs``: load each listed weights file and write what the model makes of
-  fixed inputs (``sample(8, seed=1)`` or ``translate``) to ``<file>.<backend>.npz``.
+  fixed inputs (``sample(8, seed=1)`` or ``translate``) to ``<file>.<backend>.npz``;
+  for the last file also what Keras' ``predict`` gives beside ``sample``/``translate``
+  on the same inputs, and what ``evaluate`` measures (``<file>.<backend>.keras.json``).
 """
 
 import json
@@ -85,6 +87,28 @@ def run(job):
         for weights in job["weights"]:
             model.load_weights(path(weights))
             np.savez(path(f"{weights}.{BACKEND}.npz"), *fixed_outputs(model))
+        with open(path(f"{weights}.{BACKEND}.keras.json"), "w") as f:
+            json.dump(keras_calls(model), f)
+
+
+def keras_calls(model):
+    """``predict`` against ``sample``/``translate`` (largest difference), and ``evaluate``."""
+    if isinstance(model, CycleGAN):
+        x = batch(model, 3, seed=4)[0]
+        expected = model.translate(x)
+    elif isinstance(model, ConditionalGAN):
+        x = [model.latents(3, seed=2), np.arange(3, dtype="int32")]
+        expected = model.sample(3, seed=2, labels=x[1])
+    else:
+        x, expected = model.latents(3, seed=2), model.sample(3, seed=2)
+    data = batch(model, 4, seed=6)
+    data = data if isinstance(data, tuple) else (data,)
+    before = [np.array(v) for v in model.get_weights()]
+    logs = model.evaluate(*data, batch_size=4, verbose=0, return_dict=True)
+    return {"predict_vs_sample": float(np.abs(model.predict(x, verbose=0) - expected).max()),
+            "evaluate": logs, "tracked": list(model.tracker_names),
+            "weights_unchanged": all(np.array_equal(a, np.array(b))
+                                     for a, b in zip(before, model.get_weights()))}
 
 
 if __name__ == "__main__":

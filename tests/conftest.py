@@ -25,8 +25,7 @@ if keras.backend.backend() == "tensorflow":
     )
 
 # Modules that run on every backend; the rest test TensorFlow-only code.
-ANY_BACKEND = {"test_models.py", "test_losses.py", "test_rng.py", "test_forward.py",
-               "test_backends.py"}
+ANY_BACKEND = {"test_models.py", "test_losses.py", "test_rng.py", "test_backends.py"}
 
 
 def pytest_collection_modifyitems(config, items):

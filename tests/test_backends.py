@@ -64,13 +64,10 @@ def jobs(root, kind, **extra):
 
 
 def variant_tests(backend, folder):
-    """test_models.py (every preset: sample, fit, save/load, bad input), test_losses.py,
-    test_rng.py, test_forward.py (call, predict, evaluate, validation data; its exports are
-    TensorFlow's)."""
+    """test_models.py (every preset: sample, fit, save/load, bad input), test_losses.py, test_rng.py."""
     env = environment(backend, folder)
     return subprocess.Popen([sys.executable, "-m", "pytest", str(HERE / "test_models.py"),
-                             str(HERE / "test_losses.py"), str(HERE / "test_rng.py"),
-                             str(HERE / "test_forward.py"), "-k", "not export", "-q",
+                             str(HERE / "test_losses.py"), str(HERE / "test_rng.py"), "-q",
                              "-p", "no:cacheprovider", "-p", "no:xdist"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -153,6 +150,17 @@ def test_checkpoints_give_the_same_outputs_on_every_backend(runs, name):
                 np.testing.assert_allclose(
                     outputs[b][key], reference[key], rtol=0, atol=1e-5,
                     err_msg=f"{name}: {weights} on {b} vs tensorflow")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_predict_and_evaluate_work_on_every_backend(runs, name, backend):
+    """Keras' own calls (JAX runs them with the zoo's step functions): ``predict`` is
+    ``sample``/``translate``, ``evaluate`` measures what training does and changes nothing."""
+    calls = json.loads((runs.root / name / f"torch.weights.h5.{backend}.keras.json").read_text())
+    assert calls["predict_vs_sample"] <= 1e-6, calls
+    assert set(calls["evaluate"]) == set(calls["tracked"]), calls
+    assert all(np.isfinite(v) for v in calls["evaluate"].values()) and calls["weights_unchanged"]
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])

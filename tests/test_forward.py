@@ -1,8 +1,8 @@
 """The Keras forward pass of every variant: ``model(z)``, ``predict`` and ``export`` give
 exactly what ``sample`` / ``translate`` give (tiny models, one fit step so that the
-averaged generator differs from G's own weights). On every backend
-(``tests/test_backends.py`` runs it on JAX and PyTorch); exports on TensorFlow here,
-other backends' formats in README ("Export for serving")."""
+averaged generator differs from G's own weights). ``tests/test_backends.py`` checks
+``predict`` and ``evaluate`` on JAX and PyTorch; other backends' export formats are
+measured in README ("The Keras forward pass, and serving")."""
 
 import keras
 import numpy as np
@@ -12,9 +12,6 @@ from zoo import errors
 from zoo.models import CycleGAN
 
 from tiny import batch, build
-
-tensorflow_only = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                                     reason="export tests run under TensorFlow")
 
 
 def arrays(model, n=4, seed=0, repeat=1):
@@ -30,10 +27,6 @@ NAMES = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnist"
 # Batch norm put back (DCGAN, WGAN's critic), the penalty's gradient (WGAN-GP), labels
 # (cGAN), a test_step of its own (CycleGAN).
 EVALUATED = ["wgan-mnist", "wgan-gp-mnist", "cgan-mnist", "cyclegan-sneaker2boot"]
-if keras.backend.backend() != "tensorflow":  # tests/test_backends.py runs this module there
-    # The kinds whose forward pass or held-out step differ: batch norm, labels, a
-    # critic's penalty, translation; the rest is the same code.
-    NAMES = EVALUATED = ["dcgan-mnist", "wgan-gp-mnist", "cgan-mnist", "cyclegan-sneaker2boot"]
 
 
 def trained(name):
@@ -72,7 +65,6 @@ def feeds(session, x):
 
 
 # Tolerance: the same float32 graph, other kernels (seen: 3e-6 on shipped presets).
-@tensorflow_only
 @pytest.mark.parametrize("name", ["dcgan-mnist", "cgan-mnist", "cyclegan-sneaker2boot"])
 def test_exported_saved_model_and_onnx_serve_the_same_images(name, tmp_path):
     import onnxruntime
@@ -92,10 +84,8 @@ def test_exported_saved_model_and_onnx_serve_the_same_images(name, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.onnx", "served"]  # no leftovers
 
 
-@tensorflow_only
 @pytest.mark.slow
-def test_every_shipped_preset_exports_from_the_command_line_and_serves_what_predict_gives(
-        tmp_path):
+def test_every_shipped_preset_exports_serves_what_predict_gives_and_evaluates(tmp_path):
     import onnxruntime
     import tensorflow as tf
 
@@ -116,9 +106,10 @@ def test_every_shipped_preset_exports_from_the_command_line_and_serves_what_pred
         loaded = tf.saved_model.load(str(served))
         np.testing.assert_allclose(loaded.serve(x).numpy(), expected, rtol=0, atol=1e-5,
                                    err_msg=name)
+        logs = model.evaluate(**arrays(model), verbose=0, return_dict=True)  # and evaluate
+        assert set(logs) == set(model.tracker_names) and np.isfinite(list(logs.values())).all()
 
 
-@tensorflow_only
 def test_a_failed_export_keeps_what_was_there_and_a_missing_package_is_named(tmp_path,
                                                                              monkeypatch):
     import importlib.util
