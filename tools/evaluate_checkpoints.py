@@ -16,6 +16,7 @@ class and the domain FID to the real target images.
 
 import ast
 import json
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -181,9 +182,21 @@ def _yaml_card(name, meta, preset):
 
 
 def _reproduce(preset, train):
-    """The command that rebuilds the shipped checkpoint from nothing, or its chain of runs."""
+    """The command that rebuilds the shipped checkpoint from nothing, or its chain of runs.
+    A run its ``--minutes`` budget stopped is the same run with ``--steps`` set to the
+    steps it ran, where nothing in the model follows from ``--steps`` (its schedule)."""
     if not preset.chain:
-        return f"`{train.get('command')}`"
+        command = train.get("command") or ""
+        if "--minutes" in command and not preset.cls.schedule_for(preset.schedule.steps):
+            args, kept = shlex.split(command), []
+            for arg in args:
+                if kept and kept[-1] in ("--minutes", "--steps"):
+                    kept.pop()  # the flag's value follows it
+                elif not arg.startswith(("--minutes=", "--steps=")):
+                    kept.append(arg)
+            kept = [a for a in kept if a not in ("--minutes", "--steps")]
+            command = shlex.join(kept[:2] + [f"--steps={train['train_steps']}"] + kept[2:])
+        return f"`{command}`"
     steps = " ".join(f"{i}. `{c}`" for i, c in enumerate(preset.chain, 1))
     return (f"a chain of {len(preset.chain)} runs, each after the first a fine-tune of the one before "
             f"(`python {preset.recipe} --replay` runs them in order): {steps}")
