@@ -35,13 +35,17 @@ def batch(model, n=8, seed=0):
 
 
 def distinct(names):
-    """``names`` less the presets whose tiny build is another's (same class, same
-    constructor arguments at tiny size; what the schedule derives aside): they would run
-    the same code twice (dcgan-emoji's is dcgan-celeba's, and so on)."""
+    """``names`` less the presets whose tiny build runs another's code (same class, same
+    constructor arguments at tiny size, the number of channels and what the schedule
+    derives aside): they would run the same code twice (dcgan-emoji's is dcgan-celeba's,
+    dcgan-mnist's too, but in grey). The first of each kind is kept: in alphabetical order
+    a colour preset where there is one (cyclegan-horse2zebra, dcgan-celeba)."""
     seen, out = set(), []
     for name in names:
         preset = registry.PRESETS[name]
-        key = (preset.cls, repr(sorted({**preset.config, **overrides(preset.cls)}.items())))
+        config = {**preset.config, **overrides(preset.cls)}
+        config.pop("channels", None)
+        key = (preset.cls, repr(sorted(config.items())))
         if key not in seen:
             seen.add(key)
             out.append(name)

@@ -28,8 +28,8 @@ lock, stopping on signals), ``zoo.probe`` measures quality and chooses the snaps
   measures quality) to ``checkpoints/<preset>`` with its training record, its
   quality curve (``curve.png``) and how it was chosen; with
   ``--push_to_hub=owner/name``, pushes it;
-* with ``--smoke``, runs a few steps of a tiny model on random arrays
-  (``zoo.data.mock_arrays``), which is what the test suite does.
+* with ``--smoke``, runs a few steps of a tiny model on made-up images
+  (``zoo.smoke``), which is what the test suite does.
 
 It runs on every Keras backend: with ``KERAS_BACKEND=jax`` or ``torch`` no
 TensorFlow is needed (TensorBoard logs are written only where TensorFlow is
@@ -48,7 +48,7 @@ import keras
 import numpy as np
 from absl import flags
 
-from zoo import checkpoint, data, errors, guard, registry, runs, ship
+from zoo import checkpoint, data, errors, guard, registry, runs, ship, smoke
 from zoo.probe import QualityProbe
 
 def _option(default, help, choices=None):
@@ -181,9 +181,6 @@ def replay(preset):
                                   "--replay again: the runs before it are done and resume.")
 
 
-SMOKE_OVERRIDES = {"width": 4, "latent_dim": 8}
-
-
 def _batches(dataset, batch_size, labels, seed, start, data_args):
     """The run's first batch (real images for the grids and the guard) and its
     never-ending batches from global batch ``start`` on."""
@@ -244,18 +241,12 @@ def _run(preset, opt, stop=None):
     outdir = run_folder(preset, opt)
     data_args = {}
     mock = contextlib.nullcontext()
-    if opt.smoke:
-        steps = opt.steps or 4
-        steps_per_epoch, batch_size = opt.steps_per_epoch or 2, 4
-        overrides.update(SMOKE_OVERRIDES)
-        # A network with a width of its own (WGAN's critic_width) is tiny too.
-        overrides.update({k: SMOKE_OVERRIDES["width"] for k in record_.config
-                          if k.endswith("_width")})
-        mock = data.mock_arrays(num_examples=64)
-        if dataset.startswith("cycle_gan/") or dataset in data.TF_DATASETS:
-            import tensorflow_datasets as tfds  # these stay tf.data pipelines
-
-            mock = tfds.testing.mock_data(num_examples=64)
+    if opt.smoke:  # a tiny model on made-up data (zoo.smoke)
+        steps = opt.steps or smoke.STEPS
+        steps_per_epoch = opt.steps_per_epoch or smoke.STEPS_PER_EPOCH
+        batch_size = smoke.BATCH_SIZE
+        overrides.update(smoke.overrides(record_))
+        mock = smoke.mock_data(dataset)
     steps_per_epoch = min(steps_per_epoch, steps)
     if opt.data:
         config = record_.config
