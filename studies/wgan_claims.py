@@ -32,13 +32,16 @@ networks in training mode as in a training step (their batch-norm statistics put
 each generator loss that applies: GAN runs the saturating and the non-saturating one, with
 D's mean probability on those fakes; critics ``-E f(G(z))``; for the MLP, whose output is
 linear, also the FID of that output unclipped, as the critic sees it. Then the run's state
-goes to ``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. A
+goes to ``<runs>/<run>/last`` (atomically), so a killed run resumes there exactly. The
+run folder is the recipes' (``zoo.runs``): a run holds its lock while it trains, so two
+processes never train one run, and SIGTERM or Ctrl-C saves its state at the next step and
+exits 0; the same command resumes it. A
 finished run is measured once more on ``--n`` samples for its modes (``final.json``) and
 skipped next time (unless ``--g_steps`` grew); a run whose samples stop being finite is
 recorded as diverged.
 ``--shard i/k`` takes every k-th run from the i-th, so k processes share the runs (one per
 core); ``--report`` writes ``<out>/REPORT.md``, its plots and sample grids from whatever the
-runs' files hold, verdicts included (the rules are stated in the report, with each verdict
+runs' files hold (``studies/wgan_report.py``, which reads files only), verdicts included (the rules are stated in the report, with each verdict
 again at a quarter and a half of the budget), and copies the runs' records to
 ``<out>/records/``, from which ``--report --runs <out>/records`` writes it again.
 
@@ -53,7 +56,6 @@ On the borrowed GPU machine (JAX, no TensorFlow), every run at once:
 
 import contextlib
 import json
-import statistics
 import time
 from pathlib import Path
 
@@ -62,11 +64,12 @@ import numpy as np
 from absl import app, flags
 from keras import layers, ops
 
-from zoo import checkpoint, data, evaluation, files, images, losses, metrics, registry
-from zoo.probe import QualityProbe
+from zoo import checkpoint, data, evaluation, files, images, losses, metrics, runs
 from zoo.backends import current as backend
 from zoo.models import DCGAN, WGAN, WGANGP
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
+
+from wgan_report import CONFIGS, GENERATORS, OBJECTIVES as NAMES, Study, report, run_name
 
 flags.DEFINE_integer("g_steps", 10000, "Generator updates per run.")
 flags.DEFINE_integer("eval_every", 500, "Generator updates between measurements (and saved "
@@ -86,17 +89,9 @@ flags.DEFINE_string("runs", "runs/study", "Where the runs' states and records go
 flags.DEFINE_string("out", "docs/study/claims", "Where the report, plots and grids go.")
 FLAGS = flags.FLAGS
 
-OBJECTIVES = {"gan": DCGAN, "wgan": WGAN, "wgan-gp": WGANGP}
-GENERATORS = ("dcgan", "dcgan-nobn", "mlp")
-CONFIGS = [(o, g) for o in OBJECTIVES for g in GENERATORS] + [("gan-minimax", "dcgan")]
+OBJECTIVES = dict(zip(NAMES, (DCGAN, WGAN, WGANGP)))  # the zoo's class of each
 BATCH, EVAL_N, GRAD_N = 64, 2000, 256
-# The shipped Wasserstein checkpoints, whose training curves log the critic's estimate and
-# the FID: claim 3 on the zoo's own long runs (width 64).
-SHIPPED = ("wgan-mnist", "wgan-gp-mnist", "wgan-gp-fashion-mnist")
 MLP_UNITS = 512
-# Fewer modes than this (of 1000) in a finished run's final samples: the run collapsed.
-# Fixed while the Wasserstein runs with the weaker generators were still training.
-COLLAPSED = 100
 
 
 @keras.saving.register_keras_serializable(package="zoo_study")
@@ -145,10 +140,6 @@ def _study_class(base):
 
 
 STUDY_CLASSES = {name: _study_class(cls) for name, cls in OBJECTIVES.items()}
-
-
-def run_name(objective, generator, seed):
-    return f"{objective}-{generator}-seed{seed}"
 
 
 def build(objective, generator, seed):
@@ -239,33 +230,29 @@ class Probe:
                 "d_fake": float(ops.mean(ops.sigmoid(logits)))}
 
 
-def read_rows(path, up_to_step):
-    """The trace's rows up to ``up_to_step`` (D/critic updates), one per step (a killed
-    run may have written a row after its last saved state)."""
-    rows = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            row = json.loads(line)
-            if row["step"] <= up_to_step:
-                rows[row["step"]] = row
-    return [rows[k] for k in sorted(rows)]
-
-
-def train(objective, generator, seed, probe):
+def train(objective, generator, seed, probe, stop):
+    """One run, in its own run folder (``zoo.runs``: held by a lock while it trains; its
+    state ``last`` saved atomically after each measurement, and at the next step when
+    ``stop`` sees SIGTERM or SIGINT; its measurements in ``trace.jsonl``), resumed exactly
+    from ``last``; ``final.json`` when it has trained its budget."""
     folder = Path(FLAGS.runs) / run_name(objective, generator, seed)
-    last, trace, final = folder / "last", folder / "trace.jsonl", folder / "final.json"
+    final = folder / "final.json"
     if final.exists():
         done = json.loads(final.read_text())
         if done.get("diverged") or done["g_steps"] >= FLAGS.g_steps:
             return  # a larger budget trains on; final.json stays until the new one is written
-    checkpoint.recover(last)
-    if (last / checkpoint.METADATA).exists():
-        model = checkpoint.load_preset(last)
-        seconds = checkpoint.read_metadata(last)["seconds"]
-    else:
-        model, seconds = build(objective, generator, seed), 0.0
+    with runs.exclusive(folder):
+        _train(objective, generator, seed, probe, stop, folder)
+
+
+def _train(objective, generator, seed, probe, stop, folder):
+    last, trace, final = folder / "last", folder / "trace.jsonl", folder / "final.json"
+    model, meta = runs.resume(last)
+    if model is None:
+        model, meta = build(objective, generator, seed), {"seconds": 0.0}
+    seconds = meta["seconds"]
     step, g_step = int(model.d_steps.numpy()), int(model.g_steps.numpy())
-    rows = read_rows(trace, step)
+    rows = runs.read_rows(trace, "step", step)
     print(f"{folder.name}: from step {step}", flush=True)
     # D/critic updates per generator update: an upper bound on what one costs.
     ratio = model.n_critic if isinstance(model, WGAN) else 1
@@ -277,9 +264,16 @@ def train(objective, generator, seed, probe):
             batches = data.load("stacked_mnist", batch_size=BATCH, seed=seed, repeat=True,
                                 start=step)
             history = model.fit(batches, epochs=1, steps_per_epoch=(target - g_step) * ratio,
-                                verbose=0, shuffle=False)
+                                verbose=0, shuffle=False, callbacks=[runs.StopOnRequest(stop)])
             logs = {k: float(v[-1]) for k, v in history.history.items()}
             step, g_step = int(model.d_steps.numpy()), int(model.g_steps.numpy())
+            if stop.signal:  # the state alone; the resumed run measures at ``target``
+                seconds += time.time() - began
+                checkpoint.save_preset(model, last, metadata={"seconds": seconds})
+                raise runs.Interrupted(
+                    f"{folder.name}: stopped by {stop.signal} at step {step:,}; its state is "
+                    f"in {last}. Run the same command to resume: it goes on exactly as if it "
+                    "had not stopped.")
         seconds += time.time() - began
         quality = probe.quality(model, probe.eval_n, seed=1)
         row = {"step": step, "g_steps": g_step, "seconds": round(seconds, 1), **logs,
@@ -289,7 +283,7 @@ def train(objective, generator, seed, probe):
         if unclipped is not None:
             row["fid_unclipped"] = unclipped
         rows.append(row)
-        files.write_text(trace, "".join(json.dumps(r) + "\n" for r in rows))
+        runs.write_rows(trace, rows)
         checkpoint.save_preset(model, last, metadata={"seconds": seconds})
         print(folder.name, row, flush=True)
         if quality is None:
@@ -302,491 +296,6 @@ def train(objective, generator, seed, probe):
                                            "kl": float("inf"), "diverged": True}),
                              "n": n, "step": step, "g_steps": g_step,
                              "seconds": round(seconds, 1)})
-
-
-# ---------------------------------------------------------------------------- the report
-def spread(values):
-    """'mean ± half-range' of the seeds' values."""
-    if not values:
-        return "n/a"
-    digits = 1 if max(abs(v) for v in values) >= 10 else 2
-    return f"{statistics.mean(values):.{digits}f} ± {(max(values) - min(values)) / 2:.{digits}f}"
-
-
-def counts(values):
-    """Step counts of the seeds: '10,000', or 'low-high' when they differ."""
-    if not values:
-        return "n/a"
-    low, high = min(values), max(values)
-    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
-
-
-def curve_end(run):
-    """How the run's FID curve ended: 'falling' when the best FID over the last quarter
-    of its measurements is more than ``QualityProbe.FLAT`` below the best over the third
-    quarter (the model cards' rule, zoo.probe.QualityProbe.trend), else 'flat'; 'diverged' for
-    a run that stopped on non-finite samples, 'short' under four measurements."""
-    if run["final"] and run["final"].get("diverged"):
-        return "diverged"
-    trend = QualityProbe.trend(run["measured"], "fid", "<=")
-    if trend is None:
-        return "short"
-    before, last = trend
-    return "falling" if (before - last) / before > QualityProbe.FLAT else "flat"
-
-
-def compare(better, worse):
-    """'yes' when every seed of ``better`` beats every seed of ``worse`` (lower is
-    better), 'no' when every seed of ``worse`` beats ``better``, else 'undecided';
-    'undecided' too unless both sides have every seed."""
-    if len(better) < len(FLAGS.seeds) or len(worse) < len(FLAGS.seeds):
-        return "undecided"
-    if max(better) < min(worse):
-        return "yes"
-    if max(worse) < min(better):
-        return "no"
-    return "undecided"
-
-
-def verdict(answers):
-    if answers and all(a == "yes" for a in answers):
-        return "supported"
-    if any(a == "no" for a in answers):
-        return "not supported"
-    return "undecided"
-
-
-def load_runs(seeds):
-    runs = {}
-    for objective, generator in CONFIGS:
-        for seed in seeds:
-            folder = Path(FLAGS.runs) / run_name(objective, generator, seed)
-            rows = read_rows(folder / "trace.jsonl", float("inf"))
-            if rows:
-                path = folder / "final.json"
-                final = json.loads(path.read_text()) if path.exists() else None
-                # A finished run training on to a larger budget is reported at the budget
-                # it finished; its curve shows everything recorded.
-                upto = final["step"] if final else float("inf")
-                runs[(objective, generator, int(seed))] = {
-                    "rows": rows, "folder": folder, "final": final,
-                    "measured": [r for r in rows if "fid" in r and r["step"] <= upto]}
-    return runs
-
-
-def found_seeds():
-    """Every seed with a run in the runs folder: ``--seeds`` and any extra ones (run with
-    ``--seeds``) that only the collapse counts read."""
-    found = {p.name.rsplit("-seed", 1)[-1] for p in Path(FLAGS.runs).glob("*-seed*")}
-    return FLAGS.seeds + sorted((s for s in found if s.isdigit() and s not in FLAGS.seeds),
-                                key=int)
-
-
-def collapses(every):
-    """``{(objective, generator): (collapsed seeds, finished seeds)}`` over the finished runs
-    ``every`` (all seeds found): a run has collapsed when its final samples cover fewer than
-    ``COLLAPSED`` of the 1000 modes."""
-    table = {}
-    for objective, generator in CONFIGS:
-        seeds = sorted(s for o, g, s in every if (o, g) == (objective, generator))
-        finals = {s: every[(objective, generator, s)]["final"] for s in seeds}
-        if seeds:
-            table[(objective, generator)] = (
-                [s for s in seeds if finals[s].get("diverged") or finals[s]["modes"] < COLLAPSED],
-                seeds)
-    return table
-
-
-def shipped_curves():
-    """``{preset: rows}``: the measurements of each shipped checkpoint in ``SHIPPED`` that
-    logged both the critic's estimate (the epoch's mean) and the FID (n = 2,000, G's own
-    weights), from its ``metadata.json`` (``$ZOO_CHECKPOINTS`` first, as ``zoo.load``).
-    A run continued against a fresh critic (``--fresh_critic``) is read up to the swap: one
-    critic's estimates, on one scale."""
-    curves = {}
-    for name in SHIPPED:
-        folder = registry.local_folder(name)
-        if folder is None:
-            continue
-        training = checkpoint.read_metadata(folder)["training"]
-        swap = training.get("continued_from", {})
-        end = swap["train_steps"] if swap.get("fresh_critic") else float("inf")
-        rows = [r for r in training.get("curve", []) if "wasserstein" in r
-                and "fid" in r and r.get("train_steps", 0) <= end]
-        if rows:
-            curves[name] = rows
-    return curves
-
-
-def plots(runs, out, shipped):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4), sharey=True)
-    for ax, generator in zip(axes, GENERATORS):
-        for (objective, g, seed), run in sorted(runs.items()):
-            if g == generator and run["measured"]:
-                ax.plot([r["g_steps"] for r in run["measured"]],
-                        [r["fid"] for r in run["measured"]], label=f"{objective} seed {seed}")
-        ax.set(title=f"generator: {generator}", xlabel="generator updates", yscale="log")
-        ax.legend(fontsize=7)
-    axes[0].set_ylabel("domain FID (log)")
-    fig.tight_layout()
-    files.write_atomically(out / "curves.png", lambda f: fig.savefig(f, dpi=80, format="png"))
-    plt.close(fig)
-
-    # One panel per Wasserstein objective: clipping's estimates are ~100x below WGAN-GP's.
-    fig, axes = plt.subplots(1, 4, figsize=(21, 4))
-    panels = {"wgan": axes[0], "wgan-gp": axes[1], "gan": axes[2]}
-    for (objective, g, seed), run in sorted(runs.items()):
-        rows = run["measured"]
-        if objective in panels:
-            key = "d_loss" if objective == "gan" else "wasserstein"
-            panels[objective].scatter([r[key] for r in rows], [r["fid"] for r in rows], s=8,
-                                      label=f"{g} {seed}")
-    for name, rows in shipped.items():
-        axes[3].scatter([r["wasserstein"] for r in rows], [r["fid"] for r in rows], s=8,
-                        label=name)
-    for ax, xlabel, title in (
-            (axes[0], "critic's Wasserstein estimate", "WGAN (clipping)"),
-            (axes[1], "critic's Wasserstein estimate", "WGAN-GP"),
-            (axes[2], "GAN discriminator loss", "GAN (the paper's contrast)"),
-            (axes[3], "critic's Wasserstein estimate", "the shipped checkpoints' runs (width 64)")):
-        xs = [x for c in ax.collections for x, _ in c.get_offsets()]
-        ax.set(xlabel=xlabel, ylabel="domain FID", yscale="log", title=title,
-               xscale="log" if xs and min(xs) > 0 else "linear")
-        ax.legend(fontsize=6)
-    fig.tight_layout()
-    files.write_atomically(out / "loss_vs_fid.png", lambda f: fig.savefig(f, dpi=80, format="png"))
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for (objective, g, seed), run in sorted(runs.items()):
-        rows = [r for r in run["measured"] if "grad_wasserstein" in r or "grad_saturating" in r]
-        if g != "dcgan" or not rows:
-            continue
-        for key, style in (("grad_saturating", "-"), ("grad_non_saturating", "--"),
-                           ("grad_wasserstein", ":")):
-            if key in rows[0]:
-                ax.plot([r["g_steps"] for r in rows], [max(r[key], 1e-12) for r in rows], style,
-                        label=f"{objective} seed {seed}: {key[5:]}")
-    ax.set(xlabel="generator updates", ylabel="||grad of G's loss wrt G's weights||",
-           yscale="log", title="Generator gradient norms (DCGAN generator)")
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    files.write_atomically(out / "gradients.png", lambda f: fig.savefig(f, dpi=80, format="png"))
-    plt.close(fig)
-
-
-def correlation(rows, key):
-    """Spearman's rho of ``key`` with the FID over ``rows`` (nan when undefined)."""
-    from scipy import stats
-
-    if len(rows) < 3:
-        return float("nan")
-    return float(stats.spearmanr([r[key] for r in rows], [r["fid"] for r in rows])[0])
-
-
-def per_doubling(run):
-    """The FID's change over the run's last doubling of generator updates (last measurement
-    against the one at half its budget), e.g. -0.25; None without that measurement."""
-    rows = run["measured"]
-    if not rows or rows[-1]["g_steps"] % 2:
-        return None
-    half = [r["fid"] for r in rows if r["g_steps"] == rows[-1]["g_steps"] // 2]
-    return rows[-1]["fid"] / half[0] - 1 if half else None
-
-
-def at_budget(done, g_steps):
-    """The finished runs as if each had stopped at ``g_steps`` generator updates: its
-    measurements up to there, the last one standing for ``final.json`` (its modes on the
-    2,000 samples of the FID). None unless every run was measured there (a run that
-    diverged before stays diverged)."""
-    view = {}
-    for key, run in done.items():
-        rows = [r for r in run["measured"] if r["g_steps"] <= g_steps]
-        if run["final"].get("diverged") and (not rows or rows[-1]["g_steps"] < g_steps):
-            view[key] = {**run, "measured": rows}
-        elif rows and rows[-1]["g_steps"] == g_steps:
-            last = rows[-1]
-            view[key] = {**run, "measured": rows, "final": {
-                "fid": last["fid"], "modes": last["modes"], "kl": last["kl"],
-                "step": last["step"], "g_steps": g_steps}}
-        else:
-            return None
-    return view
-
-
-def values(done, objective, generator, pick):
-    """``pick(run)`` for each finished seed of a configuration."""
-    return [pick(done[(objective, generator, int(s))]) for s in FLAGS.seeds
-            if (objective, generator, int(s)) in done]
-
-
-def decide(done):
-    """Every claim's answers and verdict from the finished runs ``done``:
-    ``{claim: (verdict, answers)}``, answers as the report's tables show them."""
-
-    def versus(objective, generator, pick):
-        """compare() of ``objective`` with the GAN, same generator: undecided unless every
-        finished run on both sides stopped at the same number of generator updates."""
-        budgets = {r["final"]["g_steps"] for (o, g, _), r in done.items()
-                   if g == generator and o in (objective, "gan")}
-        if len(budgets) > 1:
-            return "undecided"
-        return compare(values(done, objective, generator, pick),
-                       values(done, "gan", generator, pick))
-
-    def fewer(run):  # compare() ranks lower as better
-        return -run["final"]["modes"]
-
-    wasserstein = ("wgan", "wgan-gp")
-    claim1 = {g: [versus(w, g, last_fid) for w in wasserstein] for g in GENERATORS}
-    claim2 = {g: [versus(w, g, fewer) for w in wasserstein] for g in GENERATORS}
-
-    claim3 = {}  # run -> (loss, rho with the FID, rho with the FID of the unclipped output)
-    for (objective, generator, seed), run in sorted(done.items()):
-        if objective != "gan-minimax":
-            key = "d_loss" if objective == "gan" else "wasserstein"
-            rows = [r for r in run["measured"] if "fid_unclipped" in r]
-            unclipped = correlation([{**r, "fid": r["fid_unclipped"]} for r in rows], key)
-            claim3[(objective, generator, seed)] = (
-                key, correlation(run["measured"], key), unclipped if rows else None)
-    rhos = [rho for key, rho, _ in claim3.values() if key == "wasserstein"]
-    finite = [r for r in rhos if not np.isnan(r)]
-    if finite and statistics.median(finite) < 0.3:
-        verdict3 = "not supported"
-    elif len(finite) == 2 * len(GENERATORS) * len(FLAGS.seeds) and min(finite) >= 0.7:
-        verdict3 = "supported"
-    else:
-        verdict3 = "undecided"
-
-    vanishing = {}  # run -> (ratios where D is confident, ratios elsewhere)
-    for (objective, generator, seed), run in sorted(done.items()):
-        if generator == "dcgan" and objective.startswith("gan"):
-            ratios = [(r["d_fake"] < 0.05,
-                       r["grad_saturating"] / max(r["grad_non_saturating"], 1e-30))
-                      for r in run["measured"]]
-            vanishing[(objective, generator, seed)] = (
-                [q for c, q in ratios if c], [q for c, q in ratios if not c])
-    answers4 = ["yes" if max(confident) < 0.1 else "no"
-                for confident, _ in vanishing.values() if confident]
-    weaker = [a for g in GENERATORS if g != "dcgan" for a in claim1[g]]
-    return {"claim 1": (verdict(weaker), claim1),
-            "claim 2": (verdict([a for row in claim2.values() for a in row]), claim2),
-            "claim 3": (verdict3, claim3),
-            "vanishing gradient": (verdict(answers4), vanishing)}
-
-
-def last_fid(run):  # every FID in the report is on 2,000 samples
-    return run["measured"][-1]["fid"] if not run["final"].get("diverged") else float("inf")
-
-
-def copy_records(runs, out):
-    """Each run's records and final sample grid beside the report (``<out>/records/<run>/``),
-    so the report can be written again from the repository (``--report --runs
-    <out>/records``), and a finished run need not train again where its runs folder was
-    lost (copy them into it)."""
-    for run in runs.values():
-        folder = out / "records" / run["folder"].name
-        if folder.resolve() == run["folder"].resolve():
-            continue
-        for name in ("trace.jsonl", "final.json", "samples.png"):
-            source = run["folder"] / name
-            if source.exists():
-                files.write_atomically(folder / name, lambda f, s=source: f.write(s.read_bytes()))
-
-
-def report(out):
-    every = load_runs(found_seeds())  # with any extra seeds, which only the collapse counts read
-    runs = {(o, g, s): r for (o, g, s), r in every.items() if s in map(int, FLAGS.seeds)}
-    done = {k: r for k, r in runs.items() if r["final"] is not None}
-    expected = len(CONFIGS) * len(FLAGS.seeds)
-    real = real_row(out)
-    budgets = sorted({r["final"]["g_steps"] for r in done.values()})
-    budget = counts(budgets)  # the runs', not the flag's
-    decided = decide(done)
-
-    lines = [
-        "# WGAN's claims, tested as the paper tested them", "",
-        "Written by `python studies/wgan_claims.py --report` from the runs' records "
-        "(`<runs>/<run>/trace.jsonl`, `final.json`, copied to `records/` beside this "
-        "report: `--report --runs <this folder>/records` writes it again); the module "
-        "docstring has the commands. Stacked MNIST (1000 modes), batch 64, DCGAN networks "
-        f"of width {FLAGS.width}, {budget} generator updates per finished run, seeds "
-        f"{', '.join(FLAGS.seeds)}. **{len(done)} of {expected} runs finished**; unfinished "
-        "runs appear in the curves, not in the tables or verdicts, and a finished run "
-        "training on to a larger budget is tabled at the budget it finished.", "",
-        f"Real Stacked MNIST: {real['n']:,} images cover {real['modes']} modes (KL to uniform "
-        f"{real['kl']:.3f}); {real['eval_n']:,} real images against the {real['eval_n']:,} the "
-        f"FIDs use score {real['fid']:.2f} (the floor). FIDs below are on {real['eval_n']:,} "
-        f"samples; modes and KL on {real['n']:,}.", "",
-        "Values are the mean ± half-range over seeds. A comparison is decided only when every "
-        "seed of both sides has finished, at the same number of generator updates, and the "
-        "seeds do not overlap (every seed of one "
-        "better than every seed of the other); a claim is *supported* when every comparison "
-        "it rests on is decided in its favour, *not supported* when one is decided against "
-        "it, and *undecided* otherwise. A diverged run (samples not finite) counts as FID "
-        "infinity and 0 modes.", "",
-        "| objective | generator | G updates | D/critic updates | final FID | best FID | "
-        "modes (of 1000) | KL to uniform | FID curve at the end (change over the last "
-        "doubling) |",
-        "|---|---|---|---|---|---|---|---|---|"]
-    falling = []
-    for objective, generator in CONFIGS:
-        steps = [counts(values(done, objective, generator, lambda r, k=k: r["final"][k]))
-                 for k in ("g_steps", "step")]
-        cells = [values(done, objective, generator, pick) for pick in (
-            last_fid, lambda r: min([x["fid"] for x in r["measured"]], default=float("inf")),
-            lambda r: r["final"]["modes"], lambda r: r["final"]["kl"])]
-        ends = values(done, objective, generator, curve_end)
-        changes = values(done, objective, generator, per_doubling)
-        falling += [f"{objective} {generator}"] * ends.count("falling")
-        end = ", ".join(e + (f" ({c:+.0%})" if c is not None else "")
-                        for e, c in zip(ends, changes)) or "n/a"
-        lines.append(f"| {objective} | {generator} | " + " | ".join(steps) + " | "
-                     + " | ".join(map(spread, cells)) + f" | {end} |")
-    lines += ["", f"A curve is *flat* when the best FID over the last quarter of a run's "
-              f"measurements is at most {QualityProbe.FLAT:.0%} below the best over the "
-              "third quarter, "
-              "*falling* otherwise (one entry per seed). A curve that falls as a power of "
-              "the budget (FID ~ t^-a) is *falling* by this rule at every budget as long as "
-              "it loses more than 12% per doubling (a > 0.18): only a floor in sight "
-              "flattens it. "
-              + (f"**{len(falling)} of {len(done)} finished runs were still falling** "
-                 f"({', '.join(sorted(set(falling)))}): the verdicts below are for "
-                 f"{budget} generator updates and may change with a larger "
-                 "`--g_steps` (a finished run trains on from its state); the last section "
-                 "shows how they moved with the budget so far." if falling else
-                 "Every finished run's curve had flattened.")]
-
-    verdict1, claim1 = decided["claim 1"]
-    lines += ["", "## Claim 1: no careful balancing; WGAN trains where the GAN fails", "",
-              "The paper's test (figures 5-7): weaker generators, the same critic. Does each "
-              "Wasserstein objective end at a lower FID than the GAN with the same generator?",
-              "", "| generator | WGAN < GAN | WGAN-GP < GAN |", "|---|---|---|"]
-    lines += [f"| {g} | {row[0]} | {row[1]} |" for g, row in claim1.items()]
-    lines += ["", f"**Claim 1: {verdict1}** (decided on the weaker generators, "
-              "`dcgan-nobn` and `mlp`; the `dcgan` row is the paper's baseline, where both "
-              "train).", "",
-              f"The paper shows the GAN failing as collapse. Read that way: runs whose final "
-              f"samples cover fewer than {COLLAPSED} of the 1000 modes (a threshold fixed while "
-              "the Wasserstein runs with the weaker generators were still training), over every "
-              "finished seed in the runs folder, extra seeds included (shown beside the "
-              "verdict, not in it):", "",
-              "| objective | generator | collapsed runs | seeds |", "|---|---|---|---|"]
-    for (objective, generator), (collapsed, finished) in collapses(
-            {k: r for k, r in every.items() if r["final"] is not None}).items():
-        lines.append(f"| {objective} | {generator} | {len(collapsed)} of {len(finished)} | "
-                     + ", ".join(f"**{s}**" if s in collapsed else str(s) for s in finished)
-                     + " |")
-    lines += ["", "(Collapsed seeds in bold.)", ""]
-
-    verdict2, claim2 = decided["claim 2"]
-    lines += ["## Claim 2: no mode collapse", "",
-              "Modes covered by the final samples (more is better). Does each Wasserstein "
-              "objective cover more modes than the GAN with the same generator?", "",
-              "| generator | WGAN > GAN | WGAN-GP > GAN |", "|---|---|---|"]
-    lines += [f"| {g} | {row[0]} | {row[1]} |" for g, row in claim2.items()]
-    lines += ["", f"**Claim 2: {verdict2}**", "", "![FID curves](curves.png)", ""]
-
-    verdict3, claim3 = decided["claim 3"]
-    lines += ["## Claim 3: a loss that tracks quality", "",
-              "Spearman correlation, over each run's measurements, of the critic's "
-              "Wasserstein estimate with the FID (the paper's figures 3-4: it falls as quality "
-              "improves), next to the GAN discriminator's loss (its contrast). *Supported* "
-              "when every WGAN and WGAN-GP run has finished with rho >= 0.7, *not supported* "
-              "when the median rho of the finished ones is below 0.3; a run whose rho is "
-              "undefined (a constant series, fewer than 3 measurements) leaves it undecided. "
-              "The critic is trained on G's output as it is, the FID is of the samples, "
-              "clipped to [-1, 1]: the column after rho is the share of G's output outside "
-              "that range at the last measurement (0 under a tanh; the MLP's output is "
-              "linear), a distance the critic's estimate includes and the FID does not see. "
-              "The last column, for the MLP, correlates the loss with the FID of that "
-              "output unclipped, as the critic sees it (shown, not used in the verdict).",
-              "", "| run | loss | measurements | rho(loss, FID) | G output outside [-1, 1] | "
-              "rho(loss, FID unclipped) |", "|---|---|---|---|---|---|"]
-    for (objective, generator, seed), (key, rho, unclipped) in claim3.items():
-        run = done[(objective, generator, seed)]
-        last = run["measured"][-1] if run["measured"] else {}
-        share = f"{last['outside']:.0%}" if "outside" in last else "n/a"
-        lines.append(f"| {objective} {generator} seed {seed} | "
-                     f"{'D loss' if key == 'd_loss' else 'W estimate'} | "
-                     f"{len(run['measured'])} | {rho:.2f} | {share} | "
-                     + (f"{unclipped:.2f} |" if unclipped is not None else "n/a |"))
-    shipped = shipped_curves()
-    if shipped:
-        lines += ["", "The zoo's shipped Wasserstein checkpoints logged both over their much "
-                  "longer runs (28x28, critic width 64, each preset's recipe; the estimate is "
-                  "the epoch's mean, the FID of G's own weights on 2,000 samples of their own "
-                  "domain), shown beside the verdict, not in it:", "",
-                  "| shipped run | generator updates | measurements | rho(W estimate, FID) |",
-                  "|---|---|---|---|"]
-        lines += [f"| {name} | {rows[0]['generator_steps']:,}-{rows[-1]['generator_steps']:,} "
-                  f"| {len(rows)} | {correlation(rows, 'wasserstein'):.2f} |"
-                  for name, rows in shipped.items()]
-    lines += ["", f"**Claim 3: {verdict3}**", "", "![loss against FID](loss_vs_fid.png)", ""]
-
-    verdict4, vanishing = decided["vanishing gradient"]
-    lines += ["## The vanishing gradient", "",
-              "The generator's gradient norm (weights) under the current D, on a log scale, "
-              "for the saturating loss log(1 - D(G(z))) and the non-saturating -log D(G(z)), "
-              "measured on the same fakes and the same D in every GAN run, and -f(G(z)) in the "
-              "critics' runs. *Vanishes* when, at every measurement where D is confident "
-              "(mean D(G(z)) < 0.05), the saturating norm is below a tenth of the "
-              "non-saturating one, in every finished GAN run with the DCGAN generator that "
-              "has such measurements.", "",
-              "| run | measurements with D confident | median saturating / non-saturating "
-              "there | median saturating / non-saturating elsewhere |", "|---|---|---|---|"]
-    for (objective, generator, seed), (confident, other) in vanishing.items():
-        lines.append(f"| {objective} seed {seed} | {len(confident)} of "
-                     f"{len(confident) + len(other)} | "
-                     f"{statistics.median(confident) if confident else float('nan'):.3g} | "
-                     f"{statistics.median(other) if other else float('nan'):.3g} |")
-    lines += ["", f"**The saturating loss's gradient vanishes where D is confident: "
-              f"{verdict4}**", "", "![gradient norms](gradients.png)", ""]
-
-    lines += moving_verdicts(done, budgets)
-    lines += ["## Samples (seed 0, the end of each run)", ""]
-    for objective, generator in CONFIGS:
-        grid = Path(FLAGS.runs) / run_name(objective, generator, FLAGS.seeds[0]) / "samples.png"
-        name = f"samples/{objective}-{generator}.png"
-        if grid.exists():
-            files.write_atomically(out / name, lambda f, grid=grid: f.write(grid.read_bytes()))
-        if grid.exists() or (out / name).exists():  # written again from the records
-            lines.append(f"- {objective}, {generator}: ![{objective} {generator}]({name})")
-    if runs:
-        plots(runs, out, shipped)
-        copy_records(every, out)
-    files.write_text(out / "REPORT.md", "\n".join(lines) + "\n")
-    print(f"wrote {out / 'REPORT.md'}: {len(done)} of {expected} runs finished")
-    return {**{claim: v for claim, (v, _) in decided.items()}, "still falling": len(falling)}
-
-
-def moving_verdicts(done, budgets):
-    """The report's section on how each verdict moved with the budget: the verdicts at
-    a quarter, half and all of the finished runs' budget, from their measurements."""
-    if len(budgets) != 1 or len(done) < len(CONFIGS) * len(FLAGS.seeds):
-        return []
-    total = budgets[0]
-    views = {g: at_budget(done, g) for g in (total // 4, total // 2, total) if g}
-    views = {g: view for g, view in views.items() if view is not None}
-    if len(views) < 2:
-        return []
-    decided = {g: decide(view) for g, view in views.items()}
-    lines = ["## How the verdicts moved with the budget", "",
-             "Each verdict again, as if every run had stopped at fewer generator updates: "
-             "the same rules on the measurements up to there (FIDs, and here modes too, "
-             "on the 2,000 samples of each measurement, so the last column can differ from "
-             "the verdicts above, which count modes on 10,000). A verdict that held over "
-             "the last doubling is the budget's least likely to move with more of it.", "",
-             "| claim | " + " | ".join(f"{g:,} G updates" for g in views) + " |",
-             "|---|" + "---|" * len(views)]
-    for claim in ("claim 1", "claim 2", "claim 3", "vanishing gradient"):
-        lines.append(f"| {claim} | " + " | ".join(decided[g][claim][0] for g in views) + " |")
-    return lines + [""]
 
 
 def real_row(out):
@@ -835,16 +344,23 @@ def main(argv):
                              f"processes), got {FLAGS.shard!r}.") from None
     out = Path(FLAGS.out)
     out.mkdir(parents=True, exist_ok=True)
+    stop = runs.StopRequest()
     with data.mock_arrays(num_examples=256) if FLAGS.smoke else contextlib.nullcontext():
         if not FLAGS.report:
             probe = Probe()
             todo = [(o, g, int(s)) for o, g in CONFIGS for s in FLAGS.seeds
                     if (FLAGS.objectives is None or o in FLAGS.objectives)
                     and (FLAGS.generators is None or g in FLAGS.generators)]
-            for objective, generator, seed in todo[index::count]:
-                train(objective, generator, seed, probe)
+            try:
+                with stop.on_signals():
+                    for objective, generator, seed in todo[index::count]:
+                        train(objective, generator, seed, probe, stop)
+            except runs.Interrupted as stopped:
+                print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
+                return
         if FLAGS.report or FLAGS.write_report:
-            print(json.dumps(report(out)))
+            study = Study(runs=Path(FLAGS.runs), seeds=tuple(FLAGS.seeds), width=FLAGS.width)
+            print(json.dumps(report(study, out, real_row(out))))
 
 
 if __name__ == "__main__":

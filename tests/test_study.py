@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "studies" / "wgan_claims.py"
+sys.path.insert(0, str(ROOT / "studies"))
+import wgan_report  # noqa: E402  (the report reads files only: written here in-process)
 CONFIGS = [(o, g) for o in ("gan", "wgan", "wgan-gp") for g in ("dcgan", "dcgan-nobn", "mlp")]
 CONFIGS.append(("gan-minimax", "dcgan"))
 
@@ -20,6 +22,13 @@ def study(*args, cwd, **environ):
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     return run
+
+
+def write_report(out, runs):
+    """``python studies/wgan_claims.py --report --out=<out> --runs=<runs>``, in this process
+    (the smoke test below runs the command): the verdicts it prints."""
+    real = json.loads((out / "real.json").read_text())
+    return wgan_report.report(wgan_report.Study(runs=runs), out, real)
 
 
 def trace(folder):
@@ -123,8 +132,7 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     out, runs = fake_study(tmp_path)
 
     def decide():
-        result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return write_report(out, runs)
 
     assert decide() == {"claim 1": "supported", "claim 2": "not supported",
                         "claim 3": "supported", "vanishing gradient": "supported",
@@ -144,7 +152,7 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     # The records copied beside the report write the same report again.
     assert (out / "records" / "gan-mlp-seed1" / "trace.jsonl").read_text() == (
         runs / "gan-mlp-seed1" / "trace.jsonl").read_text()
-    study("--report", f"--out={out}", f"--runs={out / 'records'}", cwd=tmp_path)
+    write_report(out, out / "records")
     assert (out / "REPORT.md").read_text() == report
 
     # The share of G's output outside [-1, 1] is the last measurement's.
@@ -206,7 +214,7 @@ def test_the_report_decides_each_claim_from_the_runs_records(tmp_path):
     assert verdicts["claim 3"] == "not supported"
 
 
-def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
+def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path, monkeypatch):
     out, runs = fake_study(tmp_path)
     # WGAN's MLP runs start worse than the GAN's (FID 1000 against 600 at 20 generator
     # updates) and end better (50 against 150 at 80); the MLP's unclipped output is scored
@@ -228,9 +236,8 @@ def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
     swap = {"train_steps": 400, "fresh_critic": 20, "critic_width": 128}
     (shipped / "metadata.json").write_text(json.dumps({"training": {
         "curve": curve, "continued_from": swap}}))
-    result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path,
-                   ZOO_CHECKPOINTS=str(shipped.parent))
-    assert json.loads(result.stdout.strip().splitlines()[-1])["claim 1"] == "supported"
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(shipped.parent))
+    assert write_report(out, runs)["claim 1"] == "supported"
     report = (out / "REPORT.md").read_text()
     assert "| wgan-mnist | 20-80 | 3 | -1.00 |" in report and "| wgan-gp-mnist | " in report
     assert "| claim | 20 G updates | 40 G updates | 80 G updates |" in report
@@ -241,7 +248,7 @@ def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path):
     # Runs that did not all finish at one budget have no such section.
     final = runs / "gan-dcgan-seed0" / "final.json"
     final.write_text(json.dumps({**json.loads(final.read_text()), "g_steps": 160}))
-    study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
+    write_report(out, runs)
     assert "How the verdicts moved" not in (out / "REPORT.md").read_text()
 
 
@@ -252,8 +259,7 @@ def test_the_report_counts_collapsed_runs_over_every_seed_found(tmp_path):
     # finished seed.
     fake_run(runs, "gan", "dcgan-nobn", 2, fid=2000, modes=5)
     fake_run(runs, "gan", "dcgan-nobn", 3, fid=2000, modes=5, finished=False)
-    result = study("--report", f"--out={out}", f"--runs={runs}", cwd=tmp_path)
-    assert json.loads(result.stdout.strip().splitlines()[-1])["claim 1"] == "supported"
+    assert write_report(out, runs)["claim 1"] == "supported"
     report = (out / "REPORT.md").read_text()
     assert "| gan | dcgan-nobn | 1 of 3 | 0, 1, **2** |" in report
     # 100 and 101 modes have not collapsed (fewer than 100 have), 50 and 51 have.
@@ -262,7 +268,7 @@ def test_the_report_counts_collapsed_runs_over_every_seed_found(tmp_path):
     assert "| gan-minimax | dcgan | 2 of 2 | **0**, **1** |" in report
     # The extra seed's records travel with the others, and write the same report again.
     assert (out / "records" / "gan-dcgan-nobn-seed2" / "final.json").exists()
-    study("--report", f"--out={out}", f"--runs={out / 'records'}", cwd=tmp_path)
+    write_report(out, out / "records")
     assert (out / "REPORT.md").read_text() == report
 
 
@@ -307,3 +313,13 @@ print(len(dense), [l.units for l in dense], float(np.abs(trained).max()),
     assert peak > 1.0  # training sees the linear output, beyond the image range
     assert -1.0 <= low and high <= 1.0 and (low == -1.0 or high == 1.0)
     assert gap < 1e-5  # sampling is the same output, clipped
+
+
+def test_the_committed_report_is_written_again_from_its_records(tmp_path):
+    committed = ROOT / "docs" / "study" / "claims"
+    out = tmp_path / "claims"
+    out.mkdir()
+    (out / "real.json").write_bytes((committed / "real.json").read_bytes())
+    verdicts = write_report(out, committed / "records")
+    assert (out / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
+    assert f"**Claim 1: {verdicts['claim 1']}**" in (out / "REPORT.md").read_text()

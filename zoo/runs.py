@@ -35,23 +35,63 @@ def sample_grid(model, path, sample_inputs):
         images.save_grid(model.sample(64, seed=0), path, cols=8, scale=2)
 
 
-def read_quality(outdir, up_to_step=None):
-    """The rows of ``<outdir>/quality.jsonl``, one per step count (the last kept),
-    dropping any beyond ``up_to_step`` (written after the state a run resumed from)."""
-    path = Path(outdir) / "quality.jsonl"
+def read_rows(path, key, up_to_step=None):
+    """The rows of a run's ``.jsonl`` record, one per value of ``key`` (the last kept), in
+    its order, dropping any beyond ``up_to_step`` (written after the state a run resumed
+    from: a run killed between writing a row and saving its state repeats that row)."""
     rows = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
+    if Path(path).exists():
+        for line in Path(path).read_text().splitlines():
             if line.strip():
                 row = json.loads(line)
-                rows[row["train_steps"]] = row
+                rows[row[key]] = row
     return [r for k, r in sorted(rows.items()) if up_to_step is None or k <= up_to_step]
 
 
+def write_rows(path, rows):
+    """Rewrite a run's ``.jsonl`` record atomically: a kill never leaves a torn row."""
+    files.write_text(Path(path), "".join(json.dumps(r) + "\n" for r in rows))
+
+
+def read_quality(outdir, up_to_step=None):
+    """The rows of ``<outdir>/quality.jsonl`` (:func:`read_rows` by ``train_steps``)."""
+    return read_rows(Path(outdir) / "quality.jsonl", "train_steps", up_to_step)
+
+
 def write_quality(outdir, rows):
-    """Rewrite ``<outdir>/quality.jsonl`` atomically: a kill never leaves a torn row."""
-    text = "".join(json.dumps(r) + "\n" for r in rows)
-    files.write_text(Path(outdir) / "quality.jsonl", text)
+    write_rows(Path(outdir) / "quality.jsonl", rows)
+
+
+def resume(last, best=None):
+    """``(model, metadata)`` of the resume state ``last`` (a run folder's), or ``(None,
+    None)`` where there is none. A save killed between its renames is completed first; a
+    damaged state is never trained over: the error names the file and what to do."""
+    last = Path(last)
+    checkpoint.recover(last)
+    if not last.exists():
+        return None, None
+    try:
+        model = checkpoint.load_preset(last)
+    except errors.CheckpointError as e:
+        keep = (f"; {best} keeps the best measured weights (without optimizer state: "
+                "zoo.load can read it)") if best is not None else ""
+        raise errors.CheckpointError(
+            f"cannot resume from {last}: {e} To start this run afresh, move the folder "
+            f"aside (mv {last} {last}.broken){keep}.") from e
+    return model, checkpoint.read_metadata(last)
+
+
+class StopOnRequest(keras.callbacks.Callback):
+    """Ends ``fit`` at the next step boundary once ``stop`` (a :class:`StopRequest`) has
+    seen a signal; the caller saves the state."""
+
+    def __init__(self, stop):
+        super().__init__()
+        self.stop = stop
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.stop.signal:
+            self.model.stop_training = True
 
 
 class EpochEnd(keras.callbacks.Callback):

@@ -48,7 +48,7 @@ import keras
 import numpy as np
 from absl import flags
 
-from zoo import checkpoint, data, errors, guard, registry, runs, ship, smoke
+from zoo import data, errors, guard, registry, runs, ship, smoke
 from zoo.probe import QualityProbe
 
 def _option(default, help, choices=None):
@@ -206,10 +206,24 @@ def run(preset, options=None):
         return _run(preset, opt, stop)
 
 
+@dataclasses.dataclass
+class Plan:
+    """What a run trains on and for how long: the preset's record (its schedule and
+    dataset) with the run's options applied (``--steps``, ``--data``, ``--smoke``...)."""
+
+    steps: int
+    batch_size: int
+    steps_per_epoch: int
+    overrides: dict  # constructor settings over the record's config (--seed, --config)
+    dataset: str  # a zoo.data.load name, or --data's folder
+    data_args: dict
+    mock: typing.Any  # the block in which the data is made up (--smoke), else a no-op
+
+
 def _run(preset, opt, stop=None):
     """Train ``preset`` as its record (:class:`zoo.preset.Preset`) describes,
-    with ``options`` (:class:`Options`) for what a run may change. Returns
-    ``(model, record)``.
+    with ``options`` (:class:`Options`) for what a run may change: build (or
+    resume, or fine-tune) -> data -> fit -> ship. Returns ``(model, record)``.
 
     The record's ``schedule`` gives the dataset's batch size, the published
     number of steps and the epoch length; the model class fits settings that
@@ -219,8 +233,19 @@ def _run(preset, opt, stop=None):
     """
     preset = registry.canonical(preset)
     record_ = registry.PRESETS[preset]
-    cls, schedule, dataset = record_.cls, record_.schedule, record_.dataset
-    labels = schedule.labels
+    _configure(opt)
+    plan = _plan(record_, opt)
+    outdir = run_folder(preset, opt)
+    with plan.mock:
+        model, start, clocks = _start(record_, plan, opt, outdir)
+        _fit(record_, plan, opt, outdir, model, start, clocks, stop or runs.StopRequest())
+    record = ship.record(preset, plan.dataset, plan.batch_size, outdir, opt, model)
+    model = ship.ship(preset, outdir, record, model, opt)
+    return model, record
+
+
+def _configure(opt):
+    """The process's precision policy, determinism and threads, as ``opt`` asks."""
     keras.mixed_precision.set_global_policy(opt.precision)
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
@@ -234,112 +259,115 @@ def _run(preset, opt, stop=None):
         import torch
 
         torch.set_num_threads(opt.threads)
-    steps = opt.steps or schedule.steps
-    batch_size = opt.batch_size or schedule.batch_size
-    steps_per_epoch = opt.steps_per_epoch or schedule.steps_per_epoch
-    overrides = {"seed": opt.seed, **record_.parse_overrides(opt.config)}
-    outdir = run_folder(preset, opt)
-    data_args = {}
-    mock = contextlib.nullcontext()
+
+
+def _plan(record_, opt):
+    """The run's :class:`Plan`; ``--data`` that the preset cannot train on is refused."""
+    schedule = record_.schedule
+    plan = Plan(steps=opt.steps or schedule.steps,
+                batch_size=opt.batch_size or schedule.batch_size,
+                steps_per_epoch=opt.steps_per_epoch or schedule.steps_per_epoch,
+                overrides={"seed": opt.seed, **record_.parse_overrides(opt.config)},
+                dataset=record_.dataset, data_args={}, mock=contextlib.nullcontext())
     if opt.smoke:  # a tiny model on made-up data (zoo.smoke)
-        steps = opt.steps or smoke.STEPS
-        steps_per_epoch = opt.steps_per_epoch or smoke.STEPS_PER_EPOCH
-        batch_size = smoke.BATCH_SIZE
-        overrides.update(smoke.overrides(record_))
-        mock = smoke.mock_data(dataset)
-    steps_per_epoch = min(steps_per_epoch, steps)
+        plan.steps = opt.steps or smoke.STEPS
+        plan.steps_per_epoch = opt.steps_per_epoch or smoke.STEPS_PER_EPOCH
+        plan.batch_size = smoke.BATCH_SIZE
+        plan.overrides.update(smoke.overrides(record_))
+        plan.mock = smoke.mock_data(plan.dataset)
+    plan.steps_per_epoch = min(plan.steps_per_epoch, plan.steps)
     if opt.data:
         config = record_.config
-        if labels or cls.task != "unconditional-image-generation":
+        if schedule.labels or record_.cls.task != "unconditional-image-generation":
             raise errors.ZooValueError(
-                f"--data trains noise-to-image presets on unlabelled images; {preset} needs "
-                "labelled or paired data."
+                f"--data trains noise-to-image presets on unlabelled images; {record_.name} "
+                "needs labelled or paired data."
             )
-        dataset = opt.data
-        data_args = {"image_size": config.get("image_size", 28),
-                     "channels": config.get("channels", 1), "crop": schedule.crop}
-        mock = contextlib.nullcontext()
-    with mock:
-        last = outdir / "last"
-        wall_before, measure_before = 0.0, 0.0
-        checkpoint.recover(last)
-        if last.exists():  # damaged or not: never trained over (the error says what to do)
-            try:
-                model = checkpoint.load_preset(last)
-            except errors.CheckpointError as e:
-                raise errors.CheckpointError(
-                    f"cannot resume from {last}: {e} To start this run afresh, move the "
-                    f"folder aside (mv {last} {last}.broken); {outdir / 'best'} keeps the best "
-                    "measured weights (without optimizer state: zoo.load can read it).") from e
-            meta = checkpoint.read_metadata(last)
-            wall_before = meta["wall_time_s"]
-            # The step count this run began at (a fine-tune's: the shipped state's); saved
-            # before 2026-12-05 as whole epochs counted from it.
-            start = meta.get("run_start",
-                             max(0, meta["train_steps"] - meta["epoch"] * steps_per_epoch))
-            measure_before = meta.get("measure_time_s", 0.0)  # absent before 2026-12
-            print(f"Resuming {preset} from {last} at step {int(model.d_steps.numpy()):,}.")
-        elif opt.finetune:
-            model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
-            print(f"Fine-tuning {preset} from its trained weights.")
-            if opt.fresh_critic:
-                if not hasattr(model, "with_fresh_critic"):
-                    raise errors.ZooValueError(
-                        f"--fresh_critic is for WGAN and WGAN-GP presets; {preset} is a "
-                        f"{type(model).__name__}.")
-                keras.utils.set_random_seed(opt.seed)
-                model = model.with_fresh_critic(record_.build(steps, **overrides),
-                                                opt.fresh_critic)
-                print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
-            if not opt.data:  # its own data: the shipped run goes on, history and clocks too
-                wall_before, measure_before = runs.continue_shipped(preset, model, outdir, opt)
-            start = int(model.d_steps.numpy())  # --steps more steps from here
-        else:
-            keras.utils.set_random_seed(opt.seed)
-            model = record_.build(steps, **overrides)
-            start = 0
-        # Every step consumes one batch: start after the ones the saved state has seen.
-        first, ds = _batches(dataset, batch_size, labels, opt.seed, int(model.d_steps.numpy()),
-                             data_args)
-        sample_inputs, reference = None, first[0] if labels else first  # real images
-        if cls.task == "image-to-image":
-            sample_inputs = tuple(np.asarray(x)[:8] for x in first)
-            reference = None
-        probe = None
-        if opt.eval_every and QualityProbe.available(dataset):
-            probe = QualityProbe(dataset, n=64 if opt.smoke else opt.eval_n)
-        measured = runs.read_quality(outdir, int(model.d_steps.numpy()))
-        if (opt.stop_at_fid and measured and "fid" in measured[-1]
-                and QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
-            print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
-            steps = int(model.d_steps.numpy()) - start  # nothing to train
-        started = time.time()
-        stop = stop or runs.StopRequest()
-        callbacks = [
-            # Before TensorBoard, so the quality numbers reach its logs.
-            runs.EpochEnd(outdir, started, wall_before, sample_inputs, probe, opt.eval_every,
-                     opt.minutes, measure_before, opt.stop_at_fid, stop, start),
-            *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if runs.has_tensorflow() else []),
-            # NaN stops the run at the last good weights; D winning and
-            # collapse are warned about (the run's log shows them).
-            guard.DivergenceGuard(reference=reference, check_every=min(100, steps_per_epoch)),
-        ]
-        for k, (initial_epoch, epochs, length) in enumerate(
-                runs.segments(int(model.d_steps.numpy()) - start, steps, steps_per_epoch)):
-            if k:  # the batches after those already seen
-                if model.stop_training:
-                    break
-                _, ds = _batches(dataset, batch_size, labels, opt.seed,
-                                 int(model.d_steps.numpy()), data_args)
-            # shuffle=False: the batches come shuffled, in an order resume can repeat.
-            model.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=length,
-                      callbacks=callbacks, verbose=2, shuffle=False)
-        if stop.signal:
-            raise runs.Interrupted(
-                f"Stopped by {stop.signal} at step {int(model.d_steps.numpy()) - start:,} of "
-                f"{steps:,}; "
-                f"the whole state is in {last}. Run the same command to resume: it goes on "
-                "exactly as if it had not stopped.")
-    record = ship.record(preset, dataset, batch_size, outdir, opt, model)
-    model = ship.ship(preset, outdir, record, model, opt)
-    return model, record
+        plan.dataset = opt.data
+        plan.data_args = {"image_size": config.get("image_size", 28),
+                          "channels": config.get("channels", 1), "crop": schedule.crop}
+        plan.mock = contextlib.nullcontext()
+    return plan
+
+
+def _start(record_, plan, opt, outdir):
+    """The model to train: resumed from ``<outdir>/last``, or the shipped weights
+    (``--finetune``), or freshly built. Returns ``(model, start, clocks)``: the step
+    count the run began at and the wall and measuring clocks it goes on from."""
+    preset, last = record_.name, outdir / "last"
+    model, meta = runs.resume(last, best=outdir / "best")
+    if model is not None:
+        # The step count this run began at (a fine-tune's: the shipped state's); saved
+        # before 2026-12-05 as whole epochs counted from it.
+        start = meta.get("run_start",
+                         max(0, meta["train_steps"] - meta["epoch"] * plan.steps_per_epoch))
+        clocks = meta["wall_time_s"], meta.get("measure_time_s", 0.0)  # absent before 2026-12
+        print(f"Resuming {preset} from {last} at step {int(model.d_steps.numpy()):,}.")
+        return model, start, clocks
+    if not opt.finetune:
+        keras.utils.set_random_seed(opt.seed)
+        return record_.build(plan.steps, **plan.overrides), 0, (0.0, 0.0)
+    model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
+    print(f"Fine-tuning {preset} from its trained weights.")
+    if opt.fresh_critic:
+        if not hasattr(model, "with_fresh_critic"):
+            raise errors.ZooValueError(
+                f"--fresh_critic is for WGAN and WGAN-GP presets; {preset} is a "
+                f"{type(model).__name__}.")
+        keras.utils.set_random_seed(opt.seed)
+        model = model.with_fresh_critic(record_.build(plan.steps, **plan.overrides),
+                                        opt.fresh_critic)
+        print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
+    clocks = (0.0, 0.0)
+    if not opt.data:  # its own data: the shipped run goes on, history and clocks too
+        clocks = runs.continue_shipped(preset, model, outdir, opt)
+    return model, int(model.d_steps.numpy()), clocks  # --steps more steps from here
+
+
+def _fit(record_, plan, opt, outdir, model, start, clocks, stop):
+    """``fit`` from the model's step to ``plan.steps`` after ``start``, epoch by epoch, the
+    run folder kept at each epoch's end (``zoo.runs.EpochEnd``); raises
+    ``runs.Interrupted`` when ``stop`` saw a signal (the state saved)."""
+    labels, steps = record_.schedule.labels, plan.steps
+
+    def batches():  # every step consumes one batch: after the ones the state has seen
+        return _batches(plan.dataset, plan.batch_size, labels, opt.seed,
+                        int(model.d_steps.numpy()), plan.data_args)
+
+    first, ds = batches()
+    sample_inputs, reference = None, first[0] if labels else first  # real images
+    if record_.cls.task == "image-to-image":
+        sample_inputs = tuple(np.asarray(x)[:8] for x in first)
+        reference = None
+    probe = None
+    if opt.eval_every and QualityProbe.available(plan.dataset):
+        probe = QualityProbe(plan.dataset, n=64 if opt.smoke else opt.eval_n)
+    measured = runs.read_quality(outdir, int(model.d_steps.numpy()))
+    if (opt.stop_at_fid and measured and "fid" in measured[-1]
+            and QualityProbe.badness(measured[-1]) <= opt.stop_at_fid):
+        print(f"The run already reached --stop_at_fid {opt.stop_at_fid}.", flush=True)
+        steps = int(model.d_steps.numpy()) - start  # nothing to train
+    wall_before, measure_before = clocks
+    callbacks = [
+        # Before TensorBoard, so the quality numbers reach its logs.
+        runs.EpochEnd(outdir, time.time(), wall_before, sample_inputs, probe, opt.eval_every,
+                      opt.minutes, measure_before, opt.stop_at_fid, stop, start),
+        *([keras.callbacks.TensorBoard(str(outdir / "tb"))] if runs.has_tensorflow() else []),
+        # NaN stops the run at the last good weights; D winning and
+        # collapse are warned about (the run's log shows them).
+        guard.DivergenceGuard(reference=reference, check_every=min(100, plan.steps_per_epoch)),
+    ]
+    for k, (initial_epoch, epochs, length) in enumerate(
+            runs.segments(int(model.d_steps.numpy()) - start, steps, plan.steps_per_epoch)):
+        if k:  # the batches after those already seen
+            if model.stop_training:
+                break
+            _, ds = batches()
+        # shuffle=False: the batches come shuffled, in an order resume can repeat.
+        model.fit(ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=length,
+                  callbacks=callbacks, verbose=2, shuffle=False)
+    if stop.signal:
+        raise runs.Interrupted(
+            f"Stopped by {stop.signal} at step {int(model.d_steps.numpy()) - start:,} of "
+            f"{steps:,}; the whole state is in {outdir / 'last'}. Run the same command to "
+            "resume: it goes on exactly as if it had not stopped.")
