@@ -144,16 +144,19 @@ def shipped_curves():
     """``{preset: rows}``: the measurements of each shipped checkpoint in ``SHIPPED`` that
     logged both the critic's estimate (the epoch's mean) and the FID (n = 2,000, G's own
     weights), from its ``metadata.json`` (``$ZOO_CHECKPOINTS`` first, as ``zoo.load``).
-    A run continued against a fresh critic (``--fresh_critic``) is read up to the swap: one
-    critic's estimates, on one scale."""
+    A run continued against a fresh critic (``--fresh_critic``), there or earlier in its
+    chain of continuations, is read up to the first swap: one critic's estimates, on one
+    scale."""
     curves = {}
     for name in SHIPPED:
         folder = registry.local_folder(name)
         if folder is None:
             continue
         training = checkpoint.read_metadata(folder)["training"]
-        swap = training.get("continued_from", {})
-        end = swap["train_steps"] if swap.get("fresh_critic") else float("inf")
+        swap, end = training.get("continued_from"), float("inf")
+        while swap:  # back along the chain of continuations to the first fresh critic
+            end = swap["train_steps"] if swap.get("fresh_critic") else end
+            swap = swap.get("earlier")
         rows = [r for r in training.get("curve", []) if "wasserstein" in r
                 and "fid" in r and r.get("train_steps", 0) <= end]
         if rows:

@@ -234,8 +234,9 @@ def test_the_report_shows_how_each_verdict_moved_with_the_budget(tmp_path, monke
     curve += [{"train_steps": 5 * g, "generator_steps": g, "wasserstein": 9.0, "fid": 10}
               for g in (90, 100)]
     swap = {"train_steps": 400, "fresh_critic": 20, "critic_width": 128}
+    # ... and that run continued again, with the critic it had: the swap is further back.
     (shipped / "metadata.json").write_text(json.dumps({"training": {
-        "curve": curve, "continued_from": swap}}))
+        "curve": curve, "continued_from": {"train_steps": 450, "earlier": swap}}}))
     monkeypatch.setenv("ZOO_CHECKPOINTS", str(shipped.parent))
     assert write_report(out, runs)["claim 1"] == "supported"
     report = (out / "REPORT.md").read_text()

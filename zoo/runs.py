@@ -206,6 +206,8 @@ def continue_shipped(preset, model, outdir, opt):
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
         "command": history.get("command"), "precision": history.get("precision"), **fresh,
+        # What that run continued in turn: the whole chain stays in the record.
+        **({"earlier": history["continued_from"]} if history.get("continued_from") else {}),
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
             f" and a fresh critic of width {fresh['critic_width']:,}, trained "
             f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
