@@ -198,5 +198,11 @@ PRESETS = collect(
         # images), every category holding >= 1% of the real images covered.
         target={"kid_floor_ratio": ("<=", 3.0), "categories_missed": ("<=", 0)},
         description="DCGAN at 64x64 in colour on the emoji of both styles (Noto and Twemoji).",
+        # The shipped checkpoint's runs (its card's Reproduce; --replay runs them): the first
+        # stopped after 1,961 steps (its best, epoch 35, shipped), the second continued that.
+        chain=(
+            "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji --precision mixed_bfloat16 --eval_every 5 --steps 1961 --threads 1 --ship",
+            "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji-2 --precision mixed_bfloat16 --eval_every 5 --finetune --steps 1113 --threads 1 --ship",
+        ),
     ),
 )
