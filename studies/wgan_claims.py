@@ -41,8 +41,9 @@ skipped next time (unless ``--g_steps`` grew); a run whose samples stop being fi
 recorded as diverged.
 ``--shard i/k`` takes every k-th run from the i-th, so k processes share the runs (one per
 core); ``--report`` writes ``<out>/REPORT.md``, its plots and sample grids from whatever the
-runs' files hold (``studies/wgan_report.py``, which reads files only), verdicts included (the rules are stated in the report, with each verdict
-again at a quarter and a half of the budget), and copies the runs' records to
+runs' files hold (``studies/wgan_report.py``, which reads files only), verdicts included (the
+rules are stated in the report, with each verdict again at a quarter and a half of the
+budget), and copies the runs' records to
 ``<out>/records/``, from which ``--report --runs <out>/records`` writes it again.
 
     python studies/wgan_claims.py --shard 0/2 --threads 1 --nowrite_report &

@@ -79,7 +79,7 @@ class Preset:
         object.__setattr__(self, "config", _frozen(self.config))
         object.__setattr__(self, "optimizers", _frozen(self.optimizers))
         object.__setattr__(self, "target", _frozen(self.target))
-        accepted = _constructor_arguments(self.cls)
+        accepted = constructor_arguments(self.cls)
         unknown = sorted(k for k in self.config if k not in accepted)
         if unknown:
             raise errors.ZooValueError(
@@ -141,7 +141,7 @@ class Preset:
                 raise errors.ZooValueError(
                     f"--config takes key=value pairs separated by commas (e.g. "
                     f"identity_weight=0,width=64); got {item!r}.")
-            accepted = _constructor_arguments(self.cls) - {"seed"}
+            accepted = constructor_arguments(self.cls) - {"seed"}
             if key not in accepted:
                 raise errors.ZooValueError(
                     f"--config: {self.cls.__name__} takes no argument {key!r}; it takes "
@@ -163,7 +163,7 @@ class Preset:
         return model
 
 
-def _constructor_arguments(cls):
+def constructor_arguments(cls):
     """The keyword arguments ``cls(...)`` takes, through the ``**kwargs`` its
     ``__init__`` passes on to the base classes' (up to ``keras.Model``'s)."""
     names = set()

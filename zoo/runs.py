@@ -94,7 +94,7 @@ class StopOnRequest(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class EpochEnd(keras.callbacks.Callback):
+class EpochEnd(StopOnRequest):
     """At each epoch end, in this order: measure quality (every ``eval_every``
     epochs) and keep the best snapshot, then atomically save the resume state
     and a sample grid. A run killed in between repeats at most one epoch, and a
@@ -102,9 +102,8 @@ class EpochEnd(keras.callbacks.Callback):
 
     def __init__(self, outdir, started, wall_before, sample_inputs, probe=None, eval_every=1,
                  minutes=0, measure_before=0.0, stop_at_fid=0.0, stop=None, run_start=0):
-        super().__init__()
+        super().__init__(stop or StopRequest())
         self.run_start = run_start  # the step count the run began at, saved with its state
-        self.stop = stop or StopRequest()
         self.stop_at_fid = stop_at_fid
         self.deadline = started + 60 * minutes if minutes else None
         self.outdir, self.started, self.wall_before = Path(outdir), started, wall_before
@@ -125,8 +124,7 @@ class EpochEnd(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.batches += 1
-        if self.stop.signal:
-            self.model.stop_training = True  # Keras ends the epoch here: on_epoch_end follows
+        super().on_train_batch_end(batch, logs)  # Keras ends the epoch: on_epoch_end follows
 
     def on_epoch_end(self, epoch, logs=None):
         wall = self.wall_before + time.time() - self.started

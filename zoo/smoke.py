@@ -7,9 +7,7 @@ tiny width (one residual block for CycleGAN) on made-up images of the dataset's 
 pipelines): 4 steps at batch 4 in epochs of 2, unless the flags say otherwise.
 """
 
-import inspect
-
-from zoo import data
+from zoo import data, preset
 
 WIDTH = 4
 TINY = {"width": WIDTH, "latent_dim": 8, "n_blocks": 1}
@@ -19,8 +17,8 @@ STEPS, STEPS_PER_EPOCH, BATCH_SIZE, EXAMPLES = 4, 2, 4, 64
 def overrides(record):
     """Constructor settings that make ``record``'s model tiny: those of :data:`TINY` its
     class takes, and every network width of its own (WGAN's ``critic_width``)."""
-    takes = inspect.signature(record.cls.__init__).parameters
-    out = {k: v for k, v in TINY.items() if k in takes or k in ("width", "latent_dim")}
+    takes = preset.constructor_arguments(record.cls)
+    out = {k: v for k, v in TINY.items() if k in takes}
     out.update({k: WIDTH for k in record.config if k.endswith("_width")})
     return out
 
