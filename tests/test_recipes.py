@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import TEST_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 # recipes/ holds the reproduction cards and nothing else (the study is in studies/, the
 # campaign and card tools in tools/); classifier.py trains the feature extractors.
@@ -20,20 +22,41 @@ MEASURED = {"cyclegan_horse2zebra", "dcgan_celeba"}  # no domain classifier: not
 
 
 def run(args, cwd, **env):
+    env = {**TEST_ENV, "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(ROOT), "HOME": str(cwd), **env}  # this checkout's zoo
     result = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=600, env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin",
-                                              "PYTHONPATH": str(ROOT),  # this checkout's zoo
-                                              "HOME": str(cwd), **env})
+                            timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
 
+# A recipe whose smoke run is another's code (the same class on made-up arrays of the same
+# shape, measured by the same kind of classifier) runs in bfloat16 instead, as long runs do.
+BFLOAT16 = {"wgan_gp_fashion_mnist", "dcgan_fashion_mnist"}
+_SMOKE_RUNS = {}
+
+
+def smoke_run(recipe, tmp_path_factory):
+    """``recipes/<recipe>.py --smoke`` run once for this module: (its folder, the result).
+    Tests that go on from it copy the folder first."""
+    if recipe not in _SMOKE_RUNS:
+        out = tmp_path_factory.mktemp(recipe) / "run"
+        precision = ["--precision=mixed_bfloat16"] if recipe in BFLOAT16 else []
+        done = run([str(ROOT / "recipes" / f"{recipe}.py"), "--smoke", f"--outdir={out}",
+                    *precision], out.parent)
+        _SMOKE_RUNS[recipe] = out, done
+    return _SMOKE_RUNS[recipe]
+
+
 @pytest.mark.parametrize("recipe", RECIPES)
-def test_recipe_smoke_mode(recipe, tmp_path):
-    out = tmp_path / "run"
-    run([str(ROOT / "recipes" / f"{recipe}.py"), "--smoke", f"--outdir={out}"], tmp_path)
+def test_recipe_smoke_mode(recipe, tmp_path_factory):
+    out, done = smoke_run(recipe, tmp_path_factory)
+    # Grappler fuses the step graph: its "remapper failed" error line, which a user reads as
+    # an error, came from the LeakyReLU gradient (zoo.backends' leaky_relu).
+    assert "remapper failed" not in done.stderr, done.stderr[-3000:]
     record = json.loads((out / "record.json").read_text())
     assert record["smoke"] and record["train_steps"] == 4
+    assert record["precision"] == ("mixed_bfloat16" if recipe in BFLOAT16 else "float32")
     assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
     assert list((out / "tb").rglob("*tfevents*"))
     if recipe in MEASURED:
@@ -58,16 +81,6 @@ def test_recipe_smoke_mode(recipe, tmp_path):
     else:
         assert weights == ("averaged generator" if best["fid_average"] < best["fid"]
                            else "generator's own")
-
-
-def test_recipe_resumes_from_its_last_epoch(tmp_path):
-    out = tmp_path / "run"
-    recipe = str(ROOT / "recipes" / "wgan_mnist.py")
-    run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
-    # Restarted, it resumes from the saved state instead of starting over.
-    again = run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
-    assert "Resuming wgan-mnist" in again.stdout
-    assert json.loads((out / "record.json").read_text())["train_steps"] == 4
 
 
 def test_a_run_ends_at_exactly_its_steps_with_a_shorter_last_epoch(tmp_path):
@@ -109,10 +122,10 @@ def test_a_run_stops_at_the_first_measurement_that_reaches_the_asked_fid(tmp_pat
     assert json.loads((out / "record.json").read_text())["train_steps"] == 6
 
 
-def test_resume_drops_quality_rows_written_after_the_saved_state(tmp_path):
+def test_resume_drops_quality_rows_written_after_the_saved_state(tmp_path, tmp_path_factory):
     out = tmp_path / "run"
+    shutil.copytree(smoke_run("dcgan_mnist", tmp_path_factory)[0], out)
     recipe = str(ROOT / "recipes" / "dcgan_mnist.py")
-    run([recipe, "--smoke", f"--outdir={out}"], tmp_path)
     log = out / "quality.jsonl"
     rows = log.read_text().splitlines()
     # As if killed after measuring step 6 but before saving it: a row ahead of `last`,
@@ -127,13 +140,34 @@ def test_resume_drops_quality_rows_written_after_the_saved_state(tmp_path):
     assert json.loads(log.read_text().splitlines()[-1])["fid"] != 0.5
 
 
-def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path):
-    shelf = tmp_path / "checkpoints"
-    for name in ("classifier-mnist",):
-        shutil.copytree(ROOT / "checkpoints" / name, shelf / name)
-    out = tmp_path / "run"
-    run([str(ROOT / "recipes" / "wgan_gp_mnist.py"), "--smoke", "--steps=6", "--ship",
-         f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
+_SHIPPED = {}
+
+
+def ship_smoke(name, tmp_path_factory):
+    """A 6-step smoke run of ``recipes/<name>.py`` shipped to a shelf of its own (with the
+    MNIST classifier, so it measures), once for this module: the recipe's path, the run's
+    folder and the shelf. Tests that change the shelf copy it first."""
+    if name not in _SHIPPED:
+        root = tmp_path_factory.mktemp(f"shipped-{name}")
+        shelf = root / "checkpoints"
+        shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
+        recipe = str(ROOT / "recipes" / f"{name}.py")
+        run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={root / 'run'}"], root,
+            ZOO_CHECKPOINTS=str(shelf))
+        _SHIPPED[name] = recipe, root / "run", shelf
+    return _SHIPPED[name]
+
+
+def shelf_copy(name, tmp_path, tmp_path_factory):
+    recipe, _, shipped = ship_smoke(name, tmp_path_factory)
+    shutil.copytree(shipped, tmp_path / "checkpoints")
+    return recipe, tmp_path / "checkpoints"
+
+
+def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path_factory):
+    import zoo
+
+    _, out, shelf = ship_smoke("wgan_gp_mnist", tmp_path_factory)
     shipped = shelf / "wgan-gp-mnist"
     meta = json.loads((shipped / "metadata.json").read_text())
     chosen = meta["training"]["shipped_snapshot"]
@@ -143,27 +177,12 @@ def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path):
     # The shipped weights are the best snapshot's, and sample from the set it chose.
     config = json.loads((shipped / "config.json").read_text())["config"]
     assert config["sample_average"] == (best["fid_average"] < best["fid"])
-    same = subprocess.run(
-        [sys.executable, "-c", "import sys, numpy as np, zoo; a = zoo.load(sys.argv[1]).sample(4, "
-         "seed=0); b = zoo.load(sys.argv[2]).sample(4, seed=0); print(np.abs(a - b).max())",
-         str(shipped), str(out / "best")], capture_output=True, text=True, cwd=tmp_path,
-        env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    assert same.returncode == 0 and float(same.stdout.split()[-1]) == 0.0, same.stderr[-2000:]
+    np.testing.assert_array_equal(zoo.load(shipped).sample(4, seed=0),
+                                  zoo.load(out / "best").sample(4, seed=0))
 
 
-def ship_smoke(name, tmp_path):
-    """A smoke run of ``recipes/<name>.py`` shipped to a shelf of its own (with the MNIST
-    classifier, so it measures); returns the recipe's path and the shelf."""
-    shelf = tmp_path / "checkpoints"
-    shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
-    recipe = str(ROOT / "recipes" / f"{name}.py")
-    run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={tmp_path / 'first'}"], tmp_path,
-        ZOO_CHECKPOINTS=str(shelf))
-    return recipe, shelf
-
-
-def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
-    recipe, shelf = ship_smoke("wgan_gp_mnist", tmp_path)
+def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path, tmp_path_factory):
+    recipe, shelf = shelf_copy("wgan_gp_mnist", tmp_path, tmp_path_factory)
     shipped = json.loads((shelf / "wgan-gp-mnist" / "metadata.json").read_text())["training"]
     step = shipped["shipped_snapshot"]["train_steps"]
     out = tmp_path / "more"
@@ -198,8 +217,8 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path):
     assert {p.name: p.read_bytes() for p in (shelf / "wgan-gp-mnist").iterdir()} == before
 
 
-def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path):
-    recipe, shelf = ship_smoke("wgan_mnist", tmp_path)
+def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path, tmp_path_factory):
+    recipe, shelf = shelf_copy("wgan_mnist", tmp_path, tmp_path_factory)
     config = json.loads((shelf / "wgan-mnist" / "config.json").read_text())["config"]
     assert config["critic_width"] == config["width"] == 4  # smoke: the critic is tiny too
     out = tmp_path / "fresh"
@@ -215,7 +234,7 @@ def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path):
     # Without --finetune there is nothing to keep: the run refuses, naming the fix.
     refused = subprocess.run([sys.executable, recipe, "--smoke", "--fresh_critic=3"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=600,
-                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+                             env={**TEST_ENV, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
                                   "HOME": str(tmp_path)})
     assert refused.returncode != 0 and "add --finetune" in refused.stderr + refused.stdout
 
@@ -233,15 +252,6 @@ def recipe_steps(recipe):
     text = (ROOT / "recipes" / f"{recipe}.py").read_text()
     preset = re.search(r'train\.main\("([\w-]+)"\)', text).group(1)
     return registry.PRESETS[preset].schedule.steps
-
-
-def test_a_recipe_trains_in_bfloat16(tmp_path):
-    out = tmp_path / "run"
-    run([str(ROOT / "recipes" / "wgan_gp_mnist.py"), "--smoke", "--precision=mixed_bfloat16",
-         f"--outdir={out}"], tmp_path)
-    record = json.loads((out / "record.json").read_text())
-    assert record["precision"] == "mixed_bfloat16" and record["train_steps"] == 4
-    assert all(r["fid"] > 0 for r in record["curve"])
 
 
 def test_recipe_defaults_are_the_published_schedules():

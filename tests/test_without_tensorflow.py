@@ -12,6 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
+from conftest import TEST_ENV
+
 pytestmark = pytest.mark.slow  # pytest -m 'not slow' skips this module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +25,7 @@ def no_tensorflow(tmp_path, backend):
         (blocker / name).mkdir(parents=True, exist_ok=True)
         (blocker / name / "__init__.py").write_text(
             'raise ImportError("no TensorFlow on this machine")\n')
-    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "KERAS_BACKEND": backend,
+    return {**TEST_ENV, "PATH": os.environ["PATH"], "HOME": str(tmp_path), "KERAS_BACKEND": backend,
             "PYTHONPATH": f"{blocker}{os.pathsep}{ROOT}", "PYTHON": sys.executable}
 
 

@@ -3,7 +3,7 @@
 Everything else (networks, losses, noise, the variants' ``train_step``) is
 written once in ``keras.ops``. What cannot be is a gradient: TensorFlow records
 it on a tape, JAX transforms a pure function, PyTorch runs autograd. Each
-backend module below provides the same six functions:
+backend module below provides the same seven functions:
 
 * ``apply_gradients(optimizer, loss_fn, variables)``: one optimizer step on
   ``loss_fn() -> (scaled_loss, outputs)``; returns ``outputs``.
@@ -16,6 +16,9 @@ backend module below provides the same six functions:
   ``restore`` (TensorFlow, PyTorch) or never assigned (JAX). Every variable
   must take part in the loss. For watching a generator's gradients (the
   vanishing-gradient study).
+* ``leaky_relu(x, negative_slope)``: Keras' LeakyReLU, values and gradients;
+  on TensorFlow its gradient reads the output instead of the input, which
+  lets Grappler fuse convolution, bias and activation (the reason is beside it).
 * ``make_train_function(model)``: what ``fit`` calls once per step; it asks the
   model on the host whether the generator moves this step.
 * ``inference_function(model, fn)``: ``fn`` compiled for sampling.

@@ -19,7 +19,7 @@ import warnings
 
 import jax
 import jax.numpy as jnp
-from keras import StatelessScope
+from keras import StatelessScope, ops
 
 from zoo.backends.compat import get_stateless_scope
 from zoo.errors import ZooError
@@ -27,6 +27,10 @@ from zoo.errors import ZooError
 # Step counters are int64 (as saved in every checkpoint). JAX without x64 keeps
 # them as int32, which counts 2**31 steps, and warns at every model built.
 warnings.filterwarnings("ignore", message="Explicitly requested dtype int64", category=UserWarning)
+
+
+def leaky_relu(x, negative_slope):
+    return ops.leaky_relu(x, negative_slope)
 
 
 def replica_info():

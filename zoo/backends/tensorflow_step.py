@@ -48,6 +48,23 @@ def gradient_norm(loss_fn, variables, restore=()):
     return float(tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]))
 
 
+def leaky_relu(x, negative_slope):
+    # The values and gradients of tf.nn.leaky_relu, but the gradient reads the
+    # output, not the input (the same sign for a slope >= 0). TensorFlow's own
+    # gradient reads the input, the convolution's output, so when Grappler's
+    # remapper fuses convolution, bias and activation into one kernel it finds a
+    # reader of the bias it removed, gives up on the whole step graph and prints
+    # "remapper failed: ... LeakyReluGrad ... BiasAdd" on every run. The
+    # stop_gradient keeps an enclosing tape (WGAN-GP's penalty differentiates
+    # this gradient again) from differentiating the inner op the old way.
+    @tf.custom_gradient
+    def forward(x):
+        y = tf.nn.leaky_relu(tf.stop_gradient(x), negative_slope)
+        return y, lambda g: tf.raw_ops.LeakyReluGrad(gradients=g, features=y, alpha=negative_slope)
+
+    return forward(x)
+
+
 def make_train_function(model):
     # Two traced functions, one with and one without the generator update: an
     # optimizer update inside tf.cond is not allowed under MirroredStrategy.

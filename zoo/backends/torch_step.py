@@ -1,7 +1,11 @@
 """PyTorch: autograd, eager steps (the same code runs under ``torch.no_grad`` for sampling)."""
 
 import torch
-from keras import tree
+from keras import ops, tree
+
+
+def leaky_relu(x, negative_slope):
+    return ops.leaky_relu(x, negative_slope)
 
 
 def replica_info():

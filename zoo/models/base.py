@@ -164,6 +164,16 @@ def for_policy(optimizer):
     return optimizer
 
 
+@keras.saving.register_keras_serializable(package="zoo")
+class LeakyReLU(keras.layers.LeakyReLU):
+    """Keras' LeakyReLU (same values, same gradients, same name in a weights file);
+    on TensorFlow its gradient reads its output, so that Grappler can fuse the
+    convolution before it (``zoo.backends``' ``leaky_relu`` says why)."""
+
+    def call(self, inputs):
+        return backend.leaky_relu(inputs, self.negative_slope)
+
+
 class Adversarial(keras.Model):
     """Base class of every zoo variant. Not used directly.
 

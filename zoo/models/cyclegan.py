@@ -35,7 +35,7 @@ from keras import layers, ops
 
 from zoo import errors, losses, rng
 from zoo.backends import current as backend
-from zoo.models.base import Adversarial, check_training_images, global_mean
+from zoo.models.base import Adversarial, LeakyReLU, check_training_images, global_mean
 from zoo.preset import Preset, Schedule, collect
 
 def init():
@@ -121,11 +121,11 @@ def patchgan_discriminator(channels, width, name):
     """70x70 PatchGAN: one real/fake score per overlapping patch."""
     inputs = keras.Input((None, None, channels))
     x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init())(inputs)
-    x = layers.LeakyReLU(0.2)(x)
+    x = LeakyReLU(0.2)(x)
     for mult, stride in ((2, 2), (4, 2), (8, 1)):
         x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", use_bias=False,
                           kernel_initializer=init())(x)
-        x = layers.LeakyReLU(0.2)(instance_norm()(x))
+        x = LeakyReLU(0.2)(instance_norm()(x))
     x = layers.Conv2D(1, 4, padding="same", kernel_initializer=init())(x)
     x = layers.Activation("linear", dtype="float32")(x)  # float32 scores under mixed precision
     return keras.Model(inputs, x, name=name)

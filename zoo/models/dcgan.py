@@ -21,6 +21,7 @@ The network builders here serve WGAN, WGAN-GP and the conditional GAN too.
 import keras
 from keras import layers
 
+from zoo.models.base import LeakyReLU
 from zoo.models.gan import GAN
 from zoo.preset import Preset, Schedule, collect
 
@@ -104,7 +105,7 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
             model.add(batch_norm())
         elif i > 0 and norm == "layer":
             model.add(layers.LayerNormalization(axis=(1, 2, 3)))
-        model.add(layers.LeakyReLU(0.2))
+        model.add(LeakyReLU(0.2))
         filters *= 2
     model.add(layers.Conv2D(1, base, kernel_initializer=init()))  # base x base -> 1 x 1
     model.add(layers.Flatten(dtype="float32"))  # scores in float32 under mixed precision
