@@ -203,7 +203,7 @@ PRESETS = collect(
         # stopped after 1,961 steps (its best, epoch 35, shipped), the second continued that.
         chain=(
             "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji --precision mixed_bfloat16 --eval_every 5 --steps 1961 --threads 1 --ship",
-            "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji-2 --precision mixed_bfloat16 --eval_every 5 --finetune --steps 1378 --threads 1 --ship",
+            "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji-2 --precision mixed_bfloat16 --eval_every 5 --finetune --steps 2014 --threads 1 --ship",
         ),
     ),
 )
