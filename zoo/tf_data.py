@@ -13,6 +13,16 @@ from zoo import errors
 AUTOTUNE = tf.data.AUTOTUNE
 
 
+def _parallel_calls():
+    """AUTOTUNE, or one call at a time where TensorFlow's op determinism is on (recipes turn
+    it on): TensorFlow 2.21 rewrites a parallel map under it into a sequential one and
+    prints an error line doing so ("NodeDef mentions attribute use_unbounded_threadpool
+    which is not in the op definition"), which a user reads as an error."""
+    from tensorflow.python.framework import config  # the setting has no public reader
+
+    return None if config.is_op_determinism_enabled() else AUTOTUNE
+
+
 def to_model_range(image, size, channels):
     """uint8 image -> float32 in [-1, 1] at ``size`` x ``size`` x ``channels``."""
     image = tf.cast(image, tf.float32)
@@ -40,7 +50,7 @@ def load(read, name, split, batch_size, image_size, channels, labels, shuffle, d
         image = tf.image.crop_to_bounding_box(example["image"], 55, 35, 108, 108)
         return to_model_range(image, size, ch)
 
-    ds = read(name, split, data_dir).map(prepare, num_parallel_calls=AUTOTUNE).cache()
+    ds = read(name, split, data_dir).map(prepare, num_parallel_calls=_parallel_calls()).cache()
     if shuffle:
         ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)
@@ -69,7 +79,7 @@ def _load_pair(read, name, split, batch_size, image_size, channels, shuffle, see
         stream = tf.constant(base + i, tf.int64)
         ds = ds.repeat().enumerate().map(
             lambda k, x, s=stream: _jitter(x, size, ch, pad, tf.stack([s, k])),
-            num_parallel_calls=AUTOTUNE)
+            num_parallel_calls=_parallel_calls())
         streams.append(ds)
     # Both domains repeat; an epoch is as long as the larger domain.
     lengths = [int(d.reduce(0, lambda n, _: n + 1)) for d in domains]
