@@ -104,11 +104,12 @@ def test_a_run_ends_at_exactly_its_steps_with_a_shorter_last_epoch(tmp_path):
     assert all(np.array_equal(np.array(u), np.array(v)) for u, v in zip(a.weights, b.weights))
 
 
-def test_a_run_stops_at_the_first_measurement_that_reaches_the_asked_fid(tmp_path):
+def test_a_run_stops_at_the_first_measurement_that_reaches_the_asked_fid(tmp_path,
+                                                                        tmp_path_factory):
     out = tmp_path / "run"
     recipe = str(ROOT / "recipes" / "dcgan_mnist.py")
-    run([recipe, "--smoke", f"--outdir={tmp_path / 'probe'}", "--steps=2"], tmp_path)
-    first = json.loads((tmp_path / "probe" / "quality.jsonl").read_text().splitlines()[0])
+    probe = smoke_run("dcgan_mnist", tmp_path_factory)[0]  # the same seed, the same steps
+    first = json.loads((probe / "quality.jsonl").read_text().splitlines()[0])
     reached = min(first["fid"], first["fid_average"])  # what step 2 scores, from this seed
     stopped = run([recipe, "--smoke", f"--outdir={out}", "--steps=6",
                    f"--stop_at_fid={reached}"], tmp_path)
