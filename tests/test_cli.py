@@ -20,6 +20,7 @@ def test_list_and_sample(tmp_path, monkeypatch, capsys):
     assert main(["list"]) == 0
     listing = capsys.readouterr().out
     assert "cgan-mnist" in listing and "local" in listing.split("cgan-mnist")[1].splitlines()[0]
+    assert "wgan-mnist" in listing
     out = tmp_path / "grid.png"
     assert main(["sample", "cgan_mnist", "-n", "4", "-o", str(out), "--seed", "1", "--labels", "3",
                  "--scale", "1"]) == 0
