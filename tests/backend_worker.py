@@ -7,8 +7,9 @@ Each job reads and writes files in the job's folder:
 * ``init``: build the tiny preset, compile it, save ``init.weights.h5`` and
   ``batches.npz`` (the training batches every backend will use).
 * ``train``: load ``init.weights.h5``, ``fit`` on ``batches.npz`` for one epoch
-  (``steps`` batches, in order), save ``<tag>.weights.h5``. With ``devices`` > 1
-  (JAX only) under ``keras.distribution.DataParallel``.
+  (``steps`` batches, in order, ``steps_per_execution`` of them per call: 1 unless
+  the job says), save ``<tag>.weights.h5``. With ``devices`` > 1 (JAX only) under
+  ``keras.distribution.DataParallel``.
 * ``outputs``: load each listed weights file and write what the model makes of
   fixed inputs (``sample(8, seed=1)`` or ``translate``) to ``<file>.<backend>.npz``;
   for the last file also what Keras' ``predict`` gives beside ``sample``/``translate``
@@ -62,7 +63,7 @@ def run(job):
         if job.get("devices", 1) > 1:
             keras.distribution.set_distribution(keras.distribution.DataParallel())
         model = build(job["name"])
-        model.compile()
+        model.compile(steps_per_execution=job.get("steps_per_execution", 1))
         model.load_weights(path("init.weights.h5"))
         arrays = dict(np.load(path("batches.npz")))
         model.fit(**fit_arrays(model, arrays), batch_size=job["batch_size"], shuffle=False,

@@ -68,6 +68,27 @@ def test_two_replicas_match_one_device(name):
         np.testing.assert_allclose(a.numpy(), b.numpy(), atol=tol, rtol=tol)
 
 
+def test_two_replicas_at_four_steps_per_call_match_one_device_at_one():
+    """steps_per_execution under MirroredStrategy: the critic schedule (here 3 critic
+    updates before the first generator update, then 2, and 3 again before every 3rd)
+    is chosen inside the traced loop; the calls run 4, 4 and the epoch's last 2 steps."""
+    schedule = {"n_critic": 2, "warmup_critic": 3, "warmup_generator_steps": 1,
+                "warmup_every": 3}
+    keras.utils.set_random_seed(0)
+    one = build("wgan-mnist", **schedule)
+    with mirrored().scope():
+        two = build("wgan-mnist", **schedule)
+        two.set_steps_per_execution(4)
+    two.set_weights(one.get_weights())
+    stream = lambda m: tf.data.Dataset.from_tensor_slices(batch(m, 80)).batch(8).repeat()  # noqa: E731
+    one.fit(stream(one), epochs=1, steps_per_epoch=10, verbose=0)
+    two.fit(stream(two), epochs=1, steps_per_epoch=10, verbose=0)
+    assert int(two.d_steps.numpy()) == int(one.d_steps.numpy()) == 10
+    assert int(two.g_steps.numpy()) == int(one.g_steps.numpy()) == 4  # after steps 3, 5, 7 and 10
+    for a, b in zip(one.get_weights(), two.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-5, rtol=1e-5)
+
+
 def test_each_replica_draws_different_noise_that_together_equal_one_device():
     strategy = mirrored()
     with strategy.scope():

@@ -28,13 +28,22 @@ PRESETS = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnis
 STEPS = 3
 
 
-def trained_summary(name):
+def trained_summary(name, steps_per_execution=1):
+    """The summary of the weights after STEPS steps; at ``steps_per_execution`` 1 one
+    ``fit`` call per step (every batch used once, in order), else one ``fit`` of STEPS
+    steps, that many per call (at 2: a call of two steps, then one of one)."""
     keras.utils.set_random_seed(0)
     model = tiny.build(name, seed=0)
     batches = [tiny.batch(model, seed=s) for s in range(STEPS)]
-    # One step per fit call, so every batch is used exactly once and in order.
-    for b in batches:
-        model.fit(_dataset(b), epochs=1, steps_per_epoch=1, verbose=0)
+    if steps_per_execution == 1:
+        for b in batches:
+            model.fit(_dataset(b), epochs=1, steps_per_epoch=1, verbose=0)
+    else:
+        model.set_steps_per_execution(steps_per_execution)
+        stream = _dataset(batches[0]).take(1)
+        for b in batches[1:]:
+            stream = stream.concatenate(_dataset(b).take(1))
+        model.fit(stream.repeat(), epochs=1, steps_per_epoch=STEPS, verbose=0)
     return {key: [float(a.sum()), float(np.abs(a).sum())] + [float(x) for x in a[:4]]
             for key, a in _arrays(model).items()}
 
@@ -75,6 +84,8 @@ def test_weights_after_a_few_steps_match_the_stored_ones(name):
         np.testing.assert_allclose(got[path], values, rtol=1e-5, atol=1e-6, err_msg=path)
     # The numbers must describe training, not an untouched model.
     assert model_moved(name, want), f"{name}: golden weights equal the initial ones"
+    # Two steps per call (the player chosen inside the traced loop) train the same.
+    assert trained_summary(name, steps_per_execution=2) == got
 
 
 def model_moved(name, want):

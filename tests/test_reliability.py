@@ -186,14 +186,17 @@ def test_guard_sees_a_discriminator_that_has_won_outright():
 
     model = build("dcgan-mnist")
     # A frozen generator and a fast discriminator: D separates real from fake.
+    # Eight steps per call: the guard reads the calls' mean losses and counts their steps.
     model.compile(d_optimizer=keras.optimizers.Adam(1e-2),
-                  g_optimizer=keras.optimizers.SGD(0.0))
+                  g_optimizer=keras.optimizers.SGD(0.0), steps_per_execution=8)
     guard = zoo.DivergenceGuard(on_d_wins="stop", d_loss_floor=0.05, patience=5,
                                 check_every=1000)
     ds = tf.data.Dataset.from_tensor_slices(batch(model, 8)).batch(4).repeat()
     with pytest.warns(zoo.GANHealthWarning, match="won outright"):
         model.fit(ds, steps_per_epoch=300, epochs=1, verbose=0, callbacks=[guard])
-    assert guard.events[0]["kind"] == "d_wins" and int(model.d_steps.numpy()) < 300
+    stopped_at = int(model.d_steps.numpy())
+    assert guard.events[0]["kind"] == "d_wins" and stopped_at < 300 and stopped_at % 8 == 0
+    assert guard.events[0]["step"] == stopped_at
 
 
 def test_guard_sees_collapse_and_not_a_healthy_generator():
@@ -332,8 +335,9 @@ def test_sigterm_and_ctrl_c_save_at_the_next_step_and_resume_bitwise_equal(tmp_p
         meta = json.loads((stopped / "last" / checkpoint.METADATA).read_text())
         assert meta["train_steps"] == step and meta["epoch"] == step // 2
     assert not (stopped / "record.json").exists()  # stopped runs ship nothing, record nothing
-    resumed = subprocess.run(script + [f"--outdir={stopped}"], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=600)
+    # The last resume runs two steps per call (steps_per_execution): the same weights.
+    resumed = subprocess.run(script + [f"--outdir={stopped}", "--steps_per_execution=2"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0 and "Resuming" in resumed.stdout, resumed.stderr[-3000:]
     a = arrays(straight / "last" / checkpoint.WEIGHTS)
     b = arrays(stopped / "last" / checkpoint.WEIGHTS)

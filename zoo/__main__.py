@@ -169,6 +169,8 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=None, help="default: the preset's schedule")
     p.add_argument("--batch_size", type=int, default=None, help="default: the preset's")
     p.add_argument("--steps_per_epoch", type=int, default=None, help="default: the preset's")
+    p.add_argument("--steps_per_execution", type=int, default=1,
+                   help="steps per traced call (same results at any value; try 64 on a GPU)")
     p.add_argument("--finetune", action="store_true", help="start from the trained weights")
     p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model on mock data")
     p.add_argument("--ship", action="store_true", help="write the best snapshot to checkpoints/")

@@ -133,7 +133,7 @@ class DivergenceGuard(keras.callbacks.Callback):
                 f"got a {type(self.model).__name__}, which has no discriminator steps to watch."
             )
         self._step = int(self.model.d_steps.numpy())
-        self._means = {}
+        self._means, self._seen = {}, 0
         self._streak = 0
         self._streak_g = None
         self._warned = set()
@@ -141,23 +141,31 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._means = {}  # the loss trackers restart every epoch
+        self._seen = 0  # steps of this epoch behind those means
         self._warned = set()
 
-    def _step_values(self, batch, logs):
-        """Per-step losses recovered from the epoch's running means."""
+    def _step_values(self, seen, logs):
+        """The losses of the steps since the last call (one step, or a call's
+        ``steps_per_execution``: their mean), recovered from the epoch's running means
+        over ``self._seen`` and ``seen`` steps."""
         values = {}
         for key, mean in logs.items():
             if np.ndim(mean) != 0:
                 continue
             mean = float(mean)
             prev = self._means.get(key)
-            values[key] = mean if prev is None else (batch + 1) * mean - batch * prev
+            values[key] = (mean if prev is None else
+                           (seen * mean - self._seen * prev) / (seen - self._seen))
             self._means[key] = mean
         return values
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
-        self._step += 1
+        # One step per call, or up to steps_per_execution (Keras gives the call's last
+        # step, which may lie past the epoch's end when the epoch ended the call early).
+        seen = min(batch + 1, self.params.get("steps") or batch + 1)
+        ran = max(1, seen - self._seen)
+        before, self._step = self._step, self._step + ran
         bad = {k: float(v) for k, v in logs.items()
                if np.ndim(v) == 0 and not math.isfinite(float(v))}
         if bad:
@@ -165,21 +173,23 @@ class DivergenceGuard(keras.callbacks.Callback):
             self._fire("nan", f"GAN diverged at step {self._step}: {shown}. Lower the learning "
                        "rates, check the data for NaN, or use a gradient penalty (WGAN-GP).")
             return
-        values = self._step_values(batch, logs)
+        values = self._step_values(seen, logs) if seen > self._seen else {}
+        self._seen = seen
         if "wasserstein" not in logs and "d_loss" in values and "g_loss" in values:
-            self._check_d_wins(values["d_loss"], values["g_loss"])
-        if self._step % self.check_every == 0 and not self.model.stop_training:
+            self._check_d_wins(values["d_loss"], values["g_loss"], ran)
+        crossed = self._step // self.check_every > before // self.check_every
+        if crossed and not self.model.stop_training:
             self._check_collapse()
             if self._streak == 0 and not self.model.stop_training:
                 self._snapshot()
 
-    def _check_d_wins(self, d_loss, g_loss):
+    def _check_d_wins(self, d_loss, g_loss, steps=1):
         if d_loss >= self.d_loss_floor:
             self._streak, self._streak_g = 0, None
             return
         if self._streak == 0:
             self._streak_g = g_loss
-        self._streak += 1
+        self._streak += steps
         if self._streak >= self.patience and g_loss > self._streak_g:
             self._fire("d_wins", (
                 f"the discriminator has won outright: its loss has been below "

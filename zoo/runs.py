@@ -123,7 +123,7 @@ class EpochEnd(StopOnRequest):
         self.batches = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self.batches += 1
+        self.batches = batch + 1  # the call's last step (steps_per_execution may be > 1)
         super().on_train_batch_end(batch, logs)  # Keras ends the epoch: on_epoch_end follows
 
     def on_epoch_end(self, epoch, logs=None):

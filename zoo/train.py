@@ -95,6 +95,10 @@ class Options:
         "float32", "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
         "AVX512_BF16; docs/speed.md says what is known of its quality).",
         choices=["float32", "mixed_bfloat16", "mixed_float16"])
+    steps_per_execution: int = _option(
+        1, "Training steps per call of the traced step (compile's steps_per_execution); "
+        "the results are the same at any value. On this 2-core CPU 1 measured fastest "
+        "(benchmarks/steps_per_execution.md); on an accelerator try 64.")
     eval_every: int = _option(1, "Measure quality every this many epochs (0: never).")
     eval_n: int = _option(2000, "Samples (and real images) per quality measurement.")
     minutes: float = _option(0, "Stop at the first epoch end after this many minutes of "
@@ -106,7 +110,7 @@ class Options:
 
 def _check_options(opt):
     """Options a run cannot honour fail before anything starts, naming the flag."""
-    for name in ("steps", "batch_size", "steps_per_epoch", "eval_n"):
+    for name in ("steps", "batch_size", "steps_per_epoch", "eval_n", "steps_per_execution"):
         if getattr(opt, name) is not None:  # None: the preset's own
             errors.check_positive_int(f"--{name}", getattr(opt, name))
     if opt.fresh_critic and not opt.finetune:
@@ -334,6 +338,7 @@ def _fit(record_, plan, opt, outdir, model, start, clocks, stop):
         return _batches(plan.dataset, plan.batch_size, labels, opt.seed,
                         int(model.d_steps.numpy()), plan.data_args)
 
+    model.set_steps_per_execution(opt.steps_per_execution)
     first, ds = batches()
     sample_inputs, reference = None, first[0] if labels else first  # real images
     if record_.cls.task == "image-to-image":

@@ -105,6 +105,9 @@ def make_train_function(model):
             logs = model.train_step(data, update_generator=update_generator)
         return logs, [scope.get_current_value(v) for v in variables]
 
+    if model.steps_per_execution > 1:
+        return _many_steps_function(model, variables, step)
+
     steps = {
         turn: jax.jit(lambda values, data, turn=turn: step(values, data, turn))
         for turn in (True, False)
@@ -112,12 +115,57 @@ def make_train_function(model):
 
     def train_function(state, iterator):
         # ``state`` is Keras' stateless hand-over, unused: see the module docstring.
-        logs, values = steps[model.generator_turn()]([v.value for v in variables], next(iterator))
+        logs, values = steps[bool(model.generator_turn())]([v.value for v in variables],
+                                                           next(iterator))
         for v, x in zip(variables, values):
             v.assign(x)
         return logs, (None, None, None, None)
 
     return train_function
+
+
+def _many_steps_function(model, variables, step):
+    """``steps_per_execution`` = K > 1: one call takes ``model.steps_this_call()`` batches,
+    stacked, and runs them in one jitted ``lax.scan``; each step's player is chosen by
+    ``lax.cond`` from the counters (``generator_turn``) inside the scan."""
+
+    def one_step(values, data):
+        with StatelessScope(state_mapping=list(zip(variables, values))):
+            turn = model.generator_turn()
+        if isinstance(turn, bool):
+            logs, values = step(values, data, turn)
+        else:
+            logs, values = jax.lax.cond(turn, lambda v, d: step(v, d, True),
+                                        lambda v, d: step(v, d, False), values, data)
+        return values, logs
+
+    @jax.jit
+    def steps(values, stacked):
+        values, logs = jax.lax.scan(one_step, values, stacked)
+        return jax.tree.map(lambda x: x[-1], logs), values  # the last step's logs
+
+    def train_function(state, iterator):
+        batches = _take(iterator, model.steps_this_call())
+        stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *batches)
+        logs, values = steps([v.value for v in variables], stacked)
+        for v, x in zip(variables, values):
+            v.assign(x)
+        return logs, (None, None, None, None)
+
+    return train_function
+
+
+def _take(iterator, n):
+    """Up to ``n`` batches from ``iterator`` (fewer where it ends; StopIteration if none)."""
+    batches = []
+    for _ in range(n):
+        try:
+            batches.append(next(iterator))
+        except StopIteration:
+            break
+    if not batches:
+        raise StopIteration
+    return batches
 
 
 def make_test_function(model):
@@ -133,9 +181,10 @@ def make_test_function(model):
         return logs, [scope.get_current_value(v) for v in metrics]
 
     def test_function(state, iterator):
-        logs, values = step([v.value for v in variables], next(iterator))
-        for v, x in zip(metrics, values):
-            v.assign(x)
+        for data in _take(iterator, model.steps_per_execution):
+            logs, values = step([v.value for v in variables], data)
+            for v, x in zip(metrics, values):
+                v.assign(x)
         return logs, (None, None, None)
 
     return test_function
@@ -153,7 +202,9 @@ def make_predict_function(model):
             return model(unpack_x_y_sample_weight(data)[0], training=False)
 
     def predict_function(state, iterator):
-        return step([v.value for v in variables], next(iterator)), (None, None)
+        values = [v.value for v in variables]
+        outputs = [step(values, data) for data in _take(iterator, model.steps_per_execution)]
+        return jax.tree.map(lambda *xs: jnp.concatenate(xs), *outputs), (None, None)
 
     return predict_function
 

@@ -66,6 +66,8 @@ def leaky_relu(x, negative_slope):
 
 
 def make_train_function(model):
+    if model.steps_per_execution > 1:
+        return _many_steps_function(model)
     # Two traced functions, one with and one without the generator update: an
     # optimizer update inside tf.cond is not allowed under MirroredStrategy.
     both = compat.make_function(model, functools.partial(model.train_step, update_generator=True))
@@ -75,6 +77,57 @@ def make_train_function(model):
 
     def train_function(iterator):
         return (both if model.generator_turn() else critic_only)(iterator)
+
+    return train_function
+
+
+def _many_steps_function(model):
+    """``steps_per_execution`` = K > 1: one call runs ``model.steps_this_call()`` steps
+    in one traced loop, each step's player chosen in the graph from the counters. Each
+    step runs under ``strategy.run``; the choice between the two steps (a ``tf.cond``
+    in the cross-replica context, around ``strategy.run``, where MirroredStrategy allows
+    an optimizer update) is traced only where ``generator_turn`` is not a constant."""
+    strategy = model.distribute_strategy
+
+    def replicated(update_generator):
+        step = functools.partial(model.train_step, update_generator=update_generator)
+
+        def run(data):
+            return compat.reduce_per_replica(strategy.run(step, args=(data,)), strategy)
+
+        return run if model.run_eagerly else tf.function(
+            run, autograph=False, jit_compile=model.jit_compile)
+
+    both, critic_only = replicated(True), replicated(False)
+
+    def one_step(data):
+        turn = model.generator_turn()
+        if isinstance(turn, bool) or model.run_eagerly:  # known now: nothing to choose in the graph
+            return (both if bool(turn) else critic_only)(data)
+        # Either step as a loop of 0 or 1 trips, not tf.cond: under MirroredStrategy the
+        # optimizer's cross-replica update fails inside a tf.cond branch ("You must feed
+        # a value for placeholder tensor 'cond/...'"), and runs inside a while loop.
+        logs = {name: tf.constant(0.0) for name in model.tracker_names}
+        for run, go in ((both, turn), (critic_only, tf.logical_not(turn))):
+            _, logs = tf.while_loop(lambda go, _: go, lambda go, _, run=run: (False, run(data)),
+                                    (go, logs))
+        return logs
+
+    def steps(iterator, n):
+        logs = one_step(next(iterator))
+        if model.run_eagerly:
+            for _ in range(int(n) - 1):
+                logs = one_step(next(iterator))
+            return logs
+        _, logs = tf.while_loop(lambda i, _: i < n, lambda i, _: (i + 1, one_step(next(iterator))),
+                                (tf.constant(1), logs))
+        return logs
+
+    if not model.run_eagerly:
+        steps = tf.function(steps, autograph=False)
+
+    def train_function(iterator):
+        return steps(iterator, tf.constant(model.steps_this_call()))
 
     return train_function
 

@@ -8,10 +8,14 @@ otherwise be copied six times:
   eagerly on their variables (lazy building fails under ``tf.distribute``) and
   saved in the compile config, so a ``.keras`` file restores both.
 * Player alternation. A ``train_step`` call is *one* discriminator/critic update
-  on one batch; whether the generator also moves in that call is decided on the
-  host by :meth:`generator_turn` (WGAN's 5-and-100 schedule lives there), and
-  the backend's train function (``zoo/backends``) runs the step traced with or
-  without the generator update.
+  on one batch; whether the generator also moves in that call is
+  :meth:`generator_turn`, a function of the step counters (WGAN's 5-and-100
+  schedule lives there). The backend's train function (``zoo/backends``) runs
+  the step traced with or without the generator update: at
+  ``compile(steps_per_execution=1)`` it asks on the host before each step; at
+  K > 1 one call runs K steps and the turn is computed inside the traced loop,
+  so an accelerator is not held up by Python between steps. Every K gives the
+  same results; a call never runs past an epoch's end.
 * Noise that matches one device and every backend: each replica draws the
   *global* batch of noise from ``zoo.rng`` keyed on ``(seed, step)`` and keeps
   its own slice, so two replicas draw different noise and together draw
@@ -174,6 +178,41 @@ class LeakyReLU(keras.layers.LeakyReLU):
         return backend.leaky_relu(inputs, self.negative_slope)
 
 
+class ExecutionWindow(keras.callbacks.Callback):
+    """Before each call of a model's train function, tells it how many steps to run:
+    ``steps_per_execution``, or what is left of the epoch where that is fewer. Keras'
+    epoch loop hands a train function K steps' worth of calls whatever remains, which
+    would run past ``steps_per_epoch`` and draw batches of the next epoch early."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        k, steps = self.model.steps_per_execution, (self.params or {}).get("steps")
+        self.model._steps_this_call = min(k, steps - batch) if steps else k
+
+
+def _steps_per_call(steps):
+    """``steps_per_execution`` checked, as the backend runs it."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise errors.ZooValueError(
+            f"steps_per_execution must be a whole number of steps, 1 or more (the training "
+            f"steps one call runs), got {steps!r}.")
+    if keras.backend.backend() == "torch":
+        # PyTorch runs every step eagerly, one Python call each whatever K is (Keras'
+        # torch trainer refuses K > 1): K is accepted, so one script runs on every backend.
+        return 1
+    return int(steps)
+
+
+def _with_window(callbacks, model):
+    """``fit``'s callbacks with an :class:`ExecutionWindow` added."""
+    if isinstance(callbacks, keras.callbacks.CallbackList):  # Keras' own, already set up
+        window = ExecutionWindow()
+        window.set_model(model)
+        window.set_params(callbacks.params)
+        callbacks.callbacks.append(window)
+        return callbacks
+    return [*(callbacks or []), ExecutionWindow()]
+
+
 class Adversarial(keras.Model):
     """Base class of every zoo variant. Not used directly.
 
@@ -265,6 +304,11 @@ class Adversarial(keras.Model):
             isinstance(x, keras.utils.PyDataset) and getattr(x, "num_batches", 0) is None)
         if streamed and "shuffle" not in kwargs and len(args) < 7:
             kwargs["shuffle"] = False
+        if getattr(self, "steps_per_execution", 1) > 1:
+            if len(args) > 3:  # fit(x, y, batch_size, epochs, verbose, callbacks, ...)
+                args = (*args[:3], _with_window(args[3], self), *args[4:])
+            else:
+                kwargs["callbacks"] = _with_window(kwargs.get("callbacks"), self)
         return super().fit(x, y, *args, **kwargs)
 
     def check_training_data(self, images, condition):
@@ -288,6 +332,7 @@ class Adversarial(keras.Model):
                 f"{type(self).__name__}.compile takes d_optimizer= and g_optimizer=, "
                 "one per player; the losses are the variant's own."
             )
+        kwargs["steps_per_execution"] = _steps_per_call(kwargs.get("steps_per_execution", 1))
         # optimizer=None: Keras would otherwise create a stray RMSprop.
         super().compile(optimizer=None, **kwargs)
         default_d, default_g = self.default_optimizers()
@@ -423,21 +468,31 @@ class Adversarial(keras.Model):
     def generator_turn(self):
         """Does the generator update after the next discriminator update?
 
-        Evaluated on the host before each ``train_step``. The default is the
-        alternation of Goodfellow et al. 2014 with k = 1: every step.
+        A Python bool where the answer never changes, else a boolean tensor computed
+        with ``keras.ops`` from the step counters alone, so that it can be evaluated
+        on the host (``bool(...)``, at ``steps_per_execution=1``) and inside a traced
+        loop of K steps alike. The default is the alternation of Goodfellow et al.
+        2014 with k = 1: every step.
         """
         return True
 
     def make_train_function(self, force=False):
         if self.train_function is not None and not force:
             return self.train_function
-        if self.steps_per_execution != 1:
-            raise errors.ZooValueError(
-                "zoo variants decide on the host which player moves each step; "
-                "compile them with steps_per_execution=1."
-            )
         self.train_function = backend.make_train_function(self)
         return self.train_function
+
+    def set_steps_per_execution(self, steps):
+        """Run ``steps`` training steps per call from now on, as
+        ``compile(steps_per_execution=steps)`` would, keeping the optimizers' state
+        (a resumed run's). The results are those of one step per call."""
+        self.steps_per_execution = _steps_per_call(steps)
+        self.train_function = self.test_function = self.predict_function = None
+
+    def steps_this_call(self):
+        """How many steps the train function's next call runs: ``steps_per_execution``,
+        or fewer where the epoch ends first (``fit`` keeps this up to date)."""
+        return getattr(self, "_steps_this_call", self.steps_per_execution)
 
     def make_test_function(self, force=False):
         return self._backend_function("test", force)

@@ -28,6 +28,7 @@ tell (Gulrajani et al. 2017, section 3), so a wider critic is the knob the paper
 """
 
 import keras
+from keras import ops
 
 from zoo import errors, losses
 from zoo.models.base import Adversarial
@@ -100,8 +101,16 @@ class WGAN(Adversarial):
         return sum(self.critic_updates_needed(g) for g in range(generator_updates))
 
     def generator_turn(self):
-        needed = self.critic_updates_needed(int(self.g_steps.numpy()))
-        return int(self.critic_streak.numpy()) + 1 >= needed
+        # critic_updates_needed in keras.ops, so that a traced loop of many steps
+        # (steps_per_execution > 1) computes it from the counters too.
+        g = ops.convert_to_tensor(self.g_steps)
+        needed = self.n_critic
+        if self.warmup_critic:
+            warm = ops.less(g, self.warmup_generator_steps)
+            if self.warmup_every:
+                warm = ops.logical_or(warm, ops.equal(ops.mod(g, self.warmup_every), 0))
+            needed = ops.where(warm, self.warmup_critic, self.n_critic)
+        return ops.greater_equal(ops.convert_to_tensor(self.critic_streak) + 1, needed)
 
     def critic_loss(self, real, fake):
         """Per-example critic loss, and the values to log (unscaled)."""
