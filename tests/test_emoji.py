@@ -116,6 +116,7 @@ def test_tarballs_and_folders_give_the_same_arrays_paired_and_composited(package
     data_dir, paths = prepared
     assert sorted(p.name for p in paths) == ["noto.npz", "twemoji.npz"]
     again = data.prepare("emoji", source=packages[1], data_dir=tmp_path)
+    assert sorted(p.name for p in again) == ["noto.npz", "twemoji.npz"]
     for style in STYLES:
         a, b = np.load(data_dir / "zoo/emoji" / f"{style}.npz"), np.load(tmp_path / "zoo/emoji" / f"{style}.npz")
         for key in a.files:
