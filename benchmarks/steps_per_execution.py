@@ -10,7 +10,9 @@ CycleGAN at sneaker2boot's):
   epoch, compiled with ``steps_per_execution=K``; the median of ``--repeats`` timed
   epochs after a warm-up epoch;
 * ``fused``: a hand-written training loop over the very same networks and optimizer
-  settings, all ``--steps`` steps in one call: on TensorFlow a ``tf.function`` over
+  settings, all ``--steps`` steps in one call, each step reading its batch as ``fit``'s
+  do (from a ``tf.data`` iterator; on JAX the call's batches stacked on the host and
+  scanned over): on TensorFlow a ``tf.function`` over
   ``tf.range`` calling the hand-written updates of ``benchmarks/common.py``; on JAX a
   jitted ``lax.scan`` of a step written with ``stateless_call`` and the optimizers'
   ``stateless_apply`` (GAN, DCGAN, WGAN; the others have no JAX hand-written loop here).
@@ -107,21 +109,26 @@ def tf_fused_times(variant, size):
     model, batch = build(variant, size)
     _, run, updates = tf_loop(variant, model, batch)
     if variant == "cyclegan":  # no pool: each update's fakes go straight to the discriminators
-        (g_update, (a, b), _), (d_update, _, _) = updates
+        (g_update, data, _), (d_update, _, _) = updates
+        stream = iter(tf.data.Dataset.from_tensors(data).repeat())
 
         @tf.function(autograph=True)
         def fused(n):
             for _ in tf.range(n):
+                a, b = next(stream)
                 fa, fb = g_update(a, b)
                 d_update(a, b, fa, fb)
     else:
-        (d_update, d_args, _), (g_update, g_args, per_step) = updates
+        (d_update, (real, labels), _), (g_update, g_args, per_step) = updates
         every = round(1 / per_step)
+        stream = iter(tf.data.Dataset.from_tensors(
+            real if labels is None else (real, labels)).repeat())
 
         @tf.function(autograph=True)
         def fused(n):
             for i in tf.range(n):
-                d_update(*d_args)
+                batch = next(stream)  # as fit's steps do, each step reads its batch
+                d_update(*((batch, None) if labels is None else batch))
                 if (i + 1) % every == 0:
                     g_update(*g_args)
 
@@ -144,7 +151,7 @@ def jax_fused_times(variant, size):
     G, D = model.generator, model.discriminator
     d_opt, g_opt = model.d_optimizer, model.g_optimizer
     wasserstein, every = variant == "wgan", (5 if variant == "wgan" else 1)
-    real = jnp.asarray(model.example_batch(batch))
+    one = model.example_batch(batch)
 
     def values(variables):
         return [v.value for v in variables]
@@ -152,7 +159,7 @@ def jax_fused_times(variant, size):
     def run(net, trainable, rest, x):
         return net.stateless_call(trainable, rest, x, training=True)
 
-    def d_loss(dt, dn, g, key):
+    def d_loss(dt, dn, g, real, key):
         fake, _ = run(G, *g, jax.random.normal(key, (batch, model.latent_dim)))
         r, dn = run(D, dt, dn, real)
         f, dn = run(D, dt, dn, fake)
@@ -165,10 +172,11 @@ def jax_fused_times(variant, size):
         f, _ = run(D, *d, fake)
         return (-jnp.mean(f) if wasserstein else jnp.mean(jax.nn.softplus(-f))), gn
 
-    def step(state, i):
+    def step(state, step_and_batch):
+        i, real = step_and_batch
         gt, gn, dt, dn, go, do, key = state
         key, kd, kg = jax.random.split(key, 3)
-        (_, dn), grads = jax.value_and_grad(d_loss, has_aux=True)(dt, dn, (gt, gn), kd)
+        (_, dn), grads = jax.value_and_grad(d_loss, has_aux=True)(dt, dn, (gt, gn), real, kd)
         dt, do = d_opt.stateless_apply(do, grads, dt)
         if wasserstein:
             dt = [jnp.clip(v, -0.01, 0.01) for v in dt]
@@ -183,16 +191,17 @@ def jax_fused_times(variant, size):
         return (gt, gn, dt, dn, go, do, key), None
 
     @jax.jit
-    def fused(state):
-        return jax.lax.scan(step, state, jnp.arange(FLAGS.steps))[0]
+    def fused(state, batches):
+        return jax.lax.scan(step, state, (jnp.arange(FLAGS.steps), batches))[0]
 
     state = (values(G.trainable_variables), values(G.non_trainable_variables),
              values(D.trainable_variables), values(D.non_trainable_variables),
              values(g_opt.variables), values(d_opt.variables), jax.random.PRNGKey(0))
-    state = jax.block_until_ready(fused(state))  # compile and warm up
+    state = jax.block_until_ready(fused(state, jnp.stack([one] * FLAGS.steps)))  # compile
     while True:
         t = time.perf_counter()
-        state = jax.block_until_ready(fused(state))
+        # As the zoo's K > 1 does: the call's batches stacked on the host, then scanned.
+        state = jax.block_until_ready(fused(state, jnp.stack([one] * FLAGS.steps)))
         yield (time.perf_counter() - t) / FLAGS.steps
 
 

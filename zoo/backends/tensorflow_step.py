@@ -84,9 +84,8 @@ def make_train_function(model):
 def _many_steps_function(model):
     """``steps_per_execution`` = K > 1: one call runs ``model.steps_this_call()`` steps
     in one traced loop, each step's player chosen in the graph from the counters. Each
-    step runs under ``strategy.run``; the choice between the two steps (a ``tf.cond``
-    in the cross-replica context, around ``strategy.run``, where MirroredStrategy allows
-    an optimizer update) is traced only where ``generator_turn`` is not a constant."""
+    step runs under ``strategy.run``; the choice between the two steps is traced only
+    where ``generator_turn`` is not a constant."""
     strategy = model.distribute_strategy
 
     def replicated(update_generator):
@@ -100,28 +99,31 @@ def _many_steps_function(model):
 
     both, critic_only = replicated(True), replicated(False)
 
+    # No strategy at all (not even a one-device one): the choice can be a tf.cond.
+    alone = not tf.distribute.has_strategy() and strategy is tf.distribute.get_strategy()
+
     def one_step(data):
         turn = model.generator_turn()
         if isinstance(turn, bool) or model.run_eagerly:  # known now: nothing to choose in the graph
-            return (both if bool(turn) else critic_only)(data)
-        # Either step as a loop of 0 or 1 trips, not tf.cond: under MirroredStrategy the
-        # optimizer's cross-replica update fails inside a tf.cond branch ("You must feed
-        # a value for placeholder tensor 'cond/...'"), and runs inside a while loop.
-        logs = {name: tf.constant(0.0) for name in model.tracker_names}
-        for run, go in ((both, turn), (critic_only, tf.logical_not(turn))):
-            _, logs = tf.while_loop(lambda go, _: go, lambda go, _, run=run: (False, run(data)),
-                                    (go, logs))
-        return logs
+            (both if bool(turn) else critic_only)(data)
+        elif alone:
+            tf.cond(turn, lambda: both(data), lambda: critic_only(data))
+        else:
+            # Under a strategy either step is a loop of 0 or 1 trips, not a tf.cond branch:
+            # MirroredStrategy's cross-replica optimizer update fails inside tf.cond ("You
+            # must feed a value for placeholder tensor 'cond/...'"), and runs inside a loop.
+            for run, go in ((both, turn), (critic_only, tf.logical_not(turn))):
+                tf.while_loop(lambda go: go, lambda go, run=run: (run(data), False)[1], (go,))
 
     def steps(iterator, n):
-        logs = one_step(next(iterator))
         if model.run_eagerly:
-            for _ in range(int(n) - 1):
-                logs = one_step(next(iterator))
-            return logs
-        _, logs = tf.while_loop(lambda i, _: i < n, lambda i, _: (i + 1, one_step(next(iterator))),
-                                (tf.constant(1), logs))
-        return logs
+            for _ in range(int(n)):
+                one_step(next(iterator))
+        else:
+            tf.while_loop(lambda i: i < n, lambda i: (one_step(next(iterator)), i + 1)[1],
+                          (tf.constant(0),))
+        # The epoch's loss means, read once after the steps (the steps' own go unused).
+        return compat.reduce_per_replica(strategy.run(model.record), strategy)
 
     if not model.run_eagerly:
         steps = tf.function(steps, autograph=False)
