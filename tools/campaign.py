@@ -55,6 +55,8 @@ flags.DEFINE_string("outdir", "/tmp/zoo-campaign", "Runs go to <outdir>/runs/<pr
 flags.DEFINE_string("resume_from", None, "A folder of runs (<preset>/last) to continue.")
 flags.DEFINE_string("pack", None, "Write <preset>.tar.gz and campaign.json here.")
 flags.DEFINE_integer("eval_every", 1, "Quality measurement every this many epochs.")
+flags.DEFINE_integer("steps_per_execution", 64, "Training steps per call (the same results at "
+                     "any value): on a GPU a step of these small models is mostly the call.")
 flags.DEFINE_bool("smoke", False, "Tiny models on mock data (the tests' dry run).")
 flags.DEFINE_bool("prepare_carry", False, "Write .whl/ and .gpu/ for a device call and stop.")
 FLAGS = flags.FLAGS
@@ -80,7 +82,8 @@ def launch(preset, outdir):
             if (source / "quality.jsonl").exists():
                 shutil.copy(source / "quality.jsonl", run / "quality.jsonl")
     args = [sys.executable, str(recipe(preset)), f"--outdir={run}", f"--minutes={FLAGS.minutes}",
-            f"--eval_every={FLAGS.eval_every}", "--ship"]
+            f"--eval_every={FLAGS.eval_every}", f"--steps_per_execution={FLAGS.steps_per_execution}",
+            "--ship"]
     if FLAGS.steps:
         args.append(f"--steps={FLAGS.steps}")
     if FLAGS.smoke:
