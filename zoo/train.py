@@ -97,8 +97,9 @@ class Options:
         choices=["float32", "mixed_bfloat16", "mixed_float16"])
     steps_per_execution: int = _option(
         1, "Training steps per call of the traced step (compile's steps_per_execution); "
-        "the results are the same at any value. On this 2-core CPU 1 measured fastest "
-        "(benchmarks/steps_per_execution.md); on an accelerator try 64.")
+        "the results are the same at any value. On an accelerator use 64. On this CPU 64 "
+        "was 1-5% faster at the presets' sizes (benchmarks/steps_per_execution.md), but a "
+        "stop signal waits for the running call (64 DCGAN steps: half a minute), so 1.")
     eval_every: int = _option(1, "Measure quality every this many epochs (0: never).")
     eval_n: int = _option(2000, "Samples (and real images) per quality measurement.")
     minutes: float = _option(0, "Stop at the first epoch end after this many minutes of "
