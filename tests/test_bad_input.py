@@ -156,6 +156,10 @@ CASES = {
                        "--eval_n"),
     "train minutes < 0": (lambda t: train.run("dcgan-mnist", train.Options(minutes=-1)),
                           E, "--minutes must be 0"),
+    "train steps_per_execution 0": (lambda t: train.run(
+        "dcgan-mnist", train.Options(steps_per_execution=0)), E, "--steps_per_execution"),
+    "compile steps_per_execution 2.5": (lambda t: model("dcgan-mnist").compile(
+        steps_per_execution=2.5), E, "whole number of steps"),
     # evaluate
     "evaluate n=0": (lambda t: zoo.evaluate(model("wgan-mnist"), "mnist", n=0), E, "at least 1"),
     "evaluate no classifier": (lambda t: zoo.evaluate(model("wgan-mnist"), "cifar10", n=10), E,
