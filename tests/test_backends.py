@@ -168,8 +168,9 @@ def test_checkpoints_give_the_same_outputs_on_every_backend(runs, name):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", NAMES)
 def test_predict_and_evaluate_work_on_every_backend(runs, name, backend):
-    """Keras' own calls (JAX runs them with the zoo's step functions): ``predict`` is
-    ``sample``/``translate``, ``evaluate`` measures what training does and changes nothing."""
+    """Keras' own calls (JAX runs them with the zoo's step functions), at 2 steps per call:
+    ``predict`` is ``sample``/``translate``, ``evaluate`` measures what training does and
+    changes nothing."""
     calls = json.loads((runs.root / name / f"torch.weights.h5.{backend}.keras.json").read_text())
     assert calls["predict_vs_sample"] <= 1e-6, calls
     assert set(calls["evaluate"]) == set(calls["tracked"]), calls
