@@ -204,6 +204,7 @@ PRESETS = collect(
         chain=(
             "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji --precision mixed_bfloat16 --eval_every 5 --steps 1961 --threads 1 --ship",
             "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji-2 --precision mixed_bfloat16 --eval_every 5 --finetune --steps 2014 --threads 1 --ship",
+            "python recipes/dcgan_emoji.py --outdir runs/dcgan-emoji-3 --precision mixed_bfloat16 --eval_every 5 --finetune --steps 1060 --threads 1 --ship",
         ),
     ),
 )
