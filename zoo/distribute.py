@@ -43,5 +43,5 @@ def train(model, dataset, steps, strategy=None):
     steps_fns = {True: step_fn(True), False: step_fn(False)}
     logs = {}
     for _ in range(steps):
-        logs = steps_fns[bool(model.generator_turn())](next(batches))
+        logs = steps_fns[model.generator_turn_on_host()](next(batches))
     return {k: float(strategy.reduce("MEAN", v, axis=None)) for k, v in logs.items()}

@@ -115,8 +115,8 @@ def make_train_function(model):
 
     def train_function(state, iterator):
         # ``state`` is Keras' stateless hand-over, unused: see the module docstring.
-        logs, values = steps[bool(model.generator_turn())]([v.value for v in variables],
-                                                           next(iterator))
+        logs, values = steps[model.generator_turn_on_host()]([v.value for v in variables],
+                                                          next(iterator))
         for v, x in zip(variables, values):
             v.assign(x)
         return logs, (None, None, None, None)

@@ -76,7 +76,7 @@ def make_train_function(model):
     )
 
     def train_function(iterator):
-        return (both if model.generator_turn() else critic_only)(iterator)
+        return (both if model.generator_turn_on_host() else critic_only)(iterator)
 
     return train_function
 

@@ -54,7 +54,7 @@ def make_train_function(model):
         batch = data[0]
         if isinstance(batch, list):
             batch = tuple(batch)
-        return model.train_step(batch, update_generator=model.generator_turn())
+        return model.train_step(batch, update_generator=model.generator_turn_on_host())
 
     return train_function
 

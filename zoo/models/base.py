@@ -476,6 +476,11 @@ class Adversarial(keras.Model):
         """
         return True
 
+    def generator_turn_on_host(self):
+        """:meth:`generator_turn` as a Python bool, for the host's choice at one step
+        per call (a variant may answer from the counters' values without tensor ops)."""
+        return bool(self.generator_turn())
+
     def make_train_function(self, force=False):
         if self.train_function is not None and not force:
             return self.train_function

