@@ -91,6 +91,11 @@ class Options:
         "the critic afresh at the preset's architecture (its critic_width may be wider than "
         "the shipped critic's) and give it this many updates against the frozen generator "
         "before the generator moves (0: keep the trained critic).")
+    lr_decay: int = _option(
+        0, "Over the run's last this many steps both players' learning rates fall linearly "
+        "to 0 (0: the preset's rates throughout). The literature's end-of-training decay; "
+        "set when the run starts (a resume keeps it), with --finetune over the fine-tune's "
+        "last steps.")
     precision: str = _option(
         "float32", "Keras dtype policy for training (bfloat16 is ~1.5x faster on CPUs with "
         "AVX512_BF16; docs/speed.md says what is known of its quality).",
@@ -117,7 +122,7 @@ def _check_options(opt):
     if opt.fresh_critic and not opt.finetune:
         raise errors.ZooValueError("--fresh_critic starts a fine-tune's critic afresh; add "
                                    "--finetune (or drop --fresh_critic).")
-    for name in ("threads", "eval_every", "minutes", "stop_at_fid", "fresh_critic"):
+    for name in ("threads", "eval_every", "minutes", "stop_at_fid", "fresh_critic", "lr_decay"):
         if getattr(opt, name) < 0:
             raise errors.ZooValueError(f"--{name} must be 0 (off) or more, got {getattr(opt, name)!r}.")
 
@@ -311,8 +316,13 @@ def _start(record_, plan, opt, outdir):
         return model, start, clocks
     if not opt.finetune:
         keras.utils.set_random_seed(opt.seed)
-        return record_.build(plan.steps, **plan.overrides), 0, (0.0, 0.0)
-    model = registry.load(preset, seed=opt.seed)  # trained weights, fresh optimizers
+        model = record_.build(plan.steps, **plan.overrides)
+        if opt.lr_decay:
+            model.decay_learning_rates(plan.steps, opt.lr_decay)
+        return model, 0, (0.0, 0.0)
+    # Trained weights, fresh optimizers; --config's settings too, unless a fresh critic
+    # (which may be wider) takes them below.
+    model = registry.load(preset, **({"seed": opt.seed} if opt.fresh_critic else plan.overrides))
     print(f"Fine-tuning {preset} from its trained weights.")
     if opt.fresh_critic:
         if not hasattr(model, "with_fresh_critic"):
@@ -323,6 +333,8 @@ def _start(record_, plan, opt, outdir):
         model = model.with_fresh_critic(record_.build(plan.steps, **plan.overrides),
                                         opt.fresh_critic)
         print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
+    if opt.lr_decay:
+        model.decay_learning_rates(plan.steps, opt.lr_decay)
     clocks = (0.0, 0.0)
     if not opt.data:  # its own data: the shipped run goes on, history and clocks too
         clocks = runs.continue_shipped(preset, model, outdir, opt)

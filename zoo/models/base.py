@@ -169,6 +169,28 @@ def for_policy(optimizer):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """Constant ``initial`` for ``constant_steps``, then linear to 0 over ``decay_steps``."""
+
+    def __init__(self, initial, constant_steps, decay_steps):
+        self.initial, self.constant_steps, self.decay_steps = initial, constant_steps, decay_steps
+
+    def __call__(self, step):
+        step = ops.cast(step, "float32")
+        if not self.decay_steps:
+            return ops.convert_to_tensor(self.initial, "float32")
+        frac = ops.clip((step - self.constant_steps) / self.decay_steps, 0.0, 1.0)
+        return self.initial * (1.0 - frac)
+
+    def get_config(self):
+        return {
+            "initial": self.initial,
+            "constant_steps": self.constant_steps,
+            "decay_steps": self.decay_steps,
+        }
+
+
+@keras.saving.register_keras_serializable(package="zoo")
 class LeakyReLU(keras.layers.LeakyReLU):
     """Keras' LeakyReLU (same values, same gradients, same name in a weights file);
     on TensorFlow its gradient reads its output, so that Grappler can fuse the
@@ -345,6 +367,45 @@ class Adversarial(keras.Model):
         # Build eagerly: a lazily built optimizer fails under tf.distribute.
         self.d_optimizer.build(self.d_variables())
         self.g_optimizer.build(self.g_variables())
+
+    def decay_learning_rates(self, steps, last):
+        """Before training: over the next ``steps`` fit steps both players keep their
+        learning rates, then over the last ``last`` of them the rates fall linearly to 0
+        (the end-of-training decay of the literature, e.g. Zhu et al. 2017's second half;
+        ``--lr_decay`` in the recipes). Each optimizer's :class:`LinearDecay` counts its
+        own updates (a WGAN generator moves once per 5 critic updates), so it is saved
+        with the optimizer and a resumed run goes on with the same rates."""
+        errors.check_positive_int("steps", steps)
+        errors.check_positive_int("the decay's steps", last)
+        if last > steps:
+            raise errors.ZooValueError(
+                f"The learning-rate decay ({last:,} steps) cannot be longer than the run "
+                f"({steps:,} steps): decay over at most the run's steps.")
+        before = (steps - last, self.generator_updates_in(steps - last))
+        total = (steps, self.generator_updates_in(steps))
+        new = []
+        for player, optimizer, flat, all_ in zip(("d_optimizer", "g_optimizer"),
+                                                 (self.d_optimizer, self.g_optimizer),
+                                                 before, total):
+            inner = getattr(optimizer, "inner_optimizer", optimizer)
+            config = inner.get_config()
+            if not isinstance(config["learning_rate"], (int, float)):
+                kind = dict(config["learning_rate"]).get("class_name", "a schedule")
+                raise errors.ZooValueError(
+                    f"{type(self).__name__}'s {player} already follows a learning-rate "
+                    f"schedule ({kind}); a decay cannot be added to it.")
+            if int(inner.iterations.numpy()):
+                raise errors.ZooValueError(
+                    "A learning-rate decay is set before training, on fresh optimizers; "
+                    f"this {player} has made {int(inner.iterations.numpy()):,} updates.")
+            config["learning_rate"] = LinearDecay(float(config["learning_rate"]), flat,
+                                                  all_ - flat)
+            new.append(type(inner).from_config(config))
+        self.compile(*new, steps_per_execution=getattr(self, "steps_per_execution", 1))
+
+    def generator_updates_in(self, steps):
+        """Generator updates in the next ``steps`` fit steps (here: one a step)."""
+        return steps
 
     def get_compile_config(self):
         if not getattr(self, "compiled", False):

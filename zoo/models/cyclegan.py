@@ -35,35 +35,14 @@ from keras import layers, ops
 
 from zoo import errors, losses, rng
 from zoo.backends import current as backend
-from zoo.models.base import Adversarial, LeakyReLU, check_training_images, global_mean
+from zoo.models.base import (Adversarial, LeakyReLU, LinearDecay, check_training_images,
+                              global_mean)
 from zoo.preset import Preset, Schedule, collect
 
 def init():
     """N(0, 0.02) weights. A new initializer per layer, so its seed is drawn when the
     network is built and ``keras.utils.set_random_seed`` makes builds repeatable."""
     return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-@keras.saving.register_keras_serializable(package="zoo")
-class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """Constant ``initial`` for ``constant_steps``, then linear to 0 over ``decay_steps``."""
-
-    def __init__(self, initial, constant_steps, decay_steps):
-        self.initial, self.constant_steps, self.decay_steps = initial, constant_steps, decay_steps
-
-    def __call__(self, step):
-        step = ops.cast(step, "float32")
-        if not self.decay_steps:
-            return ops.convert_to_tensor(self.initial, "float32")
-        frac = ops.clip((step - self.constant_steps) / self.decay_steps, 0.0, 1.0)
-        return self.initial * (1.0 - frac)
-
-    def get_config(self):
-        return {
-            "initial": self.initial,
-            "constant_steps": self.constant_steps,
-            "decay_steps": self.decay_steps,
-        }
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -100,6 +100,17 @@ class WGAN(Adversarial):
         """Critic updates (``fit`` steps) that ``generator_updates`` generator updates take."""
         return sum(self.critic_updates_needed(g) for g in range(generator_updates))
 
+    def generator_updates_in(self, steps):
+        """Generator updates in the next ``steps`` fit steps, by the schedule, from the
+        counters' values (``generator_turn``'s rule, step by step)."""
+        g, streak, updates = int(self.g_steps.numpy()), int(self.critic_streak.numpy()), 0
+        for _ in range(steps):
+            if streak + 1 >= self.critic_updates_needed(g):
+                g, streak, updates = g + 1, 0, updates + 1
+            else:
+                streak += 1
+        return updates
+
     def generator_turn(self):
         # critic_updates_needed in keras.ops, so that a traced loop of many steps
         # (steps_per_execution > 1) computes it from the counters too.
