@@ -160,10 +160,13 @@ CASES = {
         "dcgan-mnist", train.Options(steps_per_execution=0)), E, "--steps_per_execution"),
     "train lr_decay < 0": (lambda t: train.run("dcgan-mnist", train.Options(lr_decay=-1)), E,
                            "--lr_decay must be 0"),
-    "lr decay longer than the run": (lambda t: model("dcgan-mnist").decay_learning_rates(5, 6),
-                                     E, "at most the run's steps"),
-    "lr decay on a schedule": (lambda t: model("cyclegan-sneaker2boot").decay_learning_rates(
-        5, 2), E, "already follows a learning-rate schedule"),
+    "train lr_g < 0": (lambda t: train.run("dcgan-mnist", train.Options(lr_g=-1e-4)), E,
+                       "--lr_g must be 0"),
+    "lr 2": (lambda t: model("dcgan-mnist").set_learning_rates(d=2), E, r"in \(0, 1\)"),
+    "lr decay longer than the run": (lambda t: model("dcgan-mnist").set_learning_rates(
+        steps=5, decay=6), E, "at most the run's steps"),
+    "lr decay on a schedule": (lambda t: model("cyclegan-sneaker2boot").set_learning_rates(
+        steps=5, decay=2), E, "already follows a learning-rate schedule"),
     "compile steps_per_execution 2.5": (lambda t: model("dcgan-mnist").compile(
         steps_per_execution=2.5), E, "whole number of steps"),
     # evaluate

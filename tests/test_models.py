@@ -126,19 +126,19 @@ def test_wgan_schedule_and_clipping():
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
-def test_a_learning_rate_decay_counts_each_players_updates_and_resumes_exactly(tmp_path):
+def test_learning_rates_and_their_decay_count_each_players_updates_and_resume_exactly(tmp_path):
     model = WGAN(image_size=8, width=4, latent_dim=8, warmup_critic=3, warmup_generator_steps=2,
                  warmup_every=4, n_critic=2)
     model.compile()
     # Critic updates per generator update 3, 3, 2, 2, 3: G moves at steps 3, 6, 8, 10 of 12,
     # once in the 5 steps before the decay; so G's rate falls over its last 3 updates.
     assert model.generator_updates_in(12) == 4 and model.generator_updates_in(5) == 1
-    model.decay_learning_rates(12, 7)
     lr = 5e-5
+    model.set_learning_rates(d=2 * lr, steps=12, decay=7)  # the critic's doubled
     ds = tf.data.Dataset.from_tensor_slices(batch(model, 48)).batch(4)
     model.fit(ds.take(6), epochs=1, verbose=0)
     assert int(model.g_optimizer.iterations.numpy()) == 2
-    assert float(model.d_optimizer.learning_rate) == pytest.approx(lr * (1 - 1 / 7))
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(2 * lr * (1 - 1 / 7))
     assert float(model.g_optimizer.learning_rate) == pytest.approx(lr * (1 - 1 / 3))
     # The schedule is saved with the optimizers: a resumed model goes on exactly.
     checkpoint.save_preset(model, tmp_path / "last")
@@ -151,12 +151,12 @@ def test_a_learning_rate_decay_counts_each_players_updates_and_resumes_exactly(t
         np.testing.assert_array_equal(a, b)
     # Nor twice; nor on optimizers that have moved (it would throw their state away).
     with pytest.raises(errors.ZooValueError, match=r"already follows .*\(LinearDecay\)"):
-        model.decay_learning_rates(4, 2)
+        model.set_learning_rates(g=1e-4)
     moved = WGAN(image_size=8, width=4, latent_dim=8)
     moved.compile()
     moved.fit(ds.take(2), epochs=1, verbose=0)
     with pytest.raises(errors.ZooValueError, match="d_optimizer has made 2 updates"):
-        moved.decay_learning_rates(4, 2)
+        moved.set_learning_rates(steps=4, decay=2)
 
 
 def test_wgan_critic_width_widens_only_the_critic_and_survives_a_round_trip(tmp_path):

@@ -190,9 +190,9 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path, tmp_path_facto
     shipped = json.loads((shelf / "wgan-gp-mnist" / "metadata.json").read_text())["training"]
     step = shipped["shipped_snapshot"]["train_steps"]
     out = tmp_path / "more"
-    # With the literature's end-of-training rows: a decay over the last 3 of its 4 steps,
-    # and a setting of the model's (--config) that the fine-tune takes over the shipped one.
-    result = run([recipe, "--smoke", "--steps=4", "--finetune", "--lr_decay=3",
+    # With the literature's rows: a decay over the last 3 of its 4 steps, another learning
+    # rate for G, and a setting of the model's (--config) that the fine-tune takes over.
+    result = run([recipe, "--smoke", "--steps=4", "--finetune", "--lr_decay=3", "--lr_g=3e-5",
                   "--config=average_decay=0.9", f"--outdir={out}"], tmp_path,
                  ZOO_CHECKPOINTS=str(shelf))
     assert f"Continuing the shipped run of wgan-gp-mnist from step {step}" in result.stdout
@@ -200,6 +200,8 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path, tmp_path_facto
     rate = spec["compile_config"]["d_optimizer"]["config"]["learning_rate"]
     assert rate["class_name"] == "LinearDecay" and rate["config"]["constant_steps"] == 1
     assert rate["config"]["decay_steps"] == 3 and spec["config"]["average_decay"] == 0.9
+    g_rate = spec["compile_config"]["g_optimizer"]["config"]["learning_rate"]["config"]
+    assert g_rate["initial"] == 3e-5 and rate["config"]["initial"] == pytest.approx(1e-4)
     record = json.loads((out / "record.json").read_text())
     assert record["continued_from"]["train_steps"] == step and record["train_steps"] == step + 4
     assert record["continued_from"]["command"] == shipped["command"]

@@ -91,6 +91,9 @@ class Options:
         "the critic afresh at the preset's architecture (its critic_width may be wider than "
         "the shipped critic's) and give it this many updates against the frozen generator "
         "before the generator moves (0: keep the trained critic).")
+    lr_d: float = _option(0, "The discriminator's (critic's) learning rate (0: the preset's); "
+                          "with --lr_g, Heusel et al. 2017's two time-scale update rule.")
+    lr_g: float = _option(0, "The generator's learning rate (0: the preset's).")
     lr_decay: int = _option(
         0, "Over the run's last this many steps both players' learning rates fall linearly "
         "to 0 (0: the preset's rates throughout). The literature's end-of-training decay; "
@@ -122,7 +125,8 @@ def _check_options(opt):
     if opt.fresh_critic and not opt.finetune:
         raise errors.ZooValueError("--fresh_critic starts a fine-tune's critic afresh; add "
                                    "--finetune (or drop --fresh_critic).")
-    for name in ("threads", "eval_every", "minutes", "stop_at_fid", "fresh_critic", "lr_decay"):
+    for name in ("threads", "eval_every", "minutes", "stop_at_fid", "fresh_critic", "lr_decay",
+                 "lr_d", "lr_g"):
         if getattr(opt, name) < 0:
             raise errors.ZooValueError(f"--{name} must be 0 (off) or more, got {getattr(opt, name)!r}.")
 
@@ -317,8 +321,7 @@ def _start(record_, plan, opt, outdir):
     if not opt.finetune:
         keras.utils.set_random_seed(opt.seed)
         model = record_.build(plan.steps, **plan.overrides)
-        if opt.lr_decay:
-            model.decay_learning_rates(plan.steps, opt.lr_decay)
+        _set_learning_rates(model, plan, opt)
         return model, 0, (0.0, 0.0)
     # Trained weights, fresh optimizers; --config's settings too, unless a fresh critic
     # (which may be wider) takes them below.
@@ -333,12 +336,19 @@ def _start(record_, plan, opt, outdir):
         model = model.with_fresh_critic(record_.build(plan.steps, **plan.overrides),
                                         opt.fresh_critic)
         print(f"A fresh critic, {opt.fresh_critic} updates before G moves.", flush=True)
-    if opt.lr_decay:
-        model.decay_learning_rates(plan.steps, opt.lr_decay)
+    _set_learning_rates(model, plan, opt)
     clocks = (0.0, 0.0)
     if not opt.data:  # its own data: the shipped run goes on, history and clocks too
         clocks = runs.continue_shipped(preset, model, outdir, opt)
     return model, int(model.d_steps.numpy()), clocks  # --steps more steps from here
+
+
+def _set_learning_rates(model, plan, opt):
+    """``--lr_d``, ``--lr_g`` and ``--lr_decay`` on a run's fresh optimizers (a resumed run
+    has them in its saved optimizers)."""
+    if opt.lr_d or opt.lr_g or opt.lr_decay:
+        model.set_learning_rates(d=opt.lr_d or None, g=opt.lr_g or None, steps=plan.steps,
+                                 decay=opt.lr_decay)
 
 
 def _fit(record_, plan, opt, outdir, model, start, clocks, stop):

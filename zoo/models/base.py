@@ -368,38 +368,48 @@ class Adversarial(keras.Model):
         self.d_optimizer.build(self.d_variables())
         self.g_optimizer.build(self.g_variables())
 
-    def decay_learning_rates(self, steps, last):
-        """Before training: over the next ``steps`` fit steps both players keep their
-        learning rates, then over the last ``last`` of them the rates fall linearly to 0
-        (the end-of-training decay of the literature, e.g. Zhu et al. 2017's second half;
-        ``--lr_decay`` in the recipes). Each optimizer's :class:`LinearDecay` counts its
-        own updates (a WGAN generator moves once per 5 critic updates), so it is saved
-        with the optimizer and a resumed run goes on with the same rates."""
-        errors.check_positive_int("steps", steps)
-        errors.check_positive_int("the decay's steps", last)
-        if last > steps:
-            raise errors.ZooValueError(
-                f"The learning-rate decay ({last:,} steps) cannot be longer than the run "
-                f"({steps:,} steps): decay over at most the run's steps.")
-        before = (steps - last, self.generator_updates_in(steps - last))
-        total = (steps, self.generator_updates_in(steps))
+    def set_learning_rates(self, d=None, g=None, steps=None, decay=0):
+        """Before training, on fresh optimizers: the players' learning rates become ``d``
+        and ``g`` (None keeps the optimizer's; Heusel et al. 2017's two time-scale update
+        rule gives the discriminator the larger), and with ``decay`` > 0 each stays for the
+        first ``steps - decay`` of the next ``steps`` fit steps, then falls linearly to 0
+        over the last ``decay`` (the end-of-training decay of the literature, e.g. Zhu et
+        al. 2017's second half). The recipes' ``--lr_d``, ``--lr_g`` and ``--lr_decay``.
+        Each optimizer's :class:`LinearDecay` counts its own updates (a WGAN generator
+        moves once per 5 critic updates); it is saved with the optimizer, so a resumed run
+        goes on with the same rates."""
+        for name, rate in (("d", d), ("g", g)):
+            if rate is not None and not (isinstance(rate, (int, float)) and 0 < rate < 1):
+                raise errors.ZooValueError(
+                    f"The learning rate {name} must be a number in (0, 1), got {rate!r}.")
+        if decay:
+            errors.check_positive_int("steps", steps)
+            errors.check_positive_int("the decay's steps", decay)
+            if decay > steps:
+                raise errors.ZooValueError(
+                    f"The learning-rate decay ({decay:,} steps) cannot be longer than the run "
+                    f"({steps:,} steps): decay over at most the run's steps.")
+            spans = ((steps - decay, steps),  # the discriminator's updates: one a step
+                     (self.generator_updates_in(steps - decay), self.generator_updates_in(steps)))
         new = []
-        for player, optimizer, flat, all_ in zip(("d_optimizer", "g_optimizer"),
-                                                 (self.d_optimizer, self.g_optimizer),
-                                                 before, total):
+        for k, (player, optimizer, rate) in enumerate(
+                (("d_optimizer", self.d_optimizer, d), ("g_optimizer", self.g_optimizer, g))):
             inner = getattr(optimizer, "inner_optimizer", optimizer)
             config = inner.get_config()
             if not isinstance(config["learning_rate"], (int, float)):
                 kind = dict(config["learning_rate"]).get("class_name", "a schedule")
                 raise errors.ZooValueError(
                     f"{type(self).__name__}'s {player} already follows a learning-rate "
-                    f"schedule ({kind}); a decay cannot be added to it.")
+                    f"schedule ({kind}); its rates cannot be set again.")
             if int(inner.iterations.numpy()):
                 raise errors.ZooValueError(
-                    "A learning-rate decay is set before training, on fresh optimizers; "
-                    f"this {player} has made {int(inner.iterations.numpy()):,} updates.")
-            config["learning_rate"] = LinearDecay(float(config["learning_rate"]), flat,
-                                                  all_ - flat)
+                    "Learning rates are set before training, on fresh optimizers; this "
+                    f"{player} has made {int(inner.iterations.numpy()):,} updates.")
+            rate = float(config["learning_rate"] if rate is None else rate)
+            if decay:
+                flat, total = spans[k]
+                rate = LinearDecay(rate, flat, total - flat)
+            config["learning_rate"] = rate
             new.append(type(inner).from_config(config))
         self.compile(*new, steps_per_execution=getattr(self, "steps_per_execution", 1))
 
