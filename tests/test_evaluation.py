@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from zoo import data, errors, evaluation
+from zoo import checkpoint, data, errors, evaluation
 from zoo.probe import FIDCallback, QualityProbe
 
 from tiny import build
@@ -31,6 +31,13 @@ def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
     floor = result["references"]["real test images (floor)"]
     ceiling = result["references"]["uniform noise (ceiling)"]
     assert floor["fid"] < ceiling["fid"]
+    # A saved folder (a run's best) scores as the model it holds, on the dataset it is told.
+    checkpoint.save_preset(model, classifier_dir / "run" / "best")
+    with data.mock_arrays(num_examples=200):
+        saved = zoo.evaluate(classifier_dir / "run" / "best", "mnist", n=60)["metrics"]
+        assert saved == zoo.evaluate(model, "mnist", n=60)["metrics"]
+    with pytest.raises(errors.ZooValueError, match="--dataset mnist"):
+        zoo.evaluate(str(classifier_dir / "run" / "best"))
 
 
 def test_fid_callback_logs_fid_and_writes_grid(classifier_dir, tmp_path):

@@ -9,6 +9,7 @@
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
     python -m zoo prepare-data mnist fashion_mnist emoji   # emoji: --source <two npm packages>, or npm
     python -m zoo evaluate dcgan-mnist [-n 10000]
+    python -m zoo evaluate runs/dcgan-mnist/best --dataset mnist
 """
 
 import argparse
@@ -120,7 +121,7 @@ def _prepare(args):
 def _evaluate(args):
     from zoo.evaluation import evaluate
 
-    result = evaluate(args.name, n=args.n, references=True)
+    result = evaluate(args.name, args.dataset, n=args.n, references=True)
     if "a2b" in result["metrics"]:  # a translator: one row per direction
         rows = {f"{args.name} {d}": row for d, row in result["metrics"].items()}
     else:
@@ -202,6 +203,9 @@ def main(argv=None):
     p = sub.add_parser("evaluate", help="domain FID, KID, precision/recall, coverage")
     p.add_argument("name")
     p.add_argument("-n", type=int, default=10000)
+    p.add_argument("--dataset", default=None,
+                   help="what to score against (a preset's own by default; needed for a "
+                        "saved folder such as runs/<preset>/best)")
     p.set_defaults(fn=_evaluate)
     args = parser.parse_args(argv)
     from zoo import _quiet

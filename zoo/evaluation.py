@@ -11,6 +11,7 @@ gives the classifier score and the class histogram (mode coverage).
 quoted without the extractor, the sample sizes and the split they came from.
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -156,9 +157,19 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     n = errors.check_sample_count(n)
     seed = errors.check_seed(seed)
     model = model_or_name
-    if isinstance(model_or_name, str):
-        name = registry.canonical(model_or_name)
-        dataset = dataset or registry.PRESETS[name].dataset
+    if isinstance(model_or_name, (str, os.PathLike)):
+        name = str(model_or_name)
+        if name.startswith("hf://") or name.endswith(".keras") or Path(name).is_dir():
+            # A saved model (a run's best or last, a Hub repository): it does not say what
+            # it was trained on.
+            if dataset is None:
+                raise errors.ZooValueError(
+                    f"{name} is a saved model, not a preset: say which dataset to score it on "
+                    f"(evaluate({name!r}, dataset='mnist'); python -m zoo evaluate {name} "
+                    "--dataset mnist).")
+        else:
+            name = registry.canonical(name)
+            dataset = dataset or registry.PRESETS[name].dataset
         model = registry.load(name)
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
