@@ -21,11 +21,14 @@ checkout with ``tar -xzf wgan-mnist.tar.gz -C .`` (it holds
 
 Before a device call, on this machine: ``--prepare_carry`` writes what must travel
 with the checkout: the wheels (``.whl/``: Keras and the two packages it needs that
-the GPU image lacks) and each dataset's training split as ``.gpu/zoo/<name>.npz.xz``,
-then prints the size of everything that travels against the device tool's 64 MiB.
+the GPU image lacks) and each dataset's training split as ``.gpu/zoo/<name>.npz.xz``;
+it leaves the weights that are not being trained out of the working tree (a sparse
+checkout: ``leave_behind``), then prints the size of everything that travels against
+the device tool's 64 MiB. ``--restore_carry`` brings the working tree back.
 
     python tools/campaign.py --prepare_carry --presets wgan-mnist,dcgan-mnist
     python tools/campaign.py --presets wgan-mnist,dcgan-mnist --minutes 8 --pack /tmp/out
+    python tools/campaign.py --restore_carry   # after the device call, on this machine
     python tools/campaign.py --smoke --minutes 1 --pack /tmp/out   # tiny models, mock data
 """
 
@@ -58,7 +61,9 @@ flags.DEFINE_integer("eval_every", 1, "Quality measurement every this many epoch
 flags.DEFINE_integer("steps_per_execution", 64, "Training steps per call (the same results at "
                      "any value): on a GPU a step of these small models is mostly the call.")
 flags.DEFINE_bool("smoke", False, "Tiny models on mock data (the tests' dry run).")
-flags.DEFINE_bool("prepare_carry", False, "Write .whl/ and .gpu/ for a device call and stop.")
+flags.DEFINE_bool("prepare_carry", False, "Write .whl/ and .gpu/ for a device call, leave the "
+                  "weights that are not trained out of the working tree, and stop.")
+flags.DEFINE_bool("restore_carry", False, "After the device call: the whole working tree again.")
 FLAGS = flags.FLAGS
 
 
@@ -133,9 +138,48 @@ WHEELS = ["keras==3.15.1", "namex==0.1.0", "optree==0.20.0"]  # Python 3.12, x86
 CARRY_LIMIT = 64 << 20  # the device tool's limit on what travels
 
 
+def classifiers_for(presets):
+    """The shipped classifier folders the presets' quality measurements read."""
+    from zoo import registry
+
+    names = set()
+    for preset in presets:
+        dataset = registry.get(preset).dataset
+        names.add("classifier-emoji" if dataset.startswith("emoji") else
+                  "classifier-fashion-mnist" if dataset.startswith("fashion") else
+                  "classifier-mnist")
+    return sorted(names)
+
+
+def leave_behind(presets, root=ROOT):
+    """Take out of the working tree what a campaign of ``presets`` never reads: every
+    shipped ``checkpoints/*/model.weights.h5`` (a campaign trains from nothing or from a
+    carried run's ``last``, and ships into its own folder) and the classifiers of other
+    datasets. A sparse checkout (``git sparse-checkout``): the files stay tracked and in
+    every commit, ``git status`` stays clean, and ``restore_carry`` brings them back.
+    Returns the paths left behind."""
+    keep = classifiers_for(presets)
+    patterns = ["/*", "!/checkpoints/*/model.weights.h5", "!/checkpoints/classifier-*/",
+                *(f"/checkpoints/{name}/" for name in keep)]
+    subprocess.run(["git", "sparse-checkout", "set", "--no-cone", "--stdin"], cwd=root,
+                   input="\n".join(patterns) + "\n", text=True, check=True,
+                   capture_output=True)
+    listed = subprocess.run(["git", "ls-files", "-t"], cwd=root, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    return [line[2:] for line in listed if line.startswith("S ")]  # S: skip-worktree
+
+
+def restore_carry(root=ROOT):
+    """The whole working tree again, as before ``leave_behind``."""
+    subprocess.run(["git", "sparse-checkout", "disable"], cwd=root, check=True,
+                   capture_output=True)
+
+
 def prepare_carry(presets):
-    """``.whl/`` and ``.gpu/zoo/<dataset>.npz.xz`` (training split only, xz: the
-    checkout already fills most of the 64 MiB); returns the bytes that travel."""
+    """``.whl/`` and ``.gpu/zoo/<dataset>.npz.xz`` (training split only, xz), with the
+    weights that are not being trained left behind (``leave_behind``: the shipped
+    checkpoints alone are three times the device tool's 64 MiB); returns the bytes that
+    travel."""
     import io
     import lzma
 
@@ -159,6 +203,9 @@ def prepare_carry(presets):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(lzma.compress(buffer.getvalue(), preset=9))
         print(f"{target.relative_to(ROOT)}: {target.stat().st_size / 2**20:.1f} MiB")
+    behind = leave_behind(presets)
+    print(f"left behind until `python tools/campaign.py --restore_carry`: {len(behind)} "
+          f"tracked files ({', '.join(sorted({str(Path(p).parent) for p in behind}))})")
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
     tree = sum((ROOT / p.decode()).stat().st_size for p in listed
@@ -175,6 +222,8 @@ def prepare_carry(presets):
 
 def main(argv):
     del argv
+    if FLAGS.restore_carry:
+        return restore_carry()
     if FLAGS.prepare_carry:
         return 0 if prepare_carry(FLAGS.presets) <= CARRY_LIMIT else 1
     outdir = Path(FLAGS.outdir)
