@@ -19,7 +19,7 @@ def classifier_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
+def test_evaluate_reports_metrics_protocol_and_references(classifier_dir, monkeypatch):
     model = build("dcgan-mnist", image_size=28)
     with data.mock_arrays(num_examples=200):
         result = zoo.evaluate(model, "mnist", n=120, references=True)
@@ -38,6 +38,13 @@ def test_evaluate_reports_metrics_protocol_and_references(classifier_dir):
         assert saved == zoo.evaluate(model, "mnist", n=60)["metrics"]
     with pytest.raises(errors.ZooValueError, match="--dataset mnist"):
         zoo.evaluate(str(classifier_dir / "run" / "best"))
+    # A relative folder name is a folder; a preset's name stays a preset's.
+    monkeypatch.chdir(classifier_dir / "run")
+    with data.mock_arrays(num_examples=200):
+        assert zoo.evaluate("best", "mnist", n=60)["metrics"] == saved
+    (classifier_dir / "run" / "gan-mnist").mkdir()  # a folder of that name changes nothing
+    with data.mock_arrays(num_examples=200):
+        assert zoo.evaluate("gan-mnist", n=60)["protocol"]["dataset"] == "mnist"
 
 
 def test_fid_callback_logs_fid_and_writes_grid(classifier_dir, tmp_path):

@@ -156,8 +156,9 @@ def ship_smoke(name, tmp_path_factory):
         shelf = root / "checkpoints"
         shutil.copytree(ROOT / "checkpoints" / "classifier-mnist", shelf / "classifier-mnist")
         recipe = str(ROOT / "recipes" / f"{name}.py")
-        run([recipe, "--smoke", "--steps=6", "--ship", f"--outdir={root / 'run'}"], root,
-            ZOO_CHECKPOINTS=str(shelf))
+        # A learning rate of the run's own (--lr_d), which the shipped folder leaves behind.
+        run([recipe, "--smoke", "--steps=6", "--ship", "--lr_d=3e-4", f"--outdir={root / 'run'}"],
+            root, ZOO_CHECKPOINTS=str(shelf))
         _SHIPPED[name] = recipe, root / "run", shelf
     return _SHIPPED[name]
 
@@ -183,6 +184,13 @@ def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path_factory):
     assert config["sample_average"] == (best["fid_average"] < best["fid"])
     np.testing.assert_array_equal(zoo.load(shipped).sample(4, seed=0),
                                   zoo.load(out / "best").sample(4, seed=0))
+    # The run trained its critic at --lr_d 3e-4; the checkpoint ships with the preset's
+    # optimizers (Adam 1e-4), so a fine-tune of it starts from those.
+    def d_rate(folder):
+        spec = json.loads((folder / "config.json").read_text())["compile_config"]
+        return spec["d_optimizer"]["config"]["learning_rate"]
+
+    assert d_rate(out / "last") == pytest.approx(3e-4) and d_rate(shipped) == pytest.approx(1e-4)
 
 
 def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path, tmp_path_factory):

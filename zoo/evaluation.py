@@ -159,18 +159,19 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     model = model_or_name
     if isinstance(model_or_name, (str, os.PathLike)):
         name = str(model_or_name)
-        if name.startswith("hf://") or name.endswith(".keras") or Path(name).is_dir():
-            # A saved model (a run's best or last, a Hub repository): it does not say what
-            # it was trained on.
-            if dataset is None:
-                raise errors.ZooValueError(
-                    f"{name} is a saved model, not a preset: say which dataset to score it on "
-                    f"(evaluate({name!r}, dataset='mnist'); python -m zoo evaluate {name} "
-                    "--dataset mnist).")
-        else:
+        saved = not isinstance(model_or_name, str) or name.startswith("hf://") or (
+            (name.endswith(".keras") or Path(name).is_dir())
+            and name.strip().lower().replace("_", "-") not in registry.PRESETS)
+        if not saved:  # a preset's name, scored on its own dataset
             name = registry.canonical(name)
             dataset = dataset or registry.PRESETS[name].dataset
-        model = registry.load(name)
+        elif dataset is None:  # a run's best or last, a Hub repository: no dataset known
+            raise errors.ZooValueError(
+                f"{name} is a saved model, not a preset: say which dataset to score it on "
+                f"(evaluate({name!r}, dataset='mnist'); python -m zoo evaluate {name} "
+                "--dataset mnist).")
+        model = registry.load(name if not saved or name.startswith("hf://")
+                              or name.endswith(".keras") else Path(name))
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
     if getattr(model, "task", None) == "image-to-image":

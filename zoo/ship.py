@@ -90,6 +90,10 @@ def ship(preset, outdir, record, model, opt):
               "run's best, so the shipped checkpoint stays.", flush=True)
     elif opt.ship:
         source = checkpoint.load_preset(outdir / ("best" if chosen else "last"))
+        if opt.lr_d or opt.lr_g or opt.lr_decay:
+            # The run's learning rates were its own: the checkpoint ships compiled with the
+            # preset's optimizers, so a fine-tune of it starts from those (no replayed decay).
+            source.compile(**registry.PRESETS[preset].optimizers)
         folder = checkpoint.save_preset(source, registry.checkpoints_dir() / preset,
                                         metadata={"training": record}, training_state=False)
         shipped = checkpoint.read_metadata(folder)

@@ -92,7 +92,8 @@ class Options:
         "the shipped critic's) and give it this many updates against the frozen generator "
         "before the generator moves (0: keep the trained critic).")
     lr_d: float = _option(0, "The discriminator's (critic's) learning rate (0: the preset's); "
-                          "with --lr_g, Heusel et al. 2017's two time-scale update rule.")
+                          "with --lr_g, Heusel et al. 2017's two time-scale update rule. The "
+                          "shipped checkpoint keeps the preset's optimizers.")
     lr_g: float = _option(0, "The generator's learning rate (0: the preset's).")
     lr_decay: int = _option(
         0, "Over the run's last this many steps both players' learning rates fall linearly "
@@ -317,6 +318,9 @@ def _start(record_, plan, opt, outdir):
                          max(0, meta["train_steps"] - meta["epoch"] * plan.steps_per_epoch))
         clocks = meta["wall_time_s"], meta.get("measure_time_s", 0.0)  # absent before 2026-12
         print(f"Resuming {preset} from {last} at step {int(model.d_steps.numpy()):,}.")
+        if opt.lr_d or opt.lr_g or opt.lr_decay:
+            print("The learning rates are the run's own, saved with its optimizers when it "
+                  "started; --lr_d, --lr_g and --lr_decay change nothing on a resume.")
         return model, start, clocks
     if not opt.finetune:
         keras.utils.set_random_seed(opt.seed)
@@ -325,7 +329,8 @@ def _start(record_, plan, opt, outdir):
         return model, 0, (0.0, 0.0)
     # Trained weights, fresh optimizers; --config's settings too, unless a fresh critic
     # (which may be wider) takes them below.
-    model = registry.load(preset, **({"seed": opt.seed} if opt.fresh_critic else plan.overrides))
+    config = {} if opt.fresh_critic else record_.parse_overrides(opt.config)
+    model = registry.load(preset, seed=opt.seed, **config)
     print(f"Fine-tuning {preset} from its trained weights.")
     if opt.fresh_critic:
         if not hasattr(model, "with_fresh_critic"):
