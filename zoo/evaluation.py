@@ -158,20 +158,28 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     seed = errors.check_seed(seed)
     model = model_or_name
     if isinstance(model_or_name, (str, os.PathLike)):
-        name = str(model_or_name)
-        saved = not isinstance(model_or_name, str) or name.startswith("hf://") or (
-            (name.endswith(".keras") or Path(name).is_dir())
-            and name.strip().lower().replace("_", "-") not in registry.PRESETS)
-        if not saved:  # a preset's name, scored on its own dataset
-            name = registry.canonical(name)
-            dataset = dataset or registry.PRESETS[name].dataset
+        name, preset = str(model_or_name), None
+        saved = name.startswith("hf://") or name.endswith(".keras") or Path(name).is_dir()
+        if isinstance(model_or_name, str):
+            try:  # a preset's name wins over a folder of that name
+                preset = registry.canonical(name)
+            except errors.UnknownModelError:
+                if not saved and os.sep in name:
+                    raise errors.ZooValueError(
+                        f"{name}: no such folder (a saved model is a folder such as "
+                        "runs/<preset>/best, a .keras file, or hf://owner/repo).") from None
+                if not saved:
+                    raise
+        if preset:
+            dataset = dataset or registry.PRESETS[preset].dataset
+            model = registry.load(preset)
         elif dataset is None:  # a run's best or last, a Hub repository: no dataset known
             raise errors.ZooValueError(
                 f"{name} is a saved model, not a preset: say which dataset to score it on "
                 f"(evaluate({name!r}, dataset='mnist'); python -m zoo evaluate {name} "
                 "--dataset mnist).")
-        model = registry.load(name if not saved or name.startswith("hf://")
-                              or name.endswith(".keras") else Path(name))
+        else:
+            model = registry.load(Path(name) if Path(name).is_dir() else name)
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
     if getattr(model, "task", None) == "image-to-image":

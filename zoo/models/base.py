@@ -378,13 +378,13 @@ class Adversarial(keras.Model):
         Each optimizer's :class:`LinearDecay` counts its own updates (a WGAN generator
         moves once per 5 critic updates); it is saved with the optimizer, so a resumed run
         goes on with the same rates."""
-        for name, rate in (("d", d), ("g", g)):
+        for name, rate in (("d (--lr_d)", d), ("g (--lr_g)", g)):
             if rate is not None and not (isinstance(rate, (int, float)) and 0 < rate < 1):
                 raise errors.ZooValueError(
                     f"The learning rate {name} must be a number in (0, 1), got {rate!r}.")
         if decay:
             errors.check_positive_int("steps", steps)
-            errors.check_positive_int("the decay's steps", decay)
+            errors.check_positive_int("decay (--lr_decay)", decay)
             if decay > steps:
                 raise errors.ZooValueError(
                     f"The learning-rate decay ({decay:,} steps) cannot be longer than the run "
