@@ -62,6 +62,12 @@ def sampling_modes(model):
             "fid_averaged": fid(model.sample(5000, seed=0, average=True))}
 
 
+def at_bound(critic, clip):
+    """Share of each critic variable's entries at the clipping bound (|w| >= 0.99 c)."""
+    return {v.path.split("/", 1)[1]: round(float(np.mean(np.abs(v.numpy()) >= 0.99 * clip)), 3)
+            for v in critic.trainable_variables}
+
+
 def main(width, mode, steps):
     if mode not in ("clip", "free"):
         sys.exit("mode must be 'clip' (the preset's critic) or 'free' (no clipping, Adam)")
@@ -69,6 +75,7 @@ def main(width, mode, steps):
     tf.config.threading.set_inter_op_parallelism_threads(1)
     model = zoo.load("wgan-mnist")
     print(json.dumps(sampling_modes(model)), flush=True)
+    print(json.dumps({"shipped_critic_at_bound": at_bound(model.critic, model.clip)}), flush=True)
     g, clip = model.generator, model.clip
     keras.utils.set_random_seed(1)
     critic = dcgan_discriminator(28, 1, width, norm="batch", name="critic")
@@ -104,6 +111,7 @@ def main(width, mode, steps):
             print(json.dumps({"width": width, "mode": mode, "critic_steps": i,
                               "wasserstein": round(float(w), 4),
                               "auc": round(auc(scores(held_real), scores(held_fake)), 3),
+                              "at_bound": at_bound(critic, clip) if mode == "clip" else None,
                               "wall_s": round(time.time() - started)}), flush=True)
 
 

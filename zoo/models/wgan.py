@@ -25,6 +25,8 @@ Network: the DCGAN body (the paper's main experiments), critic with batch
 norm as in the authors' DCGAN critic. ``critic_width`` (default: ``width``) sets the
 critic's first-layer filters on its own: clipping caps what a critic of a given width can
 tell (Gulrajani et al. 2017, section 3), so a wider critic is the knob the paper leaves open.
+``critic_norm`` (``"batch"``, the authors'; ``"layer"`` or ``None``) is there to measure
+what batch norm costs a clipped critic: real and fake batches are normalised apart.
 """
 
 import keras
@@ -46,11 +48,16 @@ class WGAN(Adversarial):
     """Arjovsky et al. 2017 with weight clipping. See the module docstring."""
 
     tracker_names = ("d_loss", "g_loss", "wasserstein")
-    critic_norm = "batch"
 
     def __init__(self, *args, n_critic=5, clip=0.01, warmup_critic=100,
-                 warmup_generator_steps=25, warmup_every=500, critic_width=None, **kwargs):
+                 warmup_generator_steps=25, warmup_every=500, critic_width=None,
+                 critic_norm="batch", **kwargs):
+        if critic_norm not in ("batch", "layer", None):
+            raise errors.ZooValueError(
+                f"critic_norm must be 'batch' (the authors' critic), 'layer' or None (no "
+                f"normalisation), got {critic_norm!r}.")
         self.critic_width = critic_width
+        self.critic_norm = critic_norm
         self.n_critic = n_critic
         self.clip = clip
         self.warmup_critic = warmup_critic
@@ -69,6 +76,7 @@ class WGAN(Adversarial):
             "warmup_generator_steps": self.warmup_generator_steps,
             "warmup_every": self.warmup_every,
             "critic_width": self.critic_width,
+            "critic_norm": self.critic_norm,
         }
 
     def build_networks(self):
@@ -166,7 +174,7 @@ class WGAN(Adversarial):
         if [w.shape for w in fresh.generator.weights] != [w.shape for w in self.generator.weights]:
             raise errors.ZooValueError(
                 "A fresh critic keeps the trained generator, so the new model's generator must "
-                "have the same architecture; only the critic (critic_width) may change."
+                "have the same architecture; only the critic (critic_width, critic_norm) may change."
             )
         fresh.generator.set_weights(self.generator.get_weights())
         for mine, theirs in zip(fresh.average or [], self.average or []):

@@ -46,14 +46,13 @@ class WGANGP(WGAN):
                 f"penalty), got {critic_norm!r}."
             )
         self.gp_weight = gp_weight
-        self.critic_norm = critic_norm
         kwargs.setdefault("warmup_critic", 0)
-        super().__init__(*args, n_critic=n_critic, **kwargs)
+        super().__init__(*args, n_critic=n_critic, critic_norm=critic_norm, **kwargs)
 
     def get_config(self):
         config = super().get_config()
         del config["clip"]
-        return {**config, "gp_weight": self.gp_weight, "critic_norm": self.critic_norm}
+        return {**config, "gp_weight": self.gp_weight}
 
     def default_optimizers(self):
         return (
