@@ -159,16 +159,24 @@ def test_learning_rates_and_their_decay_count_each_players_updates_and_resume_ex
         moved.set_learning_rates(steps=4, decay=2)
 
 
-def test_wgan_critic_width_widens_only_the_critic_and_survives_a_round_trip(tmp_path):
-    narrow = WGAN(image_size=8, width=4, latent_dim=8)
-    wide = WGAN(image_size=8, width=4, latent_dim=8, critic_width=8)
+def test_wgan_critic_width_and_norm_change_only_the_critic_and_survive_a_round_trip(tmp_path):
+    def norms(m):
+        return [type(layer).__name__ for layer in m.critic.layers if "Normalization" in
+                type(layer).__name__]
+
+    narrow = WGAN(image_size=16, width=4, latent_dim=8)  # 16 px: a critic layer with a norm
+    wide = WGAN(image_size=16, width=4, latent_dim=8, critic_width=8, critic_norm=None)
     assert narrow.critic.layers[0].filters == 4 and wide.critic.layers[0].filters == 8
+    assert norms(narrow) == ["BatchNormalization"] and norms(wide) == []
     assert [w.shape for w in wide.generator.weights] == [w.shape for w in narrow.generator.weights]
     wide.compile()
     checkpoint.save_preset(wide, tmp_path / "wide")
     again = zoo.load(tmp_path / "wide")
     assert again.critic_width == 8 and again.critic.layers[0].filters == 8
+    assert again.critic_norm is None and norms(again) == []
     np.testing.assert_array_equal(again.sample(3, seed=1), wide.sample(3, seed=1))
+    with pytest.raises(errors.ZooValueError, match="critic_norm must be 'batch'"):
+        WGAN(image_size=8, width=4, latent_dim=8, critic_norm="instance")
 
 
 def test_a_fresh_critic_keeps_the_generator_and_holds_it_for_its_warm_updates():

@@ -88,9 +88,10 @@ class Options:
                              "own data this continues the shipped run, its curve and clocks.")
     fresh_critic: int = _option(
         0, "With --finetune of a WGAN or WGAN-GP preset: keep the trained generator, start "
-        "the critic afresh at the preset's architecture (its critic_width may be wider than "
-        "the shipped critic's) and give it this many updates against the frozen generator "
-        "before the generator moves (0: keep the trained critic).")
+        "the critic afresh at the preset's architecture, or --config's (a critic_width or "
+        "critic_norm other than the shipped critic's), and give it this many updates "
+        "against the frozen generator before the generator moves (0: keep the trained "
+        "critic).")
     lr_d: float = _option(0, "The discriminator's (critic's) learning rate (0: the preset's); "
                           "with --lr_g, Heusel et al. 2017's two time-scale update rule. The "
                           "shipped checkpoint keeps the preset's optimizers.")
