@@ -30,9 +30,29 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
   128 (2,000 updates against the frozen generator first: ``--finetune --fresh_critic 2000``),
   fell from 131.4 to 117.6 in 2,705 generator updates (n = 2,000; 112.2 on 10,000 samples,
   from 125.3), about 5 times the width-64 run's rate at its end, and was still falling when
-  it was shipped (the run goes on from ``runs/wgan-mnist-w128/last``). A width-128 critic step costs about 3x a width-64 one (0.18 s on two threads
-  here), so reaching the target is a long run or the GPU campaign (``tools/gpu_campaign.sh``);
-  the gradient penalty, ``wgan-gp-mnist``, gets there in hours.
+  it was shipped. A width-128 critic step costs about 3x a width-64 one (0.18 s on two
+  threads here); the gradient penalty, ``wgan-gp-mnist``, gets there in hours.
+* Width 128 flattened in turn (116.2 at 110,000, the run continued), and of issue 35's rows
+  none but the width moves it. Each row a fine-tune of the shipped snapshot (step 102,000) with fresh
+  optimizers, seed 0, bfloat16 on one core (2026-12-06); FID of the averaged weights (n =
+  2,000) after 2,000, 4,000, ... steps. The snapshot itself scores 118.7 so; a fresh
+  critic's first 2,000 updates leave G as it is, so those rows start there:
+
+  - nothing changed: 117.9, 117.3, 116.9
+  - the critic's learning rate 4x (``--lr_d 2e-4``), so that it follows G faster: 117.9,
+    117.8, 117.8
+  - a fresh critic of the same width 128 (``--fresh_critic 2000``): 118.7, 118.1, 117.6,
+    117.0; the fresh start is not what moved it at the width change
+  - a fresh critic without batch norm (``--config critic_norm=null``: real and fake batches
+    are normalised apart, which hides per-channel statistics from the critic): 118.7,
+    118.2, 117.5, while G's own weights went 118.2, 126.2, 129.5; its estimate fell from
+    1.37 after the warm-up to about 0 once G moved: the critic no longer keeps up
+
+  The shipped critic explains the flat curve: every batch-norm scale and 84% of the shifts
+  sit at the clipping bound, and 91% of the last layer's weights (a readout that is nearly
+  a sign pattern; ``python benchmarks/wgan_critic.py`` prints the shares). A wider critic
+  has more sign patterns to spend: a width-256 critic (``--fresh_critic 2000 --config
+  critic_width=256``) is the run in progress (``runs/wgan-mnist-w256``, 3x a width-128 step).
 
 Schedule: The authors' code: 10^5 generator updates, which with the critic schedule above are 521,280 critic updates (the default).
 
