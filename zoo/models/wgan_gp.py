@@ -16,6 +16,7 @@ Logs: ``d_loss`` (with penalty), ``g_loss``, ``wasserstein`` and ``gp``.
 import keras
 from keras import ops
 
+from zoo import errors
 from zoo.backends import current as backend
 from zoo.models.wgan import WGAN
 from zoo.preset import Preset, Schedule, collect
@@ -41,7 +42,7 @@ class WGANGP(WGAN):
 
     def __init__(self, *args, gp_weight=10.0, critic_norm=None, n_critic=5, **kwargs):
         if critic_norm not in (None, "layer"):
-            raise ValueError(
+            raise errors.ZooValueError(
                 f"critic_norm must be None or 'layer' (batch norm breaks the per-example "
                 f"penalty), got {critic_norm!r}."
             )
