@@ -159,24 +159,36 @@ def test_learning_rates_and_their_decay_count_each_players_updates_and_resume_ex
         moved.set_learning_rates(steps=4, decay=2)
 
 
-def test_wgan_critic_width_and_norm_change_only_the_critic_and_survive_a_round_trip(tmp_path):
+def test_wgan_critic_width_norm_and_depth_change_only_the_critic_and_survive_a_round_trip(
+        tmp_path):
     def norms(m):
         return [type(layer).__name__ for layer in m.critic.layers if "Normalization" in
                 type(layer).__name__]
 
+    def kernels(m):  # the critic's convolution kernels, input to score
+        return [tuple(layer.kernel.shape) for layer in m.critic.layers if hasattr(layer, "kernel")]
+
     narrow = WGAN(image_size=16, width=4, latent_dim=8)  # 16 px: a critic layer with a norm
-    wide = WGAN(image_size=16, width=4, latent_dim=8, critic_width=8, critic_norm=None)
-    assert narrow.critic.layers[0].filters == 4 and wide.critic.layers[0].filters == 8
+    wide = WGAN(image_size=16, width=4, latent_dim=8, critic_width=8, critic_norm=None,
+                critic_extra_layers=2)
+    assert kernels(narrow) == [(5, 5, 1, 4), (5, 5, 4, 8), (4, 4, 8, 1)]
+    assert kernels(wide) == [(5, 5, 1, 8), (5, 5, 8, 16), (3, 3, 16, 16), (3, 3, 16, 16),
+                             (4, 4, 16, 1)]
     assert norms(narrow) == ["BatchNormalization"] and norms(wide) == []
+    deep = WGAN(image_size=16, width=4, latent_dim=8, critic_extra_layers=1)
+    assert norms(deep) == ["BatchNormalization"] * 2  # each extra layer has the critic's norm
     assert [w.shape for w in wide.generator.weights] == [w.shape for w in narrow.generator.weights]
     wide.compile()
     checkpoint.save_preset(wide, tmp_path / "wide")
     again = zoo.load(tmp_path / "wide")
-    assert again.critic_width == 8 and again.critic.layers[0].filters == 8
+    assert again.critic_width == 8 and kernels(again) == kernels(wide)
     assert again.critic_norm is None and norms(again) == []
     np.testing.assert_array_equal(again.sample(3, seed=1), wide.sample(3, seed=1))
     with pytest.raises(errors.ZooValueError, match="critic_norm must be 'batch'"):
         WGAN(image_size=8, width=4, latent_dim=8, critic_norm="instance")
+    for bad in (-1, 1.5, True):
+        with pytest.raises(errors.ZooValueError, match="critic_extra_layers must be a whole"):
+            WGAN(image_size=8, width=4, latent_dim=8, critic_extra_layers=bad)
 
 
 def test_a_fresh_critic_keeps_the_generator_and_holds_it_for_its_warm_updates():

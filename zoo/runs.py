@@ -200,14 +200,17 @@ def continue_shipped(preset, model, outdir, opt):
     fresh = {}  # a fresh critic (--fresh_critic), as the record and the card say it
     if opt.fresh_critic:
         fresh = {"fresh_critic": opt.fresh_critic,
-                 "critic_width": model.critic_width or model.width}
+                 "critic_width": model.critic_width or model.width,
+                 "critic_extra_layers": model.critic_extra_layers}
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
         "command": history.get("command"), "precision": history.get("precision"), **fresh,
         # What that run continued in turn: the whole chain stays in the record.
         **({"earlier": history["continued_from"]} if history.get("continued_from") else {}),
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
-            f" and a fresh critic of width {fresh['critic_width']:,}, trained "
+            f" and a fresh critic of width {fresh['critic_width']:,}"
+            f"{' with %d extra layers' % model.critic_extra_layers if model.critic_extra_layers else ''}"
+            f", trained "
             f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
             if fresh else "")})
     wall = rows[-1]["wall_time_s"]

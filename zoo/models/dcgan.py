@@ -85,10 +85,23 @@ def dcgan_generator(image_size, channels, input_dim, width, name="generator", no
     return model
 
 
-def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="discriminator"):
+def add_norm(model, norm):
+    """The discriminator's normalisation after a convolution: ``"batch"``, ``"layer"``
+    (over each example's whole feature map) or ``None``."""
+    if norm == "batch":
+        model.add(batch_norm())
+    elif norm == "layer":
+        model.add(layers.LayerNormalization(axis=(1, 2, 3)))
+
+
+def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="discriminator",
+                        extra_layers=0):
     """image -> one unbounded score per image (a logit, or a critic value).
 
     ``norm`` is ``"batch"`` (DCGAN, WGAN), ``"layer"`` or ``None`` (WGAN-GP).
+    ``extra_layers``: 3x3 stride-1 convolutions (each with the norm and LeakyReLU) on the
+    last feature map, before the score; the WGAN authors' code has them as
+    ``n_extra_layers`` (on the first feature map there; ``zoo.models.wgan`` says why here).
     """
     base, steps = feature_map_plan(image_size)
     model = keras.Sequential(name=name)
@@ -101,12 +114,15 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
                 kernel_initializer=init(),
             )
         )
-        if i > 0 and norm == "batch":
-            model.add(batch_norm())
-        elif i > 0 and norm == "layer":
-            model.add(layers.LayerNormalization(axis=(1, 2, 3)))
+        if i > 0:
+            add_norm(model, norm)
         model.add(LeakyReLU(0.2))
         filters *= 2
+    for _ in range(extra_layers):
+        model.add(layers.Conv2D(filters // 2, 3, padding="same", use_bias=norm is None,
+                                kernel_initializer=init()))
+        add_norm(model, norm)
+        model.add(LeakyReLU(0.2))
     model.add(layers.Conv2D(1, base, kernel_initializer=init()))  # base x base -> 1 x 1
     model.add(layers.Flatten(dtype="float32"))  # scores in float32 under mixed precision
     return model

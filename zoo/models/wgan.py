@@ -51,13 +51,19 @@ class WGAN(Adversarial):
 
     def __init__(self, *args, n_critic=5, clip=0.01, warmup_critic=100,
                  warmup_generator_steps=25, warmup_every=500, critic_width=None,
-                 critic_norm="batch", **kwargs):
+                 critic_norm="batch", critic_extra_layers=0, **kwargs):
         if critic_norm not in ("batch", "layer", None):
             raise errors.ZooValueError(
                 f"critic_norm must be 'batch' (the authors' critic), 'layer' or None (no "
                 f"normalisation), got {critic_norm!r}.")
+        if (isinstance(critic_extra_layers, bool) or not isinstance(critic_extra_layers, int)
+                or critic_extra_layers < 0):
+            raise errors.ZooValueError(
+                f"critic_extra_layers must be a whole number >= 0 (0: the DCGAN critic), got "
+                f"{critic_extra_layers!r}.")
         self.critic_width = critic_width
         self.critic_norm = critic_norm
+        self.critic_extra_layers = critic_extra_layers
         self.n_critic = n_critic
         self.clip = clip
         self.warmup_critic = warmup_critic
@@ -77,6 +83,7 @@ class WGAN(Adversarial):
             "warmup_every": self.warmup_every,
             "critic_width": self.critic_width,
             "critic_norm": self.critic_norm,
+            "critic_extra_layers": self.critic_extra_layers,
         }
 
     def build_networks(self):
@@ -85,7 +92,7 @@ class WGAN(Adversarial):
         )
         self.discriminator = dcgan_discriminator(
             self.image_size, self.channels, self.critic_width or self.width,
-            norm=self.critic_norm, name="critic",
+            norm=self.critic_norm, name="critic", extra_layers=self.critic_extra_layers,
         )
 
     @property
