@@ -4,9 +4,10 @@ real digits: the critic's Wasserstein estimate and the held-out AUC of its score
 not scale with the critic's Lipschitz bound, so widths compare). The generator is frozen; only
 a new critic of the preset's architecture trains, for ``steps`` updates at batch 64, one thread.
 
-    python benchmarks/wgan_critic.py 64 clip 2000    # the preset: clipped to 0.01, RMSProp 5e-5
+    python benchmarks/wgan_critic.py 64 clip 2000    # clipped to 0.01, RMSProp 5e-5
     python benchmarks/wgan_critic.py 128 clip 2000   # twice as wide (3x the time per step)
     python benchmarks/wgan_critic.py 64 free 2000    # no clipping, Adam 1e-4 (0.5, 0.9)
+    python benchmarks/wgan_critic.py 64 clip 2000 2  # two extra 3x3 layers (critic_extra_layers)
 
 Prints one JSON line per quarter of the run. Also prints, once, the shipped generator's domain
 FID (n = 5,000) sampled with batch norm in inference mode, in training mode, and from the
@@ -25,6 +26,15 @@ every batch-norm scale and 84% of its shifts sit at the bound, and 91% of the la
 weights: the readout is nearly a sign pattern, and each channel's threshold is pinned at
 one standard deviation either side; the convolutions below keep most of their freedom
 (13% and 16% at the bound; batch norm undoes the scale of the second).
+
+Depth against width (2026-12-06, against the shipped generator, FID 112.2; width 64,
+clipped, 2,000 updates, AUC at 500 / 1,000 / 1,500 / 2,000, W at the end):
+no extra layer 0.66 / 0.66 / 0.68 / 0.68, W 0.065 (210 s); one extra 3x3 layer on the last
+(7x7) feature map 0.65 / 0.67 / 0.76 / **0.88**, W 0.237 (302 s); two 0.65 / 0.80 / 0.86 /
+**0.95**, W 0.355 (409 s). One extra layer on the first (14x14) feature map instead, where
+the authors' code puts its ``n_extra_layers``, 0.72 (313 s; measured with that placement
+patched in). A width-128 critic without extra layers, against the generator before this one:
+0.78. Depth at the last feature map buys more than twice the width, at a fraction of its cost.
 """
 
 import json
@@ -75,7 +85,7 @@ def at_bound(critic, clip):
             for v in critic.trainable_variables}
 
 
-def main(width, mode, steps):
+def main(width, mode, steps, extra_layers=0):
     if mode not in ("clip", "free"):
         sys.exit("mode must be 'clip' (the preset's critic) or 'free' (no clipping, Adam)")
     tf.config.threading.set_intra_op_parallelism_threads(1)
@@ -85,7 +95,8 @@ def main(width, mode, steps):
     print(json.dumps({"shipped_critic_at_bound": at_bound(model.critic, model.clip)}), flush=True)
     g, clip = model.generator, model.clip
     keras.utils.set_random_seed(1)
-    critic = dcgan_discriminator(28, 1, width, norm="batch", name="critic")
+    critic = dcgan_discriminator(28, 1, width, norm="batch", name="critic",
+                                 extra_layers=extra_layers)
     opt = rmsprop_as_in_pytorch(5e-5) if mode == "clip" else keras.optimizers.Adam(1e-4, 0.5, 0.9)
     opt.build(critic.trainable_variables)
 
@@ -115,7 +126,8 @@ def main(width, mode, steps):
         w = step(train[rng.integers(0, len(train), BATCH)],
                  rng.standard_normal((BATCH, model.latent_dim)).astype("float32"))
         if i % max(1, steps // 4) == 0:
-            print(json.dumps({"width": width, "mode": mode, "critic_steps": i,
+            print(json.dumps({"width": width, "extra_layers": extra_layers, "mode": mode,
+                              "critic_steps": i,
                               "wasserstein": round(float(w), 4),
                               "auc": round(auc(scores(held_real), scores(held_fake)), 3),
                               "at_bound": at_bound(critic, clip) if mode == "clip" else None,
@@ -123,4 +135,4 @@ def main(width, mode, steps):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
+    main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), *map(int, sys.argv[4:5]))

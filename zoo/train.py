@@ -89,9 +89,9 @@ class Options:
     fresh_critic: int = _option(
         0, "With --finetune of a WGAN or WGAN-GP preset: keep the trained generator, start "
         "the critic afresh at the preset's architecture, or --config's (a critic_width, "
-        "critic_norm or critic_extra_layers other than the shipped critic's), and give it this many updates "
-        "against the frozen generator before the generator moves (0: keep the trained "
-        "critic).")
+        "critic_norm or critic_extra_layers other than the shipped critic's), and give it "
+        "this many updates against the frozen generator before the generator moves (0: keep "
+        "the trained critic).")
     lr_d: float = _option(0, "The discriminator's (critic's) learning rate (0: the preset's); "
                           "with --lr_g, Heusel et al. 2017's two time-scale update rule. The "
                           "shipped checkpoint keeps the preset's optimizers.")
