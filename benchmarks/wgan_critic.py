@@ -21,19 +21,19 @@ beside G is at the limit of what clipped weights at width 64 can tell, not behin
 125.5 / 125.5 / 125.7 for the three sampling modes.
 
 Also printed: the share of each critic variable at the clipping bound, for the shipped
-critic and for the fresh one at each quarter. The shipped width-128 critic (2026-12-06):
+critic and for the fresh one at each quarter. The width-128 critic shipped before 2026-12-06:
 every batch-norm scale and 84% of its shifts sit at the bound, and 91% of the last layer's
 weights: the readout is nearly a sign pattern, and each channel's threshold is pinned at
 one standard deviation either side; the convolutions below keep most of their freedom
 (13% and 16% at the bound; batch norm undoes the scale of the second).
 
-Depth against width (2026-12-06, against the shipped generator, FID 112.2; width 64,
-clipped, 2,000 updates, AUC at 500 / 1,000 / 1,500 / 2,000, W at the end):
+Depth against width (2026-12-06, against the generator shipped before that day, FID
+112.2; width 64, clipped, 2,000 updates, AUC at 500 / 1,000 / 1,500 / 2,000, W at the end):
 no extra layer 0.66 / 0.66 / 0.68 / 0.68, W 0.065 (210 s); one extra 3x3 layer on the last
 (7x7) feature map 0.65 / 0.67 / 0.76 / **0.88**, W 0.237 (302 s); two 0.65 / 0.80 / 0.86 /
 **0.95**, W 0.355 (409 s). One extra layer on the first (14x14) feature map instead, where
 the authors' code puts its ``n_extra_layers``, 0.72 (313 s; measured with that placement
-patched in). A width-128 critic without extra layers, against the generator before this one:
+patched in). Width 128 without extra layers, against the generator shipped before that one:
 0.78. Depth at the last feature map buys more than twice the width, at a fraction of its cost.
 """
 

@@ -120,6 +120,6 @@ def test_a_chain_of_runs_is_checked_listed_and_replayed_in_order():
         assert all("--finetune" in c for c in commands[1:]) and "--finetune" not in commands[0]
         outdirs = [c[c.index("--outdir") + 1] for c in commands]
         assert len(set(outdirs)) == len(outdirs)  # a later run must not resume an earlier one
-    assert train.replay_commands("wgan-mnist")[0][2:4] == ["--config", "critic_width=null"]
+    assert train.replay_commands("wgan-mnist")[0][2:4] == ["--config", "critic_extra_layers=0"]
     with pytest.raises(errors.ZooValueError, match="came from one run"):
         train.replay_commands("gan-mnist")

@@ -241,13 +241,15 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path, tmp_path_facto
 def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path, tmp_path_factory):
     recipe, shelf = shelf_copy("wgan_mnist", tmp_path, tmp_path_factory)
     config = json.loads((shelf / "wgan-mnist" / "config.json").read_text())["config"]
-    assert config["critic_width"] == config["width"] == 4  # smoke: the critic is tiny too
+    # smoke: the preset's critic (its two extra layers), tiny too
+    assert (config["critic_width"] or config["width"]) == 4 and config["critic_extra_layers"] == 2
     out = tmp_path / "fresh"
     result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3",
                   "--eval_every=0", f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
     assert "A fresh critic, 3 updates before G moves." in result.stdout
     swap = json.loads((out / "continued_from.json").read_text())
     assert swap["fresh_critic"] == 3 and "fresh critic" in swap["optimizers"]
+    assert swap["critic_extra_layers"] == 2 and "with 2 extra layers" in swap["optimizers"]
     shipped = json.loads((shelf / "wgan-mnist" / "metadata.json").read_text())["training"]
     record = json.loads((out / "record.json").read_text())
     step = shipped["shipped_snapshot"]["train_steps"]
