@@ -197,8 +197,10 @@ def continue_shipped(preset, model, outdir, opt):
     outdir.mkdir(parents=True, exist_ok=True)
     if not (outdir / "quality.jsonl").exists():
         write_quality(outdir, rows)
-    fresh = {}  # a fresh critic (--fresh_critic), as the record and the card say it
+    fresh, deeper = {}, ""  # a fresh critic (--fresh_critic), as the record and the card say it
     if opt.fresh_critic:
+        if model.critic_extra_layers:
+            deeper = f" with {model.critic_extra_layers} extra layers"
         fresh = {"fresh_critic": opt.fresh_critic,
                  "critic_width": model.critic_width or model.width,
                  "critic_extra_layers": model.critic_extra_layers}
@@ -208,9 +210,7 @@ def continue_shipped(preset, model, outdir, opt):
         # What that run continued in turn: the whole chain stays in the record.
         **({"earlier": history["continued_from"]} if history.get("continued_from") else {}),
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
-            f" and a fresh critic of width {fresh['critic_width']:,}"
-            f"{' with %d extra layers' % model.critic_extra_layers if model.critic_extra_layers else ''}"
-            f", trained "
+            f" and a fresh critic of width {fresh['critic_width']:,}{deeper}, trained "
             f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
             if fresh else "")})
     wall = rows[-1]["wall_time_s"]
