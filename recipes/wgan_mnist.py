@@ -72,6 +72,10 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
     (G's own weights: 118.2, 109.8, 103.6, 99.1, 95.7, 92.9, 88.7, 86.3, 83.4, 82.7, 80.6,
     78.1, 75.4, 74.9, 74.2)
 
+  The critic's Wasserstein estimate tells the same story (the card's curve, right panel):
+  about 0.05 through the whole plateau, 0.52 with the deeper critic: it sees again what
+  separates G's digits from real ones, and G's gradient carries it.
+
   That row's step 30,000 (132,000 in all; G's own weights) is the shipped checkpoint: FID
   **67.9** at n = 10,000 (was 112.2), precision 0.55, recall 0.78 (were 0.45, 0.63),
   ``python tools/evaluate_checkpoints.py --only wgan-mnist``. Still falling, at about 1 per
