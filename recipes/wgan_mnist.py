@@ -73,7 +73,7 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
     78.1, 75.4, 74.9, 74.2)
 
   The critic's Wasserstein estimate tells the same story (the card's curve, right panel):
-  about 0.05 through the whole plateau, 0.52 with the deeper critic: it sees again what
+  0.05 to 0.09 through the whole plateau, 0.52 with the deeper critic: it sees again what
   separates G's digits from real ones, and G's gradient carries it.
 
   That row's step 30,000 (132,000 in all; G's own weights) is the shipped checkpoint: FID
