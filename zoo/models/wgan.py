@@ -35,6 +35,8 @@ clipped critic lacked (a fresh one tells the shipped generator's samples from re
 ``benchmarks/wgan_critic.py``). ``wgan-mnist`` has two.
 """
 
+import numbers
+
 import keras
 from keras import ops
 
@@ -62,14 +64,14 @@ class WGAN(Adversarial):
             raise errors.ZooValueError(
                 f"critic_norm must be 'batch' (the authors' critic), 'layer' or None (no "
                 f"normalisation), got {critic_norm!r}.")
-        if (isinstance(critic_extra_layers, bool) or not isinstance(critic_extra_layers, int)
-                or critic_extra_layers < 0):
+        if (isinstance(critic_extra_layers, bool)
+                or not isinstance(critic_extra_layers, numbers.Integral) or critic_extra_layers < 0):
             raise errors.ZooValueError(
                 f"critic_extra_layers must be a whole number >= 0 (0: the DCGAN critic), got "
                 f"{critic_extra_layers!r}.")
         self.critic_width = critic_width
         self.critic_norm = critic_norm
-        self.critic_extra_layers = critic_extra_layers
+        self.critic_extra_layers = int(critic_extra_layers)  # a numpy integer saves as JSON too
         self.n_critic = n_critic
         self.clip = clip
         self.warmup_critic = warmup_critic
