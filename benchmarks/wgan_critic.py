@@ -41,7 +41,7 @@ the authors' code puts its ``n_extra_layers``, 0.72 (313 s; measured with that p
 patched in). Width 128 without extra layers, against the generator shipped before that one:
 0.78. Depth at the last feature map buys more than twice the width, at a fraction of its cost.
 
-Against the generator shipped on 2026-12-06 (FID 67.9; 2026-12-06, second session), the
+Against the generator shipped on 2026-12-06 (FID 67.9; measured the same day), the
 preset's critic (width 64, two extra layers), fresh: AUC 0.65 / 0.78 / 0.96 / **0.97**, W
 0.20 (412 s). The critic tells that generator's digits from real ones 97% of the time: it is
 no longer what holds the generator back; the generator's side is.

@@ -85,7 +85,7 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
   (``python benchmarks/wgan_critic.py 64 clip 2000 2``): the critic sees what is wrong, and
   the generator, at the paper's 5e-5, follows slowly. Rows, fine-tunes of that checkpoint
   (step 132,000), as above (averaged weights, n = 2,000, every 2,000 steps; the rows with a
-  new rate start with fresh RMSProp statistics, whose first large steps set G back a little):
+  new rate start with fresh RMSProp statistics, whose first large steps set G back):
 
   - nothing changed (``runs/wgan-mnist-deep64`` going on, its optimizers' state kept):
     74.8, 73.6, 72.4, 71.0, 69.8, 69.0, 67.9, 66.6, 65.4, 64.3, 63.4, 62.8, 61.7, 60.9
@@ -98,10 +98,9 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
   A faster G reaches a given FID sooner (60.9 took the unchanged run 28,000 steps, the 2x
   row about 16,000, the 4x about 10,000, the 8x a little less after its worse start);
   recall (0.79 to 0.81) and the critic's estimate (0.53 falling to 0.43 as G closes the
-  gap) show no collapse or runaway. The
-  4x row's step 20,000 (152,000 in all; averaged weights) is the shipped checkpoint: FID
-  **44.9** at n = 10,000 (was 67.9), precision 0.58, recall 0.78, ``python
-  tools/evaluate_checkpoints.py --only wgan-mnist``. Still falling (about 1 per 1,000
+  gap) show no collapse or runaway. The 4x row's step 20,000 (152,000 in all; averaged
+  weights) is the shipped checkpoint: FID **44.9** at n = 10,000 (was 67.9), precision 0.58,
+  recall 0.78, ``python tools/evaluate_checkpoints.py --only wgan-mnist``. Still falling (about 1 per 1,000
   steps at its end) and far from 25: the 4x and 8x rows go on (``runs/wgan-mnist-lrg2e4``,
   ``runs/wgan-mnist-lrg4e4``); a run of this preset from nothing on the authors' whole
   schedule at the paper's rates (``runs/wgan-mnist-deep64-scratch``, at 25,784 of 521,280
