@@ -213,6 +213,9 @@ def test_fine_tuning_a_shipped_preset_continues_its_run(tmp_path, tmp_path_facto
     record = json.loads((out / "record.json").read_text())
     assert record["continued_from"]["train_steps"] == step and record["train_steps"] == step + 4
     assert record["continued_from"]["command"] == shipped["command"]
+    assert record["continued_from"]["optimizers"].endswith(
+        "at the generator's learning rate 3e-05 and both rates falling linearly to 0 over its "
+        "last 3 steps")
     old = [r for r in shipped["curve"] if r["train_steps"] <= step]
     new = record["curve"][len(old):]
     assert record["curve"][:len(old)] == old and [r["train_steps"] for r in new] == [

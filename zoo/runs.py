@@ -204,12 +204,17 @@ def continue_shipped(preset, model, outdir, opt):
         fresh = {"fresh_critic": opt.fresh_critic,
                  "critic_width": model.critic_width or model.width,
                  "critic_extra_layers": model.critic_extra_layers}
+    rates = [f"the {who} learning rate {rate:g}" for who, rate in (
+        ("discriminator's (critic's)", opt.lr_d), ("generator's", opt.lr_g)) if rate]
+    if opt.lr_decay:
+        rates.append(f"both rates falling linearly to 0 over its last {opt.lr_decay:,} steps")
     files.write_json(outdir / "continued_from.json", {
         "train_steps": step, "generator_steps": int(model.g_steps.numpy()),
         "command": history.get("command"), "precision": history.get("precision"), **fresh,
         # What that run continued in turn: the whole chain stays in the record.
         **({"earlier": history["continued_from"]} if history.get("continued_from") else {}),
         "optimizers": "fresh optimizers (a shipped checkpoint keeps no optimizer state)" + (
+            f" at {' and '.join(rates)}" if rates else "") + (
             f" and a fresh critic of width {fresh['critic_width']:,}{deeper}, trained "
             f"{opt.fresh_critic:,} updates against the frozen generator before it moved"
             if fresh else "")})
