@@ -247,12 +247,13 @@ def test_fine_tuning_against_a_fresh_critic_says_so_in_its_record(tmp_path, tmp_
     # smoke: the preset's critic (its two extra layers), tiny too
     assert (config["critic_width"] or config["width"]) == 4 and config["critic_extra_layers"] == 2
     out = tmp_path / "fresh"
-    result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3",
+    result = run([recipe, "--smoke", "--steps=4", "--finetune", "--fresh_critic=3", "--lr_d=2e-5",
                   "--eval_every=0", f"--outdir={out}"], tmp_path, ZOO_CHECKPOINTS=str(shelf))
     assert "A fresh critic, 3 updates before G moves." in result.stdout
     swap = json.loads((out / "continued_from.json").read_text())
     assert swap["fresh_critic"] == 3 and "fresh critic" in swap["optimizers"]
     assert swap["critic_extra_layers"] == 2 and "with 2 extra layers" in swap["optimizers"]
+    assert "at the critic's learning rate 2e-05 and a fresh critic" in swap["optimizers"]
     shipped = json.loads((shelf / "wgan-mnist" / "metadata.json").read_text())["training"]
     record = json.loads((out / "record.json").read_text())
     step = shipped["shipped_snapshot"]["train_steps"]

@@ -204,8 +204,9 @@ def continue_shipped(preset, model, outdir, opt):
         fresh = {"fresh_critic": opt.fresh_critic,
                  "critic_width": model.critic_width or model.width,
                  "critic_extra_layers": model.critic_extra_layers}
+    judge = "critic's" if hasattr(model, "critic") else "discriminator's"
     rates = [f"the {who} learning rate {rate:g}" for who, rate in (
-        ("discriminator's (critic's)", opt.lr_d), ("generator's", opt.lr_g)) if rate]
+        (judge, opt.lr_d), ("generator's", opt.lr_g)) if rate]
     if opt.lr_decay:
         rates.append(f"both rates falling linearly to 0 over its last {opt.lr_decay:,} steps")
     files.write_json(outdir / "continued_from.json", {
