@@ -227,7 +227,7 @@ PRESETS = collect(
             "python recipes/wgan_mnist.py --config critic_extra_layers=0 --outdir runs/wgan-mnist --eval_every 2 --steps 87000 --ship",
             "python recipes/wgan_mnist.py --config critic_width=128,critic_extra_layers=0 --outdir runs/wgan-mnist-w128 --finetune --fresh_critic 2000 --threads 2 --eval_every 2 --eval_n 2000 --steps 18000 --ship",
             "python recipes/wgan_mnist.py --outdir runs/wgan-mnist-deep64 --finetune --fresh_critic 2000 --threads 1 --eval_every 2 --eval_n 2000 --steps 30000 --precision mixed_bfloat16 --ship",
-            "python recipes/wgan_mnist.py --outdir runs/wgan-mnist-lrg4e4 --finetune --lr_g 4e-4 --threads 1 --eval_every 2 --eval_n 2000 --steps 46000 --precision mixed_bfloat16 --ship",
+            "python recipes/wgan_mnist.py --outdir runs/wgan-mnist-lrg4e4 --finetune --lr_g 4e-4 --threads 1 --eval_every 2 --eval_n 2000 --steps 56000 --precision mixed_bfloat16 --ship",
         ),
     ),
 )
