@@ -109,15 +109,15 @@ Why the shipped checkpoint misses its target (FID <= 25), as measured:
 
   A faster G reaches a given FID sooner (60.9 took the unchanged run 28,000 steps, the 2x
   row about 16,000, the 4x about 10,000, the 8x a little less after its worse start);
-  recall (0.79 to 0.81) and the critic's estimate (0.53 falling to 0.43 as G closes the
-  gap) show no collapse or runaway. The 8x row's step 56,000 (188,000 in all; averaged
+  recall (0.79 rising to 0.86) and the critic's estimate (0.53 falling to 0.35 as G closes
+  the gap) show no collapse or runaway. The 8x row's step 56,000 (188,000 in all; averaged
   weights) is the shipped checkpoint: FID **25.5** at n = 10,000 (was 67.9; shipped on the
   way: the 4x row's step 20,000, 44.9, the 8x row's 20,000, 28,000 and 46,000, 38.5, 32.4,
   27.1), precision 0.61, recall 0.80, ``python tools/evaluate_checkpoints.py --only
   wgan-mnist``. Just above 25 and still falling (about 0.5 per 1,000 steps at its end): the
-  8x row goes on (``runs/wgan-mnist-lrg4e4``); a run of this preset from nothing on the authors' whole
-  schedule at the paper's rates (``runs/wgan-mnist-deep64-scratch``, at 25,784 of 521,280
-  steps) waits for a free core.
+  8x row goes on (``runs/wgan-mnist-lrg4e4``); a run of this preset from nothing on the
+  authors' whole schedule at the paper's rates (``runs/wgan-mnist-deep64-scratch``, at
+  25,784 of 521,280 steps) waits for a free core.
 
 Schedule: The authors' code: 10^5 generator updates, which with the critic schedule above are 521,280 critic updates (the default).
 
