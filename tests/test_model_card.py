@@ -70,8 +70,10 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
             "last quarter (4% better). Flat or worse at the end" in gan)
     # A miss the recipe's card accounts for points there; one it does not, nowhere.
     why = '- Why, as measured: `recipes/{}.py`, "Why the shipped checkpoint misses its target".'
-    clipped = card.split("\n## wgan-mnist\n")[1].split("\n## ")[0]
-    assert "**Not met**" in clipped and why.format("wgan_mnist") in clipped
+    styles = card.split("\n## cyclegan-noto2twemoji\n")[1].split("\n## ")[0]
+    assert "**Not met**" in styles and why.format("cyclegan_noto2twemoji") in styles
+    clipped = card.split("\n## wgan-mnist\n")[1].split("\n## ")[0]  # met: nothing to explain
+    assert "**Met**" in clipped and "Why, as measured" not in clipped
     assert "Why, as measured" not in gan and "Why, as measured" not in dcgan
     still = card.split("\n## wgan-gp-mnist\n")[1].split("\n## ")[0]
     assert "**Not met**: fid" in still and "Still improving when the run stopped" in still
