@@ -108,6 +108,11 @@ held it back at each stage, and what moved it.
     flatten (a fine-tune of its step 46,000, shipped then, 4e-4 falling to 0 over 10,000
     steps, ``runs/wgan-mnist-8x-plateau-decay``): 32.2, 32.0, 32.0, 31.9, 32.0, where the 8x
     row went on to 31.6, 31.2, 30.4, 29.7, 29.3: the flat stretch was noise, not a floor.
+  - 16x (``--lr_g 8e-4``, a fine-tune of the 8x row's step 28,000, shipped then,
+    ``runs/wgan-mnist-lrg8e4``): 38.7, 40.5, 41.5, 41.0 (G's own weights 56.1, 54.3, 52.0,
+    45.8), where the 8x row went on to 36.3, 35.3, 34.5, 33.6: fresh RMSProp statistics at
+    twice the rate set G back further than the 8x row's start, not recovered after 8,000
+    steps; paused (a warm-up of the rate would be the fair test).
 
   A faster G reaches a given FID sooner (60.9 took the unchanged run 28,000 steps, the 2x
   row about 16,000, the 4x about 10,000, the 8x a little less after its worse start);
