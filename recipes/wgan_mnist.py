@@ -123,10 +123,10 @@ held it back at each stage, and what moved it.
   46,000 and 56,000, 38.5, 32.4, 27.1, 25.5), precision 0.60, recall 0.81, ``python
   tools/evaluate_checkpoints.py --only wgan-mnist``; with other samples and other real
   digits, 23.2 and 22.8 (``zoo.evaluation.evaluate("wgan-mnist", seed=1)``, ``seed=2``),
-  so the margin is not the draw's. Still falling (about 0.15 per 1,000
-  steps at its end) toward the stretch of 15: the 8x row goes on (``runs/wgan-mnist-lrg4e4``); a run of this preset from nothing on the
-  authors' whole schedule at the paper's rates (``runs/wgan-mnist-deep64-scratch``, at
-  25,784 of 521,280 steps) waits for a free core.
+  so the margin is not the draw's. Still falling (about 0.15 per 1,000 steps at its end)
+  toward the stretch of 15: the 8x row goes on (``runs/wgan-mnist-lrg4e4``); a run of this
+  preset from nothing on the authors' whole schedule at the paper's rates
+  (``runs/wgan-mnist-deep64-scratch``, at 25,784 of 521,280 steps) waits for a free core.
 
 Schedule: The authors' code: 10^5 generator updates, which with the critic schedule above are 521,280 critic updates (the default).
 
