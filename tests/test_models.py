@@ -253,6 +253,8 @@ def test_translate_accepts_uint8_float_single_and_batch():
                     (x.astype(np.int32), {}), (np.full_like(x, np.nan), {}), (x[:0], {})]:
         with pytest.raises(errors.ZooValueError):
             model.translate(bad, **kw)
+    # A translator has no latent space: no sampling API, and a call of one says what to use.
+    assert not any(hasattr(model, a) for a in ("sample", "interpolate", "latents", "average"))
     with pytest.raises(errors.ZooValueError, match="translate"):
         model.sample(2)
 

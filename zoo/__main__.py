@@ -57,6 +57,10 @@ def _interpolate(args):
     if not args.output.lower().endswith(".gif"):
         zoo.images.grid_format(args.output)
     model = zoo.load(args.name)
+    if model.task == "image-to-image":
+        raise zoo.errors.ZooValueError(
+            f"{args.name} translates images and has no latent space to walk; use "
+            "python -m zoo translate or model.translate(images).")
     images = model.interpolate(args.seeds[0], args.seeds[1], args.steps, labels=args.labels,
                                method=args.method)
     if args.output.lower().endswith(".gif"):

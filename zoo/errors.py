@@ -13,6 +13,11 @@ class ZooValueError(ZooError, ValueError):
     """An argument has the wrong value, type or shape."""
 
 
+class NotThisKindOfModel(ZooValueError, AttributeError):
+    """A method of another kind of model (``sample`` on a translator): absent, so
+    ``hasattr`` says False, with a message that says what this model does instead."""
+
+
 class UnknownModelError(ZooError, KeyError):
     """No preset has that name."""
 

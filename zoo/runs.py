@@ -172,13 +172,16 @@ class EpochEnd(StopOnRequest):
             self.model.stop_training = True
         if self.best is None or badness < self.best:
             self.best = badness
-            sample_average = self.model.sample_average
-            self.model.sample_average = QualityProbe.use_average(row)
+            # A generator of noise ships the weight set that scored better; a translator has one.
+            sample_average = getattr(self.model, "sample_average", None)
+            if sample_average is not None:
+                self.model.sample_average = QualityProbe.use_average(row)
             try:
                 checkpoint.save_preset(self.model, self.outdir / "best", training_state=False,
                                        metadata={**meta, "selected_by": row})
             finally:
-                self.model.sample_average = sample_average
+                if sample_average is not None:
+                    self.model.sample_average = sample_average
 
 
 def continue_shipped(preset, model, outdir, opt):

@@ -236,55 +236,40 @@ def _with_window(callbacks, model):
 
 
 class Adversarial(keras.Model):
-    """Base class of every zoo variant. Not used directly.
+    """The two-player game every zoo variant plays. Not used directly.
+
+    It holds what a discriminator/generator pair needs whatever it maps from:
+    ``compile`` with one optimizer per player, the learning rates, the step
+    counters, the alternation of the two updates (``train_step`` and its hooks)
+    and how the backends run it (steps per call). What the generator maps from
+    is the job of the class beside it: :class:`NoiseToImage` (latent vectors to
+    images: ``sample``, ``interpolate``, the averaged weights) or
+    :class:`ImageToImage` (images to images: ``translate``).
 
     Subclasses define ``build_networks()``, ``default_optimizers()``, the two
-    players' objectives (``d_objective``, ``g_objective``) and, where the paper
-    changes them, the other hooks of :meth:`train_step`; and usually
-    ``generate(z, labels)`` for sampling.
+    players' objectives (``d_objective``, ``g_objective``) or their own
+    ``train_step``, and the forward pass ``call``.
     """
 
     tracker_names = ("d_loss", "g_loss")
-    # The kind of model: noise to images (``sample``), or images to images
-    # (``translate``: CycleGAN). The Hub's pipeline tag.
-    task = "unconditional-image-generation"
+    # The kind of model, and the Hub's pipeline tag: set by NoiseToImage and ImageToImage.
+    task = None
 
-    def __init__(
-        self,
-        image_size=28,
-        channels=1,
-        latent_dim=100,
-        width=64,
-        seed=0,
-        average_decay=0.0,
-        sample_average=False,
-        name=None,
-        **kwargs,
-    ):
+    def __init__(self, image_size=28, channels=1, width=64, seed=0, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
-        if not 0.0 <= float(average_decay) < 1.0:
-            raise errors.ZooValueError(
-                f"average_decay must be in [0, 1) (0 turns generator averaging off; 0.999 is "
-                f"usual), got {average_decay!r}."
-            )
         errors.check_positive_int("image_size", image_size)
         errors.check_positive_int("channels", channels)
-        errors.check_positive_int("latent_dim", latent_dim)
         errors.check_positive_int("width", width)
         self.image_size = int(image_size)
         self.channels = int(channels)
-        self.latent_dim = int(latent_dim)
         self.width = int(width)
         self.seed = int(seed)
-        self.average_decay = float(average_decay)
-        self.sample_average = bool(sample_average)
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracker_names}
         # Counters live in the model so they are saved with it. Under a
         # strategy only the first replica's increment is kept.
         self.d_steps = self._counter("d_steps")
         self.g_steps = self._counter("g_steps")
         self.build_networks()
-        self.average = self._make_average()
         self.built = True  # the networks are built; fit must not call the model
 
     def _counter(self, name):
@@ -302,11 +287,8 @@ class Adversarial(keras.Model):
         return {
             "image_size": self.image_size,
             "channels": self.channels,
-            "latent_dim": self.latent_dim,
             "width": self.width,
             "seed": self.seed,
-            "average_decay": self.average_decay,
-            "sample_average": self.sample_average,
             "name": self.name,
         }
 
@@ -522,19 +504,9 @@ class Adversarial(keras.Model):
         return self.record(d_loss=ops.mean(d_loss), g_loss=ops.mean(g_loss), **extra)
 
     def after_generator_update(self):
-        """Count the generator update and move the averaged weights towards G's.
-
-        The decay ramps up as ``min(decay, (1 + t) / (10 + t))`` over the first
-        generator updates (as TensorFlow's ExponentialMovingAverage with
-        ``num_updates``), so the average soon forgets the initial weights.
-        """
+        """What follows every generator update: count it (NoiseToImage also moves its
+        averaged weights)."""
         self.g_steps.assign_add(1)
-        if not self.average:
-            return
-        t = ops.cast(self.g_steps, "float32")
-        decay = ops.minimum(self.average_decay, (1.0 + t) / (10.0 + t))
-        for avg, v in zip(self.average, self._averaged_variables()):
-            avg.assign(avg + (1.0 - decay) * (ops.cast(v, "float32") - avg))
 
     def generator_turn(self):
         """Does the generator update after the next discriminator update?
@@ -597,15 +569,6 @@ class Adversarial(keras.Model):
         """The ``zoo.rng`` key of one kind of draw (``salt``: 0 first noise, 1 second, ...)."""
         return self.seed + 7919 * salt
 
-    def noise(self, local_batch, salt=0):
-        """Latent vectors for this replica's part of the current step.
-
-        Keyed on (seed, salt, step) and drawn for the global batch (``zoo.rng``),
-        so they do not depend on the backend or on how the batch is split.
-        """
-        return global_draw(rng.normal, local_batch, (self.latent_dim,),
-                           self.random_key(salt), self.d_steps)
-
     def uniform(self, local_batch, shape, salt):
         """Uniform [0, 1) values for this replica's rows, drawn like ``noise``."""
         return global_draw(rng.uniform, local_batch, shape, self.random_key(salt), self.d_steps)
@@ -621,6 +584,118 @@ class Adversarial(keras.Model):
             return optimizer.scale_loss(loss), out
 
         return backend.apply_gradients(optimizer, scaled, variables)
+
+
+    ONNX_NEEDS = {"tensorflow": ("tf2onnx", "onnx"), "jax": ("jax2onnx", "onnx"),
+                  "torch": ("onnx", "onnxscript")}
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Keras' ``export`` of the forward pass (:meth:`call`): latent vectors (and
+        labels) to images, or for CycleGAN images A to B, as a TF SavedModel for TF
+        Serving (``format="tf_saved_model"``, the default; its function ``serve``) or an
+        ONNX file (``format="onnx"``; inputs named ``latent``, ``labels``, ``images``).
+        The input signature is the model's own unless given. Written whole or not at
+        all: whatever was at ``filepath`` stays until the new export is complete."""
+        if format == "onnx":
+            import importlib.util
+
+            missing = [p for p in self.ONNX_NEEDS.get(keras.backend.backend(), ())
+                       if importlib.util.find_spec(p) is None]
+            if missing:
+                raise errors.ZooError(
+                    f"ONNX export on the {keras.backend.backend()} backend needs "
+                    f"{' and '.join(missing)}: pip install 'zoo[export]' (or pip install "
+                    f"{' '.join(missing)}).")
+        if format == "tf_saved_model" and keras.backend.backend() == "torch":
+            raise errors.ZooValueError(
+                "Keras cannot write a TF SavedModel of this model from the torch backend; "
+                "export format='onnx' here, or load the checkpoint under KERAS_BACKEND="
+                "tensorflow or jax for a SavedModel.")
+        signature = input_signature or self.serving_signature()
+
+        def write(path):
+            with warnings.catch_warnings():  # Keras' numpy 2 patch of tf2onnx warns
+                warnings.filterwarnings("ignore", category=FutureWarning)
+                super(Adversarial, self).export(path, format=format, verbose=verbose,
+                                                input_signature=signature, **kwargs)
+
+        files.replace_atomically(filepath, write)
+        return filepath
+
+
+
+class NoiseToImage(Adversarial):
+    """A generator of images from latent vectors (GAN, DCGAN, WGAN, WGAN-GP, the cGAN).
+
+    Adds to the two-player game the latent space (``latent_dim``, ``noise``,
+    ``latents``), sampling (``sample``, ``interpolate``, ``call``, the serving
+    signature) and the generator's weight average (``average_decay``,
+    ``sample_average``). Subclasses usually define ``generate(z, labels)``.
+    """
+
+    task = "unconditional-image-generation"
+
+    def __init__(
+        self,
+        image_size=28,
+        channels=1,
+        latent_dim=100,
+        width=64,
+        seed=0,
+        average_decay=0.0,
+        sample_average=False,
+        name=None,
+        **kwargs,
+    ):
+        if not 0.0 <= float(average_decay) < 1.0:
+            raise errors.ZooValueError(
+                f"average_decay must be in [0, 1) (0 turns generator averaging off; 0.999 is "
+                f"usual), got {average_decay!r}."
+            )
+        errors.check_positive_int("latent_dim", latent_dim)
+        self.latent_dim = int(latent_dim)
+        self.average_decay = float(average_decay)
+        self.sample_average = bool(sample_average)
+        super().__init__(image_size=image_size, channels=channels, width=width, seed=seed,
+                         name=name, **kwargs)
+        self.average = self._make_average()
+
+    def get_config(self):
+        return {
+            "image_size": self.image_size,
+            "channels": self.channels,
+            "latent_dim": self.latent_dim,
+            "width": self.width,
+            "seed": self.seed,
+            "average_decay": self.average_decay,
+            "sample_average": self.sample_average,
+            "name": self.name,
+        }
+
+    def noise(self, local_batch, salt=0):
+        """Latent vectors for this replica's part of the current step.
+
+        Keyed on (seed, salt, step) and drawn for the global batch (``zoo.rng``),
+        so they do not depend on the backend or on how the batch is split.
+        """
+        return global_draw(rng.normal, local_batch, (self.latent_dim,),
+                           self.random_key(salt), self.d_steps)
+
+    def after_generator_update(self):
+        """Count the generator update and move the averaged weights towards G's.
+
+        The decay ramps up as ``min(decay, (1 + t) / (10 + t))`` over the first
+        generator updates (as TensorFlow's ExponentialMovingAverage with
+        ``num_updates``), so the average soon forgets the initial weights.
+        """
+        super().after_generator_update()
+        if not self.average:
+            return
+        t = ops.cast(self.g_steps, "float32")
+        decay = ops.minimum(self.average_decay, (1.0 + t) / (10.0 + t))
+        for avg, v in zip(self.average, self._averaged_variables()):
+            avg.assign(avg + (1.0 - decay) * (ops.cast(v, "float32") - avg))
 
     # ---------------------------------------------------- averaged weights
     def _averaged_variables(self):
@@ -670,42 +745,6 @@ class Adversarial(keras.Model):
         return [[z, labels]] if self.num_classes else [z]
 
     # What Keras' ONNX export imports on each backend (``pip install 'zoo[export]'``).
-    ONNX_NEEDS = {"tensorflow": ("tf2onnx", "onnx"), "jax": ("jax2onnx", "onnx"),
-                  "torch": ("onnx", "onnxscript")}
-
-    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
-               **kwargs):
-        """Keras' ``export`` of the forward pass (:meth:`call`): latent vectors (and
-        labels) to images, or for CycleGAN images A to B, as a TF SavedModel for TF
-        Serving (``format="tf_saved_model"``, the default; its function ``serve``) or an
-        ONNX file (``format="onnx"``; inputs named ``latent``, ``labels``, ``images``).
-        The input signature is the model's own unless given. Written whole or not at
-        all: whatever was at ``filepath`` stays until the new export is complete."""
-        if format == "onnx":
-            import importlib.util
-
-            missing = [p for p in self.ONNX_NEEDS.get(keras.backend.backend(), ())
-                       if importlib.util.find_spec(p) is None]
-            if missing:
-                raise errors.ZooError(
-                    f"ONNX export on the {keras.backend.backend()} backend needs "
-                    f"{' and '.join(missing)}: pip install 'zoo[export]' (or pip install "
-                    f"{' '.join(missing)}).")
-        if format == "tf_saved_model" and keras.backend.backend() == "torch":
-            raise errors.ZooValueError(
-                "Keras cannot write a TF SavedModel of this model from the torch backend; "
-                "export format='onnx' here, or load the checkpoint under KERAS_BACKEND="
-                "tensorflow or jax for a SavedModel.")
-        signature = input_signature or self.serving_signature()
-
-        def write(path):
-            with warnings.catch_warnings():  # Keras' numpy 2 patch of tf2onnx warns
-                warnings.filterwarnings("ignore", category=FutureWarning)
-                super(Adversarial, self).export(path, format=format, verbose=verbose,
-                                                input_signature=signature, **kwargs)
-
-        files.replace_atomically(filepath, write)
-        return filepath
 
     def call(self, inputs, training=False):
         """The forward pass Keras' ``model(z)`` and ``predict(z)`` run: images in
@@ -818,3 +857,140 @@ class Adversarial(keras.Model):
             f"{type(self).__name__} is unconditional; sample() takes no labels. "
             "Use a conditional model such as 'cgan-mnist'."
         )
+
+
+class ImageToImage(Adversarial):
+    """A translator of images into images (CycleGAN, pix2pix).
+
+    Adds to the two-player game the translation API: ``translate(images,
+    direction)``, the forward pass ``call`` (the first of ``directions``), the
+    serving signature (a batch of images) and the check of ``(a, b)`` training
+    batches. A subclass names its ``directions`` and returns the network of each
+    from :meth:`translator`; ``downsampling`` is the factor its generator
+    halves the image by (height and width must be multiples of it).
+    """
+
+    task = "image-to-image"
+    directions = ("a2b", "b2a")
+    downsampling = 4
+    # Settings that configs saved before the split (2026-12-07) carry at values that
+    # did nothing here: dropped when such a config is read (``without_retired``).
+    retired = {"average_decay": 0.0, "sample_average": False}
+
+    @classmethod
+    def without_retired(cls, config):
+        """``config`` less the :attr:`retired` settings at their do-nothing values."""
+        return {k: v for k, v in config.items()
+                if not (k in cls.retired and v == cls.retired[k])}
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(cls.without_retired(config))
+
+    def translator(self, direction):
+        """The generator network that translates in ``direction``."""
+        raise NotImplementedError
+
+    # Noise-to-image methods a user may reach for; a translator has no latent space.
+    _NOT_HERE = ("sample", "interpolate", "latents", "average", "sample_average")
+
+    def __getattr__(self, name):  # only called for attributes that do not exist
+        if name in ImageToImage._NOT_HERE:
+            raise errors.NotThisKindOfModel(
+                f"{type(self).__name__} translates images and has no latent space, so no "
+                f"{name}: use model.translate(images, direction) with direction one of "
+                f"{', '.join(map(repr, self.directions))}.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def min_side(self):
+        """The smallest height and width :meth:`translate` takes."""
+        return 2 * self.downsampling
+
+    def check_training_data(self, images, condition):
+        """Both parts of an ``(a, b)`` batch are images."""
+        for part in (images, condition):
+            check_training_images(part, self.image_shape, type(self).__name__)
+
+    def example_batch(self, n=8, seed=0):
+        """Made-up ``(a, b)`` batches of the two domains."""
+        draw = np.random.default_rng(seed)
+        a = draw.uniform(-1, 1, (n,) + self.image_shape).astype("float32")
+        return a, draw.uniform(-1, 1, a.shape).astype("float32")
+
+    def unpack_pair(self, data):
+        """A training batch as ``(images_a, images_b)``, or a clear error."""
+        if not isinstance(data, tuple) or len(data) != 2:
+            raise errors.ZooValueError(
+                f"{type(self).__name__} trains on (images_a, images_b) batches; load data with "
+                f"zoo.data.load('{self.dataset_hint}') or zip two datasets.")
+        return data
+
+    dataset_hint = "cycle_gan/<pair>"
+
+    def serving_signature(self):
+        return [keras.InputSpec(shape=(None,) + self.image_shape, dtype="float32", name="images")]
+
+    def call(self, inputs, training=False):
+        """``model(x)`` and ``predict(x)``: images in [-1, 1] translated in the model's
+        first direction (``translate`` takes the others)."""
+        if len(inputs.shape) != 4 or inputs.shape[-1] != self.channels:
+            raise errors.ZooValueError(
+                f"{type(self).__name__} translates images of shape (N, H, W, {self.channels}); "
+                f"got shape {tuple(inputs.shape)}.")
+        return self.run_translator(ops.cast(inputs, "float32"), self.directions[0])
+
+    def run_translator(self, x, direction):
+        """The translation of a batch ``x`` (float32 in [-1, 1]) as the model serves it."""
+        return self.translator(direction)(x, training=False)
+
+    def translate(self, images, direction=None, batch_size=16):
+        """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)``.
+
+        ``direction``: one of the model's ``directions`` (default: the first).
+        Accepts numpy arrays or tensors, uint8 in [0, 255] or float in [-1, 1].
+        Returns numpy float32 in [-1, 1] of the same shape.
+        """
+        direction = self.directions[0] if direction is None else direction
+        if direction not in self.directions:
+            ways = " or ".join(repr(d) for d in self.directions)
+            raise errors.ZooValueError(
+                f"direction must be {ways} for this {type(self).__name__}, got {direction!r}.")
+        batch_size = errors.check_positive_int("batch_size", batch_size)
+        x = self.checked_images(images)
+        single = x.ndim == 3
+        x = x[None] if single else x
+        out = np.concatenate(
+            [ops.convert_to_numpy(self.run_translator(x[i : i + batch_size], direction))
+             for i in range(0, len(x), batch_size)]
+        )
+        return out[0] if single else out
+
+    def checked_images(self, images):
+        """``images`` as float32 in [-1, 1] (uint8 scaled), or a clear error."""
+        try:
+            x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+        except (ValueError, TypeError) as e:  # ragged nested lists, odd objects
+            raise errors.ZooValueError(f"images must be an array of pixels: {e}") from None
+        batch = x[None] if x.ndim == 3 else x
+        if batch.ndim != 4 or batch.shape[-1] != self.channels or batch.shape[0] == 0:
+            raise errors.ZooValueError(
+                f"images must have shape (H, W, {self.channels}) or (N, H, W, {self.channels}) "
+                f"with N >= 1, got {x.shape}."
+            )
+        factor, side = self.downsampling, self.min_side()
+        if batch.shape[1] % factor or batch.shape[2] % factor or min(batch.shape[1:3]) < side:
+            raise errors.ZooValueError(
+                f"image height and width must be multiples of {factor} and at least "
+                f"{side}, got {batch.shape[1:3]}."
+            )
+        if x.dtype == np.uint8:
+            return x.astype(np.float32) / 127.5 - 1.0
+        if not np.issubdtype(x.dtype, np.floating):
+            raise errors.ZooValueError(f"images must be uint8 or float, got dtype {x.dtype}.")
+        x = x.astype(np.float32)
+        if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
+            raise errors.ZooValueError(
+                "float images must be finite and in [-1, 1]; scale them with "
+                "x / 127.5 - 1 or pass uint8."
+            )
+        return x

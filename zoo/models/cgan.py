@@ -19,13 +19,13 @@ import numpy as np
 from keras import ops
 
 from zoo import errors, losses
-from zoo.models.base import Adversarial
+from zoo.models.base import NoiseToImage
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from zoo.preset import Preset, Schedule, collect
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class ConditionalGAN(Adversarial):
+class ConditionalGAN(NoiseToImage):
     """Mirza & Osindero 2014 with the DCGAN body. ``sample(n, labels=...)`` picks classes."""
 
     def __init__(self, *args, num_classes=10, **kwargs):

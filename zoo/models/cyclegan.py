@@ -27,6 +27,9 @@ removes it; in the authors' code it is a dead parameter whose float-noise
 gradients Adam amplifies into random drift). When ``constant_steps`` and ``decay_steps`` are 0 (the class
 default, because they depend on the run's length) the learning rate is
 constant; a preset derives them from its schedule (``schedule_for``).
+``decoder="resize"`` replaces the two transposed convolutions by upsampling and a
+convolution (Odena, Dumoulin & Olah 2016), an option to measure against the paper's
+decoder; the paper's is the default.
 """
 
 import keras
@@ -35,8 +38,7 @@ from keras import layers, ops
 
 from zoo import errors, losses, rng
 from zoo.backends import current as backend
-from zoo.models.base import (Adversarial, LeakyReLU, LinearDecay, check_training_images,
-                              global_mean)
+from zoo.models.base import ImageToImage, LeakyReLU, LinearDecay, global_mean
 from zoo.preset import Preset, Schedule, collect
 
 def init():
@@ -78,7 +80,19 @@ def conv_norm_relu(x, filters, kernel, strides=1, transpose=False, reflect=0):
     return layers.ReLU()(instance_norm()(x))
 
 
-def resnet_generator(size, channels, width, n_blocks, name):
+DECODERS = ("transpose", "resize")
+
+
+def upsample(x, filters, decoder):
+    """Double the feature map: the paper's stride-2 transposed convolution, or (``"resize"``)
+    nearest-neighbour upsampling and a 3x3 convolution, whose kernel covers every output
+    pixel evenly, so it cannot print the transposed convolution's period-2 grid."""
+    if decoder == "transpose":
+        return conv_norm_relu(x, filters, 3, strides=2, transpose=True)
+    return conv_norm_relu(layers.UpSampling2D(2, interpolation="nearest")(x), filters, 3)
+
+
+def resnet_generator(size, channels, width, n_blocks, name, decoder="transpose"):
     inputs = keras.Input((None, None, channels))
     x = conv_norm_relu(inputs, width, 7, reflect=3)
     x = conv_norm_relu(x, width * 2, 3, strides=2)
@@ -88,8 +102,8 @@ def resnet_generator(size, channels, width, n_blocks, name):
         y = ReflectionPad(1)(y)
         y = instance_norm()(layers.Conv2D(width * 4, 3, use_bias=False, kernel_initializer=init())(y))
         x = layers.Add()([x, y])
-    x = conv_norm_relu(x, width * 2, 3, strides=2, transpose=True)
-    x = conv_norm_relu(x, width, 3, strides=2, transpose=True)
+    x = upsample(x, width * 2, decoder)
+    x = upsample(x, width, decoder)
     x = ReflectionPad(3)(x)
     x = layers.Conv2D(channels, 7, kernel_initializer=init(), activation="tanh")(x)
     x = layers.Activation("linear", dtype="float32")(x)  # float32 out under mixed precision
@@ -111,26 +125,33 @@ def patchgan_discriminator(channels, width, name):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class CycleGAN(Adversarial):
-    """Zhu et al. 2017. Train on ``(images_a, images_b)`` batches; use ``translate``."""
+class CycleGAN(ImageToImage):
+    """Zhu et al. 2017. Train on ``(images_a, images_b)`` batches; use ``translate``.
+
+    ``decoder``: ``"transpose"`` (the paper's stride-2 transposed convolutions) or
+    ``"resize"`` (nearest-neighbour upsampling, then a 3x3 convolution: Odena et al.
+    2016's cure for checkerboard artifacts), to measure one against the other.
+    """
 
     tracker_names = ("d_loss", "g_loss", "cycle_loss", "identity_loss")
-    task = "image-to-image"
+    dataset_hint = "cycle_gan/<pair>"
 
     def __init__(self, image_size=256, channels=3, width=64, n_blocks=None,
                  cycle_weight=10.0, identity_weight=0.5, pool_size=50,
-                 constant_steps=0, decay_steps=0, **kwargs):
-        kwargs.pop("latent_dim", None)
+                 constant_steps=0, decay_steps=0, decoder="transpose", **kwargs):
+        if decoder not in DECODERS:
+            raise errors.ZooValueError(
+                f"decoder must be one of {', '.join(map(repr, DECODERS))}, got {decoder!r}.")
         self.n_blocks = n_blocks if n_blocks is not None else (9 if image_size >= 256 else 6)
         self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
         self.pool_size = errors.check_positive_int("pool_size", pool_size)
         self.constant_steps, self.decay_steps = constant_steps, decay_steps
+        self.decoder = decoder
         if image_size % 4:
             raise errors.ZooValueError(
                 f"CycleGAN downsamples twice; image_size must be a multiple of 4, got {image_size}."
             )
-        super().__init__(image_size=image_size, channels=channels, latent_dim=1, width=width,
-                         **kwargs)
+        super().__init__(image_size=image_size, channels=channels, width=width, **kwargs)
         shape = (self.pool_size,) + self.image_shape
         self.pool_a = self.add_weight(name="pool_a", shape=shape, initializer="zeros",
                                       trainable=False, aggregation="only_first_replica")
@@ -139,10 +160,8 @@ class CycleGAN(Adversarial):
         self.pool_count = self._counter("pool_count")
 
     def get_config(self):
-        config = super().get_config()
-        del config["latent_dim"]
-        return {
-            **config,
+        config = {
+            **super().get_config(),
             "n_blocks": self.n_blocks,
             "cycle_weight": self.cycle_weight,
             "identity_weight": self.identity_weight,
@@ -150,13 +169,19 @@ class CycleGAN(Adversarial):
             "constant_steps": self.constant_steps,
             "decay_steps": self.decay_steps,
         }
+        if self.decoder != "transpose":  # absent from configs saved before it existed
+            config["decoder"] = self.decoder
+        return config
 
     def build_networks(self):
         args = (self.image_size, self.channels, self.width, self.n_blocks)
-        self.g_ab = resnet_generator(*args, name="g_ab")
-        self.g_ba = resnet_generator(*args, name="g_ba")
+        self.g_ab = resnet_generator(*args, name="g_ab", decoder=self.decoder)
+        self.g_ba = resnet_generator(*args, name="g_ba", decoder=self.decoder)
         self.d_a = patchgan_discriminator(self.channels, self.width, name="d_a")
         self.d_b = patchgan_discriminator(self.channels, self.width, name="d_b")
+
+    def translator(self, direction):
+        return self.g_ab if direction == "a2b" else self.g_ba
 
     def d_variables(self):
         return self.d_a.trainable_variables + self.d_b.trainable_variables
@@ -215,37 +240,35 @@ class CycleGAN(Adversarial):
         return outs[0][start : start + local], outs[1][start : start + local]
 
     # ------------------------------------------------------------ training
-    def check_training_data(self, images, condition):
-        """Both parts of an ``(a, b)`` batch are images."""
-        for part in (images, condition):
-            check_training_images(part, self.image_shape, type(self).__name__)
+    def generator_objective(self, real_a, real_b, training):
+        """Eq. (3) for the generators, per example: ``(loss, logs, fake_a, fake_b)``.
+        ``train_step`` minimises it; ``test_step`` reports it on held-out pairs."""
+        lam, lam_id = self.cycle_weight, self.identity_weight * self.cycle_weight
+        fake_b, fake_a = self.g_ab(real_a, training=training), self.g_ba(real_b, training=training)
+        adv = (losses.least_squares_generator_loss(self.d_b(fake_b, training=training))
+               + losses.least_squares_generator_loss(self.d_a(fake_a, training=training)))
+        cycle = (losses.l1_loss(self.g_ba(fake_b, training=training), real_a)
+                 + losses.l1_loss(self.g_ab(fake_a, training=training), real_b))
+        identity = (losses.l1_loss(self.g_ab(real_b, training=training), real_b)
+                    + losses.l1_loss(self.g_ba(real_a, training=training), real_a))
+        per_example = adv + lam * cycle + lam_id * identity
+        logs = {"g_loss": ops.mean(per_example), "cycle_loss": ops.mean(cycle),
+                "identity_loss": ops.mean(identity)}
+        return per_example, logs, fake_a, fake_b
+
+    def discriminator_objective(self, real_a, real_b, fake_a, fake_b, training):
+        """The two discriminators' least-squares loss, halved, per example."""
+        return 0.5 * (
+            losses.least_squares_discriminator_loss(self.d_a(real_a, training=training),
+                                                    self.d_a(fake_a, training=training))
+            + losses.least_squares_discriminator_loss(self.d_b(real_b, training=training),
+                                                      self.d_b(fake_b, training=training)))
 
     def train_step(self, data, update_generator=True):
-        if not isinstance(data, tuple) or len(data) != 2:
-            raise errors.ZooValueError(
-                "CycleGAN trains on (images_a, images_b) batches; load data with "
-                "zoo.data.load('cycle_gan/<pair>') or zip two datasets."
-            )
-        real_a, real_b = data
-        lam, lam_id = self.cycle_weight, self.identity_weight * self.cycle_weight
+        real_a, real_b = self.unpack_pair(data)
 
         def g_loss():
-            fake_b, fake_a = self.g_ab(real_a, training=True), self.g_ba(real_b, training=True)
-            adv = losses.least_squares_generator_loss(
-                self.d_b(fake_b, training=True)
-            ) + losses.least_squares_generator_loss(self.d_a(fake_a, training=True))
-            cycle = losses.l1_loss(self.g_ba(fake_b, training=True), real_a) + losses.l1_loss(
-                self.g_ab(fake_a, training=True), real_b
-            )
-            identity = losses.l1_loss(self.g_ab(real_b, training=True), real_b) + losses.l1_loss(
-                self.g_ba(real_a, training=True), real_a
-            )
-            per_example = adv + lam * cycle + lam_id * identity
-            logs = {
-                "g_loss": ops.mean(per_example),
-                "cycle_loss": ops.mean(cycle),
-                "identity_loss": ops.mean(identity),
-            }
+            per_example, logs, fake_a, fake_b = self.generator_objective(real_a, real_b, True)
             return global_mean(per_example), (logs, fake_a, fake_b)
 
         logs, fake_a, fake_b = self.apply(self.g_optimizer, g_loss, self.g_variables())
@@ -253,14 +276,7 @@ class CycleGAN(Adversarial):
         pooled_a, pooled_b = self.query_pools(fake_a, fake_b)
 
         def d_loss():
-            per_example = 0.5 * (
-                losses.least_squares_discriminator_loss(
-                    self.d_a(real_a, training=True), self.d_a(pooled_a, training=True)
-                )
-                + losses.least_squares_discriminator_loss(
-                    self.d_b(real_b, training=True), self.d_b(pooled_b, training=True)
-                )
-            )
+            per_example = self.discriminator_objective(real_a, real_b, pooled_a, pooled_b, True)
             return global_mean(per_example), ops.mean(per_example)
 
         logs["d_loss"] = self.apply(self.d_optimizer, d_loss, self.d_variables())
@@ -270,109 +286,16 @@ class CycleGAN(Adversarial):
     def test_step(self, data):
         """The losses ``train_step`` logs, on held-out ``(a, b)`` data, updating nothing:
         the discriminators see the fresh fakes (the pool is left as it is)."""
-        real_a, real_b = data
-        lam, lam_id = self.cycle_weight, self.identity_weight * self.cycle_weight
-        fake_b, fake_a = self.g_ab(real_a, training=False), self.g_ba(real_b, training=False)
-        adv = (losses.least_squares_generator_loss(self.d_b(fake_b, training=False))
-               + losses.least_squares_generator_loss(self.d_a(fake_a, training=False)))
-        cycle = (losses.l1_loss(self.g_ba(fake_b, training=False), real_a)
-                 + losses.l1_loss(self.g_ab(fake_a, training=False), real_b))
-        identity = (losses.l1_loss(self.g_ab(real_b, training=False), real_b)
-                    + losses.l1_loss(self.g_ba(real_a, training=False), real_a))
-        d_loss = 0.5 * (
-            losses.least_squares_discriminator_loss(self.d_a(real_a, training=False),
-                                                    self.d_a(fake_a, training=False))
-            + losses.least_squares_discriminator_loss(self.d_b(real_b, training=False),
-                                                      self.d_b(fake_b, training=False)))
-        return self.record(g_loss=ops.mean(adv + lam * cycle + lam_id * identity),
-                           cycle_loss=ops.mean(cycle), identity_loss=ops.mean(identity),
-                           d_loss=ops.mean(d_loss))
+        real_a, real_b = self.unpack_pair(data)
+        _, logs, fake_a, fake_b = self.generator_objective(real_a, real_b, False)
+        d_loss = self.discriminator_objective(real_a, real_b, fake_a, fake_b, False)
+        return self.record(**logs, d_loss=ops.mean(d_loss))
 
-    # ------------------------------------------------------------ inference
     @classmethod
     def schedule_for(cls, steps):
         """The paper's learning rate over a run of ``steps``: constant for the first
         half, then linearly to 0 (100 + 100 of its 200 epochs)."""
         return {"constant_steps": steps // 2, "decay_steps": steps - steps // 2}
-
-    def example_batch(self, n=8, seed=0):
-        """Made-up ``(a, b)`` batches of the two domains."""
-        rng = np.random.default_rng(seed)
-        a = rng.uniform(-1, 1, (n,) + self.image_shape).astype("float32")
-        return a, rng.uniform(-1, 1, a.shape).astype("float32")
-
-    def sample(self, n, *, seed=None, labels=None, batch_size=500):
-        raise errors.ZooValueError(
-            "CycleGAN translates images instead of sampling noise: use "
-            "model.translate(images, direction='a2b' or 'b2a')."
-        )
-
-    def interpolate(self, *args, **kwargs):
-        raise errors.ZooValueError(
-            "CycleGAN has no latent space to walk: it translates images, "
-            "model.translate(images, direction='a2b' or 'b2a')."
-        )
-
-    def serving_signature(self):
-        return [keras.InputSpec(shape=(None,) + self.image_shape, dtype="float32", name="images")]
-
-    def call(self, inputs, training=False):
-        """``model(x)`` and ``predict(x)``: domain A images in [-1, 1] translated to B
-        (``translate(x, direction="b2a")`` goes the other way)."""
-        if len(inputs.shape) != 4 or inputs.shape[-1] != self.channels:
-            raise errors.ZooValueError(
-                f"CycleGAN translates images of shape (N, H, W, {self.channels}); got shape "
-                f"{tuple(inputs.shape)}.")
-        return self.g_ab(ops.cast(inputs, "float32"), training=False)
-
-    def translate(self, images, direction="a2b", batch_size=16):
-        """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)``.
-
-        Accepts numpy arrays or tensors, uint8 in [0, 255] or float in [-1, 1].
-        Returns numpy float32 in [-1, 1] of the same shape.
-        """
-        if direction not in ("a2b", "b2a"):
-            raise errors.ZooValueError(f"direction must be 'a2b' or 'b2a', got {direction!r}.")
-        batch_size = errors.check_positive_int("batch_size", batch_size)
-        try:
-            x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
-        except (ValueError, TypeError) as e:  # ragged nested lists, odd objects
-            raise errors.ZooValueError(f"images must be an array of pixels: {e}") from None
-        single = x.ndim == 3
-        if single:
-            x = x[None]
-        factor = 4
-        if x.ndim != 4 or x.shape[-1] != self.channels or x.shape[0] == 0:
-            raise errors.ZooValueError(
-                f"images must have shape (H, W, {self.channels}) or (N, H, W, {self.channels}) "
-                f"with N >= 1, got {x.shape}."
-            )
-        # Two stride-2 convolutions, then residual blocks whose reflection
-        # padding needs maps of at least 2 x 2.
-        if x.shape[1] % factor or x.shape[2] % factor or min(x.shape[1:3]) < 2 * factor:
-            raise errors.ZooValueError(
-                f"image height and width must be multiples of {factor} and at least "
-                f"{2 * factor}, got {x.shape[1:3]}."
-            )
-        if x.dtype == np.uint8:
-            x = x.astype(np.float32) / 127.5 - 1.0
-        elif np.issubdtype(x.dtype, np.floating):
-            x = x.astype(np.float32)
-            if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
-                raise errors.ZooValueError(
-                    "float images must be finite and in [-1, 1]; scale them with "
-                    "x / 127.5 - 1 or pass uint8."
-                )
-        else:
-            raise errors.ZooValueError(
-                f"images must be uint8 or float, got dtype {x.dtype}."
-            )
-        net = self.g_ab if direction == "a2b" else self.g_ba
-        out = np.concatenate(
-            [ops.convert_to_numpy(net(x[i : i + batch_size], training=False))
-             for i in range(0, len(x), batch_size)]
-        )
-        return out[0] if single else out
 
 
 PAPER = ('Zhu, Park, Isola & Efros 2017, "Unpaired Image-to-Image Translation using '

@@ -21,7 +21,7 @@ import keras
 from keras import layers, ops
 
 from zoo import losses, rng
-from zoo.models.base import Adversarial, global_draw
+from zoo.models.base import NoiseToImage, global_draw
 from zoo.preset import Preset, Schedule, collect
 
 
@@ -81,7 +81,7 @@ class SeededDropout(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class GAN(Adversarial):
+class GAN(NoiseToImage):
     """Goodfellow et al. 2014, fully connected minimax GAN.
 
     Args:

@@ -41,7 +41,7 @@ import keras
 from keras import ops
 
 from zoo import errors, losses
-from zoo.models.base import Adversarial
+from zoo.models.base import NoiseToImage
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from zoo.preset import Preset, Schedule, collect
 
@@ -52,7 +52,7 @@ def rmsprop_as_in_pytorch(learning_rate):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class WGAN(Adversarial):
+class WGAN(NoiseToImage):
     """Arjovsky et al. 2017 with weight clipping. See the module docstring."""
 
     tracker_names = ("d_loss", "g_loss", "wasserstein")
