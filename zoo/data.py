@@ -72,6 +72,14 @@ TF_DATASETS = ("celeb_a",)
 # and the jitter's padding (resize to size + pad, random crop back to size).
 PAIRS = {"fashion_mnist_pair/sneaker2boot": (("fashion_mnist", 7), ("fashion_mnist", 9), 4),
          "emoji_pair/noto2twemoji": (("emoji/noto", None), ("emoji/twemoji", None), 8)}
+# A paired set: the same things drawn in two styles, index i the same in both; each
+# (source style, target style, the jitter's padding), trained as (source, target)
+# batches with the same crop and flip for both images of a pair (pix2pix).
+PAIRED = {"emoji_paired/noto2twemoji": ("emoji/noto", "emoji/twemoji", 8),
+          "emoji_paired/twemoji2noto": ("emoji/twemoji", "emoji/noto", 8)}
+# The validation split carved from a train split: every VALIDATION_EVERY-th group of
+# images (an emoji with its skin-tone variations is one group), from the sixth on.
+VALIDATION_EVERY, VALIDATION_OFFSET = 10, 5
 NATIVE = {"mnist": (28, 1), "fashion_mnist": (28, 1), "cifar10": (32, 3),
           "celeb_a": (64, 3), "stacked_mnist": (28, 3), "emoji/noto": (64, 3),
           "emoji/twemoji": (64, 3), "emoji/both": (64, 3)}
@@ -182,6 +190,16 @@ def _read_tfds(name, split, data_dir):
     """A whole split through tfds, as uint8 images and int64 labels (needs TensorFlow)."""
     ds = tfds_load(name, split, data_dir, batch_size=-1)
     return np.asarray(ds["image"], np.uint8), np.asarray(ds["label"], np.int64)
+
+
+def _stored_arrays(name, data_dir=None):
+    """Every array of ``name``'s ``.npz`` (as :func:`read_arrays` caches them), or None
+    for made-up data and sets read from tfds."""
+    path = arrays_path(name, data_dir)
+    if name in _MOCK or not path.exists():
+        return None
+    read_arrays(name, "train", data_dir, source="npz")  # fills the cache
+    return _CACHE.get((str(path), path.stat().st_mtime_ns))
 
 
 def read_arrays(name, split="train", data_dir=None, source=None):
@@ -396,7 +414,9 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
                           shuffle, drop_remainder, seed, data_dir)
         return ds.repeat().skip(start) if repeat else ds
     options = dict(shuffle=shuffle, drop_remainder=drop_remainder, seed=seed)
-    if name.startswith(("fashion_mnist_pair/", "emoji_pair/")):
+    if name in PAIRED:
+        batches = _paired(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
+    elif name.startswith(("fashion_mnist_pair/", "emoji_pair/")):
         batches = _pair(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
     elif name == "stacked_mnist":
         batches = _stacked(split, batch_size, image_size, labels, options, data_dir)
@@ -417,7 +437,7 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
     else:
         raise errors.ZooValueError(
             f"unknown dataset {name!r}. Valid: {', '.join(ARRAY_DATASETS + TF_DATASETS)}, "
-            f"stacked_mnist, cycle_gan/<pair>, {', '.join(PAIRS)}, "
+            f"stacked_mnist, cycle_gan/<pair>, {', '.join((*PAIRS, *PAIRED))}, "
             "or the path of a folder or .zip of images.")
     return batches.repeating(start) if repeat else batches
 
@@ -431,11 +451,17 @@ def images(name, split="test", labels=False, data_dir=None):
 
 
 def pair_domains(pair, split="test", data_dir=None):
-    """The two domains of ``pair`` (a :data:`PAIRS` name) as ``[(images, labels)] * 2``:
-    the whole split in [-1, 1], in stored order, without jitter: what translations are
-    scored on. For the emoji pair, index ``i`` is the same emoji in both styles."""
+    """The two domains of ``pair`` (a :data:`PAIRS` or :data:`PAIRED` name) as
+    ``[(images, labels)] * 2``: the whole split in [-1, 1], in stored order, without
+    jitter: what translations are scored on. For the emoji pair, index ``i`` is the same
+    emoji in both styles; a paired set's splits are ``paired_split``'s."""
+    if pair in PAIRED:
+        xa, xb, y = paired_split(pair, split, data_dir)
+        size, channels = NATIVE[PAIRED[pair][0]]
+        return [(to_model_range(x, size, channels), y) for x in (xa, xb)]
     if pair not in PAIRS:
-        raise errors.ZooValueError(f"unknown pair {pair!r}; valid: {', '.join(PAIRS)}.")
+        raise errors.ZooValueError(
+            f"unknown pair {pair!r}; valid: {', '.join((*PAIRS, *PAIRED))}.")
     out = []
     for source, label in PAIRS[pair][:2]:
         x, y = images(source, split, labels=True, data_dir=data_dir)
@@ -487,6 +513,70 @@ def _pair(pair, split, batch_size, image_size, channels, seed, shuffle, data_dir
 
     batches = Batches([len(d) for d in domains], make, batch_size, shuffle=shuffle, seed=seed,
                       continuous=True)
+    return batches
+
+
+def validation_mask(name, data_dir=None):
+    """Which rows of ``name``'s train split are the validation split carved from it:
+    every :data:`VALIDATION_EVERY`-th group from the sixth (``VALIDATION_OFFSET``), a
+    group being the images that show the same thing (an emoji and its skin-tone
+    variations, so none of them leaks into training); fixed, so anyone can repeat it."""
+    x, _ = read_arrays(name, "train", data_dir)
+    stored = _stored_arrays(name, data_dir)
+    files = stored.get("train_files") if stored else None
+    if files is None:  # made-up data, or a set without file names: each image a group
+        groups = np.arange(len(x))
+    else:
+        first = {}
+        groups = np.array([first.setdefault(re.sub(r"-1f3f[b-f]", "", str(f)), len(first))
+                           for f in files])
+    return groups % VALIDATION_EVERY == VALIDATION_OFFSET
+
+
+def paired_split(name, split="train", data_dir=None):
+    """A paired set's ``split`` as ``(sources, targets, labels)``, uint8, index-aligned:
+    ``"train"`` (the train split less validation), ``"validation"`` or ``"test"``."""
+    if name not in PAIRED:
+        raise errors.ZooValueError(f"unknown paired set {name!r}; valid: {', '.join(PAIRED)}.")
+    if split not in ("train", "validation", "test"):
+        raise errors.ZooValueError(
+            f"{name} has the splits 'train', 'validation' (carved from train) and 'test'; "
+            f"got {split!r}.")
+    source, target, _ = PAIRED[name]
+    stored = "test" if split == "test" else "train"
+    (xa, y), (xb, yb) = read_arrays(source, stored, data_dir), read_arrays(target, stored, data_dir)
+    if len(xa) != len(xb) or not np.array_equal(y, yb):
+        raise errors.DataNotFoundError(
+            f"{source} and {target} are not index-aligned ({len(xa)} and {len(xb)} images): "
+            "prepare both again with python -m zoo prepare-data.")
+    if split != "test":
+        keep = validation_mask(source, data_dir)
+        keep = keep if split == "validation" else ~keep
+        xa, xb, y = xa[keep], xb[keep], y[keep]
+    return xa, xb, y
+
+
+def _paired(name, split, batch_size, image_size, channels, seed, shuffle, data_dir):
+    """``(source, target)`` batches of a paired set with pix2pix's jitter, the same for
+    both images of a pair: resize to ``size + pad``, one random crop back, one flip."""
+    xa, xb, _ = paired_split(name, split, data_dir)
+    pad = PAIRED[name][2]
+    native_size, native_channels = NATIVE[PAIRED[name][0]]
+    size, ch = image_size or native_size, channels or native_channels
+    domains = [to_model_range(x, size + pad, ch) for x in (xa, xb)]  # resized once
+
+    def make(g, i):  # keyed on (seed, g): the same crop and flip for source and target
+        rng = np.random.default_rng([batches.seed, g])
+        rows, cols = rng.integers(0, pad + 1, (2, len(i)))
+        flip = rng.random(len(i)) < 0.5
+        out = []
+        for domain in domains:
+            crops = np.stack([domain[j, r:r + size, c:c + size] for j, r, c in zip(i, rows, cols)])
+            crops[flip] = crops[flip, :, ::-1]
+            out.append(crops)
+        return tuple(out)
+
+    batches = Batches([len(xa)], make, batch_size, shuffle=shuffle, seed=seed)
     return batches
 
 

@@ -183,14 +183,15 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
     if getattr(model, "task", None) == "image-to-image":
-        if dataset not in data.PAIRS:
+        pairs = (*data.PAIRS, *data.PAIRED)
+        if dataset not in pairs:
             raise errors.ZooValueError(
                 f"a translator is scored on a pair of domains; pass one of "
-                f"{', '.join(data.PAIRS)} as dataset (got {dataset!r}).")
+                f"{', '.join(pairs)} as dataset (got {dataset!r}).")
         started = time.time()
         result = {"metrics": evaluate_translation(model, dataset, n),
                   "protocol": {"dataset": dataset, "split": "test", "extractor": (
-                      "classifier-emoji" if dataset.startswith("emoji_pair/")
+                      "classifier-emoji" if dataset.startswith("emoji_")
                       else "classifier-fashion-mnist")}}
         result["protocol"]["seconds"] = round(time.time() - started, 1)
         return result
@@ -285,7 +286,7 @@ def evaluate_emoji_generator(model, n=10000, seed=0, references=False):
     return result
 
 
-def evaluate_translation(model, pair, n=10000):
+def evaluate_translation(model, pair, n=10000, split="test"):
     """How well an image-to-image model moves test images of ``pair`` across.
 
     ``pair`` names a ``zoo.data.PAIRS`` entry (``"fashion_mnist_pair/sneaker2boot"``).
@@ -294,8 +295,8 @@ def evaluate_translation(model, pair, n=10000):
     and the domain FID of the translations to the real target-class images. The
     emoji style pair is scored by :func:`evaluate_style_transfer`.
     """
-    if pair.startswith("emoji_pair/"):
-        return evaluate_style_transfer(model, pair, n)
+    if pair.startswith(("emoji_pair/", "emoji_paired/")):
+        return evaluate_style_transfer(model, pair, n, split)
     (source, class_a), (_, class_b), _ = data.PAIRS[pair]
     net = load_classifier(source)
     (xa, _), (xb, _) = data.pair_domains(pair)
@@ -329,13 +330,31 @@ def _kid(f1, f2):
     return metrics.kernel_inception_distance(f1, f2, num_subsets=50, subset_size=1000)[0]
 
 
-def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None):
-    """Issue 33's scores of a translator between the two emoji styles, per direction,
-    on the test split (377 emoji a style; ``n`` keeps the first ``n``):
+def checkerboard_share(images_):
+    """The share of the images' spectral power on the Nyquist row and column (the
+    period-2 pattern a stride-2 transposed convolution prints; Odena et al. 2016),
+    of their luminance less each image's mean, averaged over the images."""
+    grey = np.asarray(images_, np.float64).mean(-1)
+    grey = grey - grey.mean(axis=(1, 2), keepdims=True)
+    power = (np.abs(np.fft.fft2(grey)) ** 2).mean(0)
+    h, w = power.shape
+    nyquist = power[h // 2].sum() + power[:, w // 2].sum() - power[h // 2, w // 2]
+    return float(nyquist / max(power.sum(), 1e-12))
+
+
+def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None, split="test"):
+    """Issue 33's scores of a translator between the two emoji styles, per direction
+    the model translates in (``model.directions``), on ``split`` (the test split's 377
+    emoji a style by default; ``n`` keeps the first ``n``). ``pair`` is the unpaired
+    ``emoji_pair/noto2twemoji`` or a paired set (``emoji_paired/...``: its a2b is its
+    source to its target style):
 
     * ``target_style_rate``: share of translations the emoji classifier
       (``classifier-emoji``) calls the target style; ``_real``: of the true
-      counterparts (the real test emoji of the target style).
+      counterparts (the real test emoji of the target style); ``_share``: the first
+      over the second.
+    * ``checkerboard``: :func:`checkerboard_share` of the translations over that of
+      the true counterparts (1: as much grid as real images have).
     * ``category_kept``: share whose category is the input's; ``_real``: the same
       classifier on the true counterparts; ``category_kept_ratio`` is their ratio.
     * ``kid``: KID (x 1000, the classifier's 128-d features, all images in one
@@ -351,12 +370,16 @@ def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None):
       different shapes, so L1 checks the direction, not a goal.
     """
     net = load_classifier("emoji/both")
-    (xa, cats), (xb, _) = data.pair_domains(pair)
+    (xa, cats), (xb, _) = data.pair_domains(pair, split)
     n = len(xa) if n is None else min(n, len(xa))
     xa, xb, cats = xa[:n], xb[:n], cats[:n]
+    names = data.PAIRED[pair][:2] if pair in data.PAIRED else [s for s, _ in data.PAIRS[pair][:2]]
+    style_a, style_b = (data.EMOJI_STYLES.index(name.split("/")[1]) for name in names)
     train = {k: data.images(f"emoji/{style}", "train") for k, style in enumerate(data.EMOJI_STYLES)}
     out = {}
-    for direction, src, dst, style in (("a2b", xa, xb, 1), ("b2a", xb, xa, 0)):
+    ways = {"a2b": (xa, xb, style_b), "b2a": (xb, xa, style_a)}
+    for direction in getattr(model, "directions", ("a2b", "b2a")):
+        src, dst, style = ways[direction]
         moved = model.translate(src, direction)
         floor = train[style][np.random.default_rng(0).permutation(len(train[style]))[:n]]
         (f_moved, p_moved), (f_src, _), (f_dst, p_dst), (f_floor, _) = (
@@ -365,9 +388,12 @@ def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None):
         kid, kid_identity, kid_floor = (1000 * _kid(f_dst, f) for f in (f_moved, f_src, f_floor))
         kept, kept_real = float((c_moved == cats).mean()), float((c_dst == cats).mean())
         l1, l1_identity = (float(np.abs(x - dst).mean()) / 2 for x in (moved, src))
+        rate, rate_real = float((s_moved == style).mean()), float((s_dst == style).mean())
         out[direction] = {
-            "target_style_rate": round(float((s_moved == style).mean()), 4),
-            "target_style_rate_real": round(float((s_dst == style).mean()), 4),
+            "target_style_rate": round(rate, 4),
+            "target_style_rate_real": round(rate_real, 4),
+            "target_style_rate_share": _ratio(rate, rate_real),
+            "checkerboard": _ratio(checkerboard_share(moved), checkerboard_share(dst)),
             "category_kept": round(kept, 4),
             "category_kept_real": round(kept_real, 4),
             "category_kept_ratio": _ratio(kept, kept_real),

@@ -31,9 +31,12 @@ class QualityProbe:
 
     def __init__(self, dataset, n=2000, seed=0):
         self.n, self.seed = errors.check_sample_count(n), seed
-        self.pair = dataset if dataset in data.PAIRS else None
-        if self.pair is not None:  # as many test images a way as both domains have
-            self.n = min(self.n, *(len(x) for x, _ in data.pair_domains(self.pair)))
+        self.pair = dataset if dataset in data.PAIRS or dataset in data.PAIRED else None
+        # A paired set's snapshots are chosen on its validation split, never on the test
+        # images its card reports; the unpaired sets (older presets) on test.
+        self.split = "validation" if dataset in data.PAIRED else "test"
+        if self.pair is not None:  # as many images a way as both domains have
+            self.n = min(self.n, *(len(x) for x, _ in data.pair_domains(self.pair, self.split)))
         else:
             self.net = evaluation.load_classifier(dataset)
             real = evaluation.real_images(dataset, "train", min(n, 60000), seed)
@@ -41,11 +44,11 @@ class QualityProbe:
 
     @staticmethod
     def available(dataset):
-        return dataset in evaluation.CLASSIFIERS or dataset in data.PAIRS
+        return dataset in evaluation.CLASSIFIERS or dataset in data.PAIRS or dataset in data.PAIRED
 
     def __call__(self, model):
         if self.pair is not None:
-            result = evaluation.evaluate_translation(model, self.pair, self.n)
+            result = evaluation.evaluate_translation(model, self.pair, self.n, self.split)
             return {f"{d}_{k}": v for d, row in result.items() for k, v in row.items()}
         row = {}
         sets = [("", False)] + ([("_average", True)] if getattr(model, "average", None) else [])
@@ -67,8 +70,9 @@ class QualityProbe:
         """Lower is better: the best FID of the two weight sets, the share of
         translations *not* classified as their target (mean of both ways), or for
         style transfer the share of the KID gap *not* closed (mean of both ways)."""
-        if "a2b_gap_closed" in row:
-            return 1.0 - ((row["a2b_gap_closed"] or 0.0) + (row["b2a_gap_closed"] or 0.0)) / 2
+        if "a2b_gap_closed" in row:  # a one-way translator (pix2pix) has a2b alone
+            ways = [row[k] or 0.0 for k in ("a2b_gap_closed", "b2a_gap_closed") if k in row]
+            return 1.0 - sum(ways) / len(ways)
         if "a2b_target_class_rate" in row:
             return 1.0 - (row["a2b_target_class_rate"] + row["b2a_target_class_rate"]) / 2
         return min(row["fid"], row.get("fid_average", float("inf")))
@@ -80,9 +84,10 @@ class QualityProbe:
         every = steps[1] - steps[0] if len(steps) > 1 else steps[0]
         last = rows[-1]
         if "a2b_gap_closed" in last:
-            each = f"each on {last['eval_n']:,} test images a way"
+            split = last.get("eval_split", "test")
+            each = f"each on {last['eval_n']:,} {split} images a way"
             rule = ("the largest share of the KID gap closed from the untranslated inputs "
-                    "to the floor, mean of both ways")
+                    "to the floor" + (", mean of both ways" if "b2a_gap_closed" in last else ""))
         elif "a2b_target_class_rate" in last:
             each = f"each on {last['eval_n']:,} test images a way"
             rule = "the highest share of translations classified as the target class, mean of both ways"

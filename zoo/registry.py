@@ -31,10 +31,10 @@ import re
 from pathlib import Path
 
 from zoo import checkpoint, errors
-from zoo.models import cgan, cyclegan, dcgan, gan, wgan, wgan_gp
+from zoo.models import cgan, cyclegan, dcgan, gan, pix2pix, wgan, wgan_gp
 
 PRESETS = {}
-for _module in (gan, dcgan, wgan, wgan_gp, cgan, cyclegan):
+for _module in (gan, dcgan, wgan, wgan_gp, cgan, cyclegan, pix2pix):
     PRESETS.update(_module.PRESETS)
 
 

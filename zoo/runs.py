@@ -27,9 +27,13 @@ from zoo.probe import QualityProbe
 
 
 def sample_grid(model, path, sample_inputs):
-    if model.task == "image-to-image":
+    if model.task == "image-to-image":  # a row of inputs, a row of their translations, ...
         a, b = (np.asarray(x) for x in sample_inputs)
-        grid = list(a) + list(model.translate(a, "a2b")) + list(b) + list(model.translate(b, "b2a"))
+        if model.directions == ("a2b",):  # paired: source, translation, the true target
+            grid = list(a) + list(model.translate(a)) + list(b)
+        else:
+            grid = (list(a) + list(model.translate(a, "a2b")) + list(b)
+                    + list(model.translate(b, "b2a")))
         images.save_grid(grid, path, cols=len(a), scale=2)
     else:
         images.save_grid(model.sample(64, seed=0), path, cols=8, scale=2)
@@ -159,6 +163,8 @@ class EpochEnd(StopOnRequest):
                                         "wall_time_s")},
                "train_time_s": round(meta["wall_time_s"] - meta["measure_time_s"], 1),
                "eval_n": self.probe.n,
+               # Where it was chosen from, when not the test split (a paired set's validation).
+               **({"eval_split": self.probe.split} if self.probe.split != "test" else {}),
                **quality, **losses}
         if logs is not None:  # for TensorBoard, which runs after this callback
             logs.update({k: v for k, v in quality.items() if isinstance(v, float)})

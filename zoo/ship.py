@@ -17,7 +17,8 @@ from zoo.probe import QualityProbe, plot_quality
 def _weights_shipped(model, row):
     """Which weights a snapshot chosen by ``row`` samples with, in words for its card."""
     if model.task == "image-to-image":
-        return "both generators' own"  # CycleGAN keeps no averaged set
+        # A translator keeps no averaged set.
+        return "both generators' own" if len(model.directions) == 2 else "the generator's own"
     return "averaged generator" if QualityProbe.use_average(row) else "generator's own"
 
 

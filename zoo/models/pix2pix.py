@@ -1,0 +1,275 @@
+"""pix2pix: Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with
+Conditional Adversarial Networks".
+
+The paired counterpart of CycleGAN: trained on ``(source, target)`` pairs that show
+the same thing, it learns one direction, ``source -> target``. The objective, eq. (4):
+
+  G* = arg min_G max_D  L_cGAN(G, D) + lambda * L_L1(G),   lambda = 100
+  L_cGAN = log D(x, y) + log(1 - D(x, G(x)))   (the generator: non-saturating)
+  L_L1   = |y - G(x)|
+
+D is conditioned on the input: it sees the source and an image side by side
+(concatenated on the channel axis) and says, patch by patch, whether the image is
+the source's real counterpart. Its objective is halved, as in the authors' code.
+
+Networks (section 3.2 and the authors' code):
+
+* Generator: a U-Net. The encoder halves the image with 4x4 stride-2 convolutions,
+  C64-C128-C256-C512-C512... down to 1x1 (six levels at 64 px, eight at 256),
+  LeakyReLU 0.2, no norm on the first layer nor on the innermost (a 1x1 map has
+  nothing to normalise); the decoder mirrors it with 4x4 stride-2 transposed
+  convolutions and ReLU, and each decoder level is concatenated with the encoder
+  level of the same size (the skip connections that carry the source's layout
+  straight to the output). Dropout 0.5 in the three innermost decoder blocks is the
+  model's only noise, and, as in the paper, it stays on at test time: the same
+  image translated twice can differ a little. ``translate(images, seed=s)`` draws
+  the dropout masks from ``s``, so a seed gives the same translation every time.
+* Discriminator: the 70x70 PatchGAN C64-C128-C256-C512 (CycleGAN's; the CycleGAN
+  paper took it from here) on the concatenated pair.
+* Norm: instance norm. The paper uses batch norm at batch 1 with the batch's own
+  statistics at test time too, which is instance norm; without affine parameters,
+  as CycleGAN's.
+
+Training: Adam 2e-4, betas (0.5, 0.999), batch 1, N(0, 0.02) weights, jitter by
+resizing to 1.125x and cropping back, and mirroring, the same for both images of a
+pair (``zoo.data.load("emoji_paired/...")``).
+
+Deviations: the generator updates before the discriminator in each step (the
+authors' code updates D first), so one forward pass of G serves both updates, as
+in the zoo's CycleGAN; the alternation is the same, half a step shifted. The
+learning rate is constant, then decays linearly to 0 over the second half of the
+run (the paper's 100 + 100 epochs on most of its data sets), fitted to a run's
+``--steps`` as CycleGAN's.
+"""
+
+import keras
+from keras import layers, ops
+
+from zoo import errors, losses
+from zoo.models.base import ImageToImage, LeakyReLU, LinearDecay, global_mean
+from zoo.models.cyclegan import init, instance_norm, patchgan_discriminator
+from zoo.models.gan import SeededDropout
+from zoo.preset import Preset, Schedule, collect
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class TestTimeDropout(SeededDropout):
+    """pix2pix's dropout: on at training *and* at test time (the generator's only
+    noise), its masks drawn like the zoo's other noise from a saved counter, so a
+    resumed or distributed run draws what one uninterrupted device draws, and
+    ``Pix2Pix.translate(seed=...)`` can set where the draws start."""
+
+    def call(self, x, training=None):
+        return super().call(x, training=True)
+
+
+def levels_for(image_size):
+    """The U-Net's depth: how many halvings take ``image_size`` down to 1."""
+    levels, size = 0, image_size
+    while size > 1 and size % 2 == 0:
+        size //= 2
+        levels += 1
+    if size != 1 or levels < 3:
+        raise errors.ZooValueError(
+            f"pix2pix's U-Net halves the image down to 1x1: image_size must be a power of "
+            f"two, at least 8 (64 and 256 are usual), got {image_size}.")
+    return levels
+
+
+def unet_generator(image_size, channels, width, dropout, seed, name="generator"):
+    """Source image -> translated image in [-1, 1] (see the module docstring)."""
+    levels = levels_for(image_size)
+    filters = [width * min(2 ** i, 8) for i in range(levels)]
+    inputs = keras.Input((None, None, channels))
+    x, skips = inputs, []
+    for i, f in enumerate(filters):
+        if i:
+            x = LeakyReLU(0.2)(x)
+        x = layers.Conv2D(f, 4, strides=2, padding="same", use_bias=i in (0, levels - 1),
+                          kernel_initializer=init())(x)
+        if 0 < i < levels - 1:
+            x = instance_norm()(x)
+        skips.append(x)
+    for k, i in enumerate(reversed(range(levels - 1))):  # up to the outermost level's input
+        x = layers.ReLU()(x)
+        x = layers.Conv2DTranspose(filters[i], 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=init())(x)
+        x = instance_norm()(x)
+        if k < 3 and dropout:
+            x = TestTimeDropout(dropout, seed=seed + k)(x)
+        x = layers.Concatenate()([x, skips[i]])
+    x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init(),
+                               activation="tanh")(x)
+    x = layers.Activation("linear", dtype="float32")(x)  # float32 out under mixed precision
+    return keras.Model(inputs, x, name=name)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Pix2Pix(ImageToImage):
+    """Isola et al. 2017. Train on ``(source, target)`` batches of paired images;
+    ``translate(images)`` maps sources to targets (one direction, ``"a2b"``).
+
+    Args:
+      image_size, channels: the images' shape (a power of two: the U-Net's depth
+        follows from it).
+      width: filters of the first layer of both networks (paper: 64).
+      l1_weight: lambda, the weight of the L1 term (paper: 100).
+      dropout: the decoder's dropout rate (paper: 0.5; 0 makes G deterministic).
+      constant_steps, decay_steps: the learning rate's schedule (``schedule_for``).
+    """
+
+    tracker_names = ("d_loss", "g_loss", "gan_loss", "l1_loss")
+    directions = ("a2b",)
+    dataset_hint = "emoji_paired/<pair>"
+
+    def __init__(self, image_size=256, channels=3, width=64, l1_weight=100.0, dropout=0.5,
+                 constant_steps=0, decay_steps=0, **kwargs):
+        self.levels = levels_for(image_size)
+        if not 0.0 <= float(dropout) < 1.0:
+            raise errors.ZooValueError(f"dropout must be in [0, 1) (paper: 0.5), got {dropout!r}.")
+        if float(l1_weight) < 0:
+            raise errors.ZooValueError(f"l1_weight must be >= 0 (paper: 100), got {l1_weight!r}.")
+        self.l1_weight, self.dropout = float(l1_weight), float(dropout)
+        self.constant_steps, self.decay_steps = constant_steps, decay_steps
+        super().__init__(image_size=image_size, channels=channels, width=width, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "l1_weight": self.l1_weight, "dropout": self.dropout,
+                "constant_steps": self.constant_steps, "decay_steps": self.decay_steps}
+
+    @property
+    def downsampling(self):
+        return 2 ** self.levels
+
+    def min_side(self):
+        return self.downsampling
+
+    def build_networks(self):
+        self.generator = unet_generator(self.image_size, self.channels, self.width,
+                                        self.dropout, self.seed)
+        self.discriminator = patchgan_discriminator(2 * self.channels, self.width,
+                                                    name="discriminator")
+
+    def translator(self, direction):
+        return self.generator
+
+    def default_optimizers(self):
+        def adam():
+            return keras.optimizers.Adam(LinearDecay(2e-4, self.constant_steps,
+                                                     self.decay_steps), beta_1=0.5)
+
+        return adam(), adam()
+
+    @classmethod
+    def schedule_for(cls, steps):
+        """Constant for the first half of a run of ``steps``, then linearly to 0."""
+        return {"constant_steps": steps // 2, "decay_steps": steps - steps // 2}
+
+    # ------------------------------------------------------------ training
+    def judge(self, source, image, training):
+        """D's patch logits for ``image`` as the counterpart of ``source``."""
+        return self.discriminator(ops.concatenate([source, image], axis=-1), training=training)
+
+    def generator_objective(self, source, target, training):
+        """Eq. (4) for G, per example: ``(loss, logs, fake)``; ``train_step`` minimises
+        it, ``test_step`` reports it on held-out pairs."""
+        fake = self.generator(source, training=training)
+        gan = losses.non_saturating_generator_loss(self.judge(source, fake, training))
+        l1 = losses.l1_loss(fake, target)
+        per_example = gan + self.l1_weight * l1
+        logs = {"g_loss": ops.mean(per_example), "gan_loss": ops.mean(gan),
+                "l1_loss": ops.mean(l1)}
+        return per_example, logs, fake
+
+    def discriminator_objective(self, source, target, fake, training):
+        """D's loss on the real pair and the translated one, halved, per example."""
+        return 0.5 * losses.minimax_discriminator_loss(self.judge(source, target, training),
+                                                       self.judge(source, fake, training))
+
+    def train_step(self, data, update_generator=True):
+        source, target = self.unpack_pair(data)
+
+        def g_loss():
+            per_example, logs, fake = self.generator_objective(source, target, True)
+            return global_mean(per_example), (logs, fake)
+
+        logs, fake = self.apply(self.g_optimizer, g_loss, self.g_variables())
+        self.after_generator_update()
+        fake = ops.stop_gradient(fake)
+
+        def d_loss():
+            per_example = self.discriminator_objective(source, target, fake, True)
+            return global_mean(per_example), ops.mean(per_example)
+
+        logs["d_loss"] = self.apply(self.d_optimizer, d_loss, self.d_variables())
+        self.d_steps.assign_add(1)
+        return self.record(**logs)
+
+    def test_step(self, data):
+        """The losses ``train_step`` logs, on held-out pairs, updating nothing (the
+        dropout counters are put back, so no stream moves)."""
+        source, target = self.unpack_pair(data)
+        state = [(v, ops.copy(v.value)) for v in self.non_trainable_variables]
+        _, logs, fake = self.generator_objective(source, target, False)
+        d_loss = self.discriminator_objective(source, target, fake, False)
+        for v, value in state:
+            v.assign(value)
+        return self.record(**logs, d_loss=ops.mean(d_loss))
+
+    # ------------------------------------------------------------ inference
+    def dropouts(self):
+        return [layer for layer in self.generator.layers if isinstance(layer, TestTimeDropout)]
+
+    def translate(self, images, direction=None, batch_size=16, *, seed=0):
+        """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)`` (uint8 in
+        [0, 255] or float in [-1, 1]) into float32 in [-1, 1] of the same shape.
+
+        The dropout stays on, as in the paper; its masks are drawn from ``seed``, so
+        the same images, seed and ``batch_size`` give the same translation. Training's
+        draws are left where they were."""
+        seed = errors.check_seed(seed)
+        layers_ = self.dropouts()
+        saved = [int(layer.calls.numpy()) for layer in layers_]
+        for layer in layers_:  # past any training step; 4,096 batches a seed (int32 steps)
+            layer.calls.assign(2**29 + ((seed or 0) % 2**17) * 2**12)
+        try:
+            return super().translate(images, direction, batch_size)
+        finally:
+            for layer, calls in zip(layers_, saved):
+                layer.calls.assign(calls)
+
+
+PAPER = ('Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with Conditional '
+         'Adversarial Networks"')
+# The emoji pairs' targets (issue 49; zoo.evaluate on the 377 test emoji).
+EMOJI_TARGET = {"a2b_target_style_rate_share": (">=", 0.95), "a2b_l1_ratio": ("<=", 0.6),
+                "a2b_category_kept_ratio": (">=", 0.95)}
+
+PRESETS = collect(
+    Preset(
+        name="pix2pix-noto2twemoji",
+        cls=Pix2Pix,
+        config={"image_size": 64, "channels": 3, "width": 32},
+        dataset="emoji_paired/noto2twemoji",
+        # The paper's 200 epochs of the 3,043 training pairs (train less validation), batch 1.
+        schedule=Schedule(steps=608_600, batch_size=1, steps_per_epoch=1000),
+        recipe="recipes/pix2pix_noto2twemoji.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/pix2pix-noto2twemoji",
+        target=EMOJI_TARGET,
+        description="pix2pix from Noto emoji to the same emoji in Twemoji's style, 64 px colour.",
+    ),
+    Preset(
+        name="pix2pix-twemoji2noto",
+        cls=Pix2Pix,
+        config={"image_size": 64, "channels": 3, "width": 32},
+        dataset="emoji_paired/twemoji2noto",
+        schedule=Schedule(steps=608_600, batch_size=1, steps_per_epoch=1000),
+        recipe="recipes/pix2pix_twemoji2noto.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/pix2pix-twemoji2noto",
+        target=EMOJI_TARGET,
+        description="pix2pix from Twemoji to the same emoji in Noto's style, 64 px colour.",
+    ),
+)
