@@ -21,9 +21,10 @@ Networks (section 3.2 and the authors' code):
   convolutions and ReLU, and each decoder level is concatenated with the encoder
   level of the same size (the skip connections that carry the source's layout
   straight to the output). Dropout 0.5 in the three innermost decoder blocks is the
-  model's only noise, and, as in the paper, it stays on at test time: the same
-  image translated twice can differ a little. ``translate(images, seed=s)`` draws
-  the dropout masks from ``s``, so a seed gives the same translation every time.
+  model's only noise, and, as in the paper, it stays on at test time: an image
+  translated with two seeds differs a little. ``translate(images, seed=s)`` draws
+  one set of masks from ``s`` for every image, so an image and a seed give the same
+  translation every time, whatever batch it is in.
 * Discriminator: the 70x70 PatchGAN C64-C128-C256-C512 (CycleGAN's; the CycleGAN
   paper took it from here) on the concatenated pair.
 * Norm: instance norm. The paper uses batch norm at batch 1 with the batch's own
@@ -45,22 +46,46 @@ run (the paper's 100 + 100 epochs on most of its data sets), fitted to a run's
 import keras
 from keras import layers, ops
 
-from zoo import errors, losses
-from zoo.models.base import ImageToImage, LeakyReLU, LinearDecay, global_mean
+from zoo import errors, losses, rng
+from zoo.models.base import ImageToImage, LeakyReLU, LinearDecay, global_draw, global_mean
 from zoo.models.cyclegan import init, instance_norm, patchgan_discriminator
-from zoo.models.gan import SeededDropout
 from zoo.preset import Preset, Schedule, collect
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class TestTimeDropout(SeededDropout):
-    """pix2pix's dropout: on at training *and* at test time (the generator's only
-    noise), its masks drawn like the zoo's other noise from a saved counter, so a
-    resumed or distributed run draws what one uninterrupted device draws, and
-    ``Pix2Pix.translate(seed=...)`` can set where the draws start."""
+class TestTimeDropout(layers.Layer):
+    """pix2pix's dropout, the generator's only noise: on in training *and* at test time.
 
-    def call(self, x, training=None):
-        return super().call(x, training=True)
+    In training every example gets its own mask, drawn like the zoo's other noise
+    (``zoo.rng``, keyed on a saved counter, for the global batch), so a resumed or
+    distributed run draws what one uninterrupted device draws. At test time one mask,
+    drawn from ``inference_seed`` (``Pix2Pix.translate(seed=...)`` sets it), is applied
+    to every image: a translation depends on the image and the seed alone, not on the
+    batch it came in or on how often the model was called before.
+    """
+
+    def __init__(self, rate, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.rate, self.seed = float(rate), int(seed)
+
+    def build(self, input_shape):
+        def counter(name):
+            return self.add_weight(name=name, shape=(), dtype="int64", initializer="zeros",
+                                   trainable=False, aggregation="only_first_replica")
+
+        self.calls, self.inference_seed = counter("calls"), counter("inference_seed")
+
+    def call(self, x, training=False):
+        if training:
+            u = global_draw(rng.uniform, ops.shape(x)[0], ops.shape(x)[1:],
+                            self.seed + 1_000_003, self.calls)
+            self.calls.assign_add(1)
+        else:
+            u = rng.uniform(ops.shape(x)[1:], self.seed + 2_000_003, self.inference_seed)[None]
+        return ops.where(u >= self.rate, x / (1.0 - self.rate), ops.zeros_like(x))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
 def levels_for(image_size):
@@ -225,19 +250,21 @@ class Pix2Pix(ImageToImage):
         """Translate one image ``(H, W, C)`` or a batch ``(N, H, W, C)`` (uint8 in
         [0, 255] or float in [-1, 1]) into float32 in [-1, 1] of the same shape.
 
-        The dropout stays on, as in the paper; its masks are drawn from ``seed``, so
-        the same images, seed and ``batch_size`` give the same translation. Training's
-        draws are left where they were."""
+        The dropout stays on, as in the paper: its masks come from ``seed`` (a
+        whole number >= 0), one set for every image, so an image and a seed give the
+        same translation whatever the batch (``model(x)``, ``predict`` and the export
+        are seed 0). Training's draws are left where they were."""
         seed = errors.check_seed(seed)
+        seed = 0 if seed is None else seed
         layers_ = self.dropouts()
-        saved = [int(layer.calls.numpy()) for layer in layers_]
-        for layer in layers_:  # past any training step; 4,096 batches a seed (int32 steps)
-            layer.calls.assign(2**29 + ((seed or 0) % 2**17) * 2**12)
+        saved = [int(layer.inference_seed.numpy()) for layer in layers_]
+        for layer in layers_:
+            layer.inference_seed.assign(seed)
         try:
             return super().translate(images, direction, batch_size)
         finally:
-            for layer, calls in zip(layers_, saved):
-                layer.calls.assign(calls)
+            for layer, value in zip(layers_, saved):
+                layer.inference_seed.assign(value)
 
 
 PAPER = ('Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with Conditional '
