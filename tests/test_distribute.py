@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tiny import batch, build
+from tiny import batch, build, one_per_variant, translator
 
-CLASS_PRESETS = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnist",
-                 "cyclegan-sneaker2boot"]
+CLASS_PRESETS = one_per_variant()
 
 
 _STRATEGY = []
@@ -39,7 +38,7 @@ def test_two_replicas_match_one_device(name):
     # Adam divides each gradient entry by its own magnitude, so in tiny CycleGAN nets
     # entries whose gradient is ~1e-8 turn float summation-order noise into lr-sized
     # steps (seen: 1.6e-5). SGD shows the step's own math there.
-    sgd = name.startswith("cyclegan")
+    sgd = translator(build(name))
 
     def compiled(model):
         if sgd:

@@ -23,8 +23,7 @@ import pytest
 import tiny
 
 GOLDEN = Path(__file__).parent / "golden" / "weights.json"
-PRESETS = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnist",
-           "cyclegan-sneaker2boot"]
+PRESETS = tiny.one_per_variant()
 STEPS = 3
 
 

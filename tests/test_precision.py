@@ -10,12 +10,9 @@ import tensorflow as tf
 
 import zoo
 from zoo import checkpoint
-from zoo.models import CycleGAN
+from tiny import batch, build, networks, one_per_variant, translator
 
-from tiny import batch, build
-
-PRESETS = ["gan-mnist", "dcgan-mnist", "wgan-mnist", "wgan-gp-mnist", "cgan-mnist",
-           "cyclegan-sneaker2boot"]
+PRESETS = one_per_variant()
 
 
 @pytest.fixture(params=["mixed_bfloat16", "mixed_float16"])
@@ -26,14 +23,13 @@ def policy(request):
 
 
 def outputs(model, seed=3):
-    if isinstance(model, CycleGAN):
+    if translator(model):
         return model.translate(batch(model, 2, seed=seed)[0])
     return model.sample(4, seed=seed)
 
 
 def players(model):
-    return [model.g_ab, model.g_ba, model.d_a, model.d_b] if isinstance(model, CycleGAN) \
-        else [model.generator, model.discriminator]
+    return networks(model)
 
 
 @pytest.mark.parametrize("name", PRESETS)

@@ -2,7 +2,7 @@
 
 
 from zoo import registry
-from zoo.models import DCGAN, GAN, WGAN, CycleGAN, WGANGP
+from zoo.models import DCGAN, GAN, WGAN, CycleGAN, Pix2Pix, WGANGP
 
 BASE = {"image_size": 8, "width": 4, "latent_dim": 8}
 TINY = {
@@ -18,7 +18,32 @@ TINY = {
     WGAN: {**BASE, "n_critic": 1, "warmup_critic": 0, "critic_width": None,
            "critic_extra_layers": 0},
     WGANGP: {**BASE, "n_critic": 1},
+    # 16 px: a U-Net of four levels; the PatchGAN's last maps are 2x2.
+    Pix2Pix: {"image_size": 16, "width": 4},
 }
+
+
+def one_per_variant():
+    """One preset of each registered model class, so that a variant is tested the day it
+    is registered: the first of its presets with a quality target (one that ships
+    weights), else its first, in the registry's order."""
+    chosen = {}
+    for name, preset in registry.PRESETS.items():
+        if preset.cls not in chosen or (preset.target and not registry.PRESETS[chosen[preset.cls]].target):
+            chosen[preset.cls] = name
+    return list(chosen.values())
+
+
+def translator(model):
+    """Whether ``model`` translates images (CycleGAN, pix2pix) rather than sampling noise."""
+    return model.task == "image-to-image"
+
+
+def networks(model):
+    """The model's networks (its players), in the order it builds them."""
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.Model)]
 
 
 def overrides(cls):

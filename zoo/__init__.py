@@ -22,7 +22,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 from zoo.errors import ZooError  # noqa: E402
 from zoo.guard import DivergenceGuard, GANHealthWarning  # noqa: E402
 from zoo.images import save_grid  # noqa: E402
-from zoo.models import CycleGAN, ConditionalGAN, DCGAN, GAN, WGAN, WGANGP  # noqa: E402
+from zoo.models import CycleGAN, ConditionalGAN, DCGAN, GAN, Pix2Pix, WGAN, WGANGP  # noqa: E402
 from zoo.registry import list_models, load  # noqa: E402
 
 __version__ = "0.1.0"
@@ -44,5 +44,5 @@ def evaluate(model_or_name, dataset=None, **kwargs):
 __all__ = [
     "load", "list_models", "save_grid", "push_to_hub", "evaluate", "ZooError",
     "DivergenceGuard", "GANHealthWarning",
-    "GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN", "CycleGAN",
+    "GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN", "CycleGAN", "Pix2Pix",
 ]
