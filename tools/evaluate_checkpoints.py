@@ -89,19 +89,22 @@ def target_lines(name, preset, meta):
     return lines
 
 
-def evaluate_cyclegan(name, n):
+def evaluate_translator(name, n):
     from zoo import data, evaluation, images, registry
 
     model = registry.load(name)
     pair = registry.PRESETS[name].dataset
     out = evaluation.evaluate_translation(model, pair, n)
     (xa, _), (xb, _) = data.pair_domains(pair)
-    emoji = pair.startswith("emoji_pair/")
-    # Rows: test A, A -> B, (emoji: the true B counterparts), test B, B -> A, (true A).
+    emoji = pair.startswith("emoji_")
+    # Rows, for each direction the model has: test sources, their translations, and (emoji:
+    # the true counterparts); a2b from A, b2a from B.
     pick = slice(None, None, max(1, len(xa) // 8) if emoji else 1)
     a, b = xa[pick][:8], xb[pick][:8]
-    rows = [a, model.translate(a, "a2b")] + ([xb[pick][:8]] if emoji else [])
-    rows += [b, model.translate(b, "b2a")] + ([xa[pick][:8]] if emoji else [])
+    rows = []
+    for direction, src, dst in (("a2b", a, b), ("b2a", b, a)):
+        if direction in model.directions:
+            rows += [src, model.translate(src, direction)] + ([dst] if emoji else [])
     images.save_grid(np.concatenate(rows), registry.checkpoints_dir() / name / "samples.png",
                      cols=8, scale=2 if emoji else 3)
     extractor = "classifier-emoji" if emoji else "classifier-fashion-mnist"
@@ -120,7 +123,7 @@ def main(argv):
         preset = registry.PRESETS[name]
         meta_path = root / name / checkpoint.METADATA
         if preset.task == "image-to-image":
-            result = evaluate_cyclegan(name, FLAGS.n)
+            result = evaluate_translator(name, FLAGS.n)
         else:
             result = evaluation.evaluate(name, n=FLAGS.n, references=preset.dataset not in references)
             references.setdefault(preset.dataset, result.pop("references", None))

@@ -1,8 +1,10 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | train | export | serve | publish | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | translate | train | export | serve | publish | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
+    python -m zoo translate pix2pix-noto2twemoji a.png b.png -o out.png [--seed 0]
+    python -m zoo translate pix2pix-ming2kai --text "永和九年" -o out.png
     python -m zoo train dcgan-mnist [--steps 2000] [--data my_images/] [--finetune] [--smoke] [--ship]
     python -m zoo export dcgan-mnist --format onnx -o dcgan.onnx   # or saved_model (a folder)
     python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
@@ -15,6 +17,8 @@
 import argparse
 import sys
 from pathlib import Path
+
+import numpy as np
 
 
 def _list(args):
@@ -85,6 +89,61 @@ def _train(args):
     where = train.run_folder(preset, train.Options(smoke=args.smoke, outdir=outdir)) / "last"
     print(f"trained {preset} on {args.data or record['dataset']} for {record['train_steps']} "
           f"steps; the model is in {where} (zoo.load({str(where)!r}))")
+
+
+def _translate(args):
+    import zoo
+    from zoo import data, demo
+
+    zoo.images.grid_format(args.output)  # a name it cannot write fails before the model loads
+    if (args.text is None) == (not args.images):
+        raise zoo.errors.ZooValueError(
+            "translate takes image files (python -m zoo translate NAME a.png b.png -o out.png) "
+            "or, for a hanzi preset, --text \"永和九年\"; give one of the two.")
+    model = zoo.load(args.name)
+    if model.task != "image-to-image":
+        raise zoo.errors.ZooValueError(
+            f"{args.name} samples noise rather than translating images: python -m zoo sample "
+            f"{args.name}.")
+    if args.text is not None:
+        source = registry_source(args.name)
+        if not source.startswith("hanzi/"):
+            raise zoo.errors.ZooValueError(
+                f"--text draws Chinese characters for the hanzi presets; {args.name} "
+                "translates images: pass image files.")
+        pixels = data.render_hanzi(args.text, style=source.split("/")[1])
+    else:
+        pixels = np.stack([_fit(demo.read_upload(path, model.channels), model) for path in args.images])
+    direction = args.direction or model.directions[0]
+    kwargs = {"seed": args.seed} if args.seed is not None else {}
+    if kwargs and not hasattr(model, "dropouts"):
+        raise zoo.errors.ZooValueError(
+            f"{args.name} translates deterministically; --seed is for pix2pix (its dropout).")
+    moved = model.translate(pixels, direction, **kwargs)
+    sources = pixels.astype("float32") / 127.5 - 1.0
+    zoo.save_grid(np.concatenate([sources, moved]), args.output, cols=min(len(pixels), 16),
+                  scale=args.scale)
+    print(f"wrote {len(pixels)} source image(s) of {args.name} and their translation "
+          f"({direction}) below them to {args.output}")
+
+
+def registry_source(name):
+    """The first domain of a translator preset's dataset (``"hanzi/ming"``, ...)."""
+    from zoo import data, registry
+
+    dataset = registry.PRESETS[registry.canonical(name)].dataset
+    if dataset in data.PAIRED:
+        return data.PAIRED[dataset][0]
+    return data.PAIRS[dataset][0][0] if dataset in data.PAIRS else ""
+
+
+def _fit(pixels, model):
+    """An uploaded image resized to the model's size, uint8 (H, W, C)."""
+    from PIL import Image
+
+    pixels = np.asarray(Image.fromarray(pixels).resize((model.image_size, model.image_size),
+                                                       Image.BILINEAR))
+    return pixels.reshape(model.image_size, model.image_size, model.channels)
 
 
 def _export(args):
@@ -164,6 +223,17 @@ def main(argv=None):
                    help="a .gif animation, or a strip in the format its ending names (.png, .jpg, ...)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification")
     p.set_defaults(fn=_interpolate)
+    p = sub.add_parser("translate", help="translate images (CycleGAN, pix2pix), or draw "
+                                        "characters in another style (hanzi presets)")
+    p.add_argument("name")
+    p.add_argument("images", nargs="*", help="image files (png, jpg, ...), resized to the model's size")
+    p.add_argument("--text", default=None, help="characters to draw and translate (hanzi presets)")
+    p.add_argument("--direction", default=None, help="a2b or b2a (default: the model's first)")
+    p.add_argument("--seed", type=int, default=None, help="pix2pix's dropout masks (default 0)")
+    p.add_argument("-o", "--output", default="translated.png",
+                   help="sources on top, translations below; its ending picks the format")
+    p.add_argument("--scale", type=int, default=2, help="pixel magnification")
+    p.set_defaults(fn=_translate)
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
     p.add_argument("names", nargs="*", help="presets (default: every shipped one)")
     p.set_defaults(fn=_publish)
@@ -197,8 +267,8 @@ def main(argv=None):
     p = sub.add_parser("serve", help="a local web demo (needs pip install -e '.[demo]')")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(fn=_serve)
-    p = sub.add_parser("prepare-data", help="build MNIST, Fashion-MNIST, the emoji pair offline")
-    p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist", "emoji"])
+    p = sub.add_parser("prepare-data", help="build MNIST, Fashion-MNIST, the emoji and hanzi pairs offline")
+    p.add_argument("datasets", nargs="+", choices=["mnist", "fashion_mnist", "emoji", "hanzi"])
     p.add_argument("--source", nargs="+", default=None,
                    help="mnist.pkl.gz, the Fashion-MNIST IDX folder, or for emoji the two npm "
                         "packages (emoji-datasource-google and -twitter, tarballs or folders)")

@@ -66,29 +66,64 @@ import numpy as np
 from zoo import errors, files
 
 ARRAY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "emoji/noto", "emoji/twemoji",
-                  "emoji/both")
+                  "emoji/both", "hanzi/ming", "hanzi/kai", "hanzi/both")
 TF_DATASETS = ("celeb_a",)
 # An unpaired pair: two domains, each an (array dataset, class or None for all of it),
 # and the jitter's padding (resize to size + pad, random crop back to size).
 PAIRS = {"fashion_mnist_pair/sneaker2boot": (("fashion_mnist", 7), ("fashion_mnist", 9), 4),
-         "emoji_pair/noto2twemoji": (("emoji/noto", None), ("emoji/twemoji", None), 8)}
+         "emoji_pair/noto2twemoji": (("emoji/noto", None), ("emoji/twemoji", None), 8),
+         "hanzi_pair/ming2kai": (("hanzi/ming", None), ("hanzi/kai", None), 8)}
 # A paired set: the same things drawn in two styles, index i the same in both; each
 # (source style, target style, the jitter's padding), trained as (source, target)
 # batches with the same crop and flip for both images of a pair (pix2pix).
 PAIRED = {"emoji_paired/noto2twemoji": ("emoji/noto", "emoji/twemoji", 8),
-          "emoji_paired/twemoji2noto": ("emoji/twemoji", "emoji/noto", 8)}
+          "emoji_paired/twemoji2noto": ("emoji/twemoji", "emoji/noto", 8),
+          "hanzi_paired/ming2kai": ("hanzi/ming", "hanzi/kai", 8)}
+# Unpaired pairs whose train split is carved like a paired set's: validation held out
+# ("train" is the rest), where their runs choose the snapshot.
+CARVED = ("hanzi_pair/ming2kai",)
+# Images the jitter never mirrors: a mirrored character is no character.
+UNMIRRORED = ("hanzi/",)
 # The validation split carved from a train split: every VALIDATION_EVERY-th group of
 # images (an emoji with its skin-tone variations is one group), from the sixth on.
 VALIDATION_EVERY, VALIDATION_OFFSET = 10, 5
 NATIVE = {"mnist": (28, 1), "fashion_mnist": (28, 1), "cifar10": (32, 3),
           "celeb_a": (64, 3), "stacked_mnist": (28, 3), "emoji/noto": (64, 3),
-          "emoji/twemoji": (64, 3), "emoji/both": (64, 3)}
+          "emoji/twemoji": (64, 3), "emoji/both": (64, 3), "hanzi/ming": (64, 1),
+          "hanzi/kai": (64, 1), "hanzi/both": (64, 1)}
 EMOJI_STYLES = ("noto", "twemoji")  # "emoji/both" is both, in this order
-PREPARED = ("mnist", "fashion_mnist", "emoji")  # what prepare() writes from registry packages
+HANZI_STYLES = ("ming", "kai")  # "hanzi/both" is both, in this order, labelled by style
+PREPARED = ("mnist", "fashion_mnist", "emoji", "hanzi")  # what prepare() writes from registry packages
 
 
 def default_data_dir():
     return os.environ.get("TFDS_DATA_DIR") or os.path.expanduser("~/tensorflow_datasets")
+
+
+def hanzi_folder(data_dir=None):
+    """Where the hanzi pair's arrays and fonts are prepared: ``<data_dir>/zoo/hanzi``."""
+    return Path(data_dir or default_data_dir()) / "zoo" / "hanzi"
+
+
+def render_hanzi(text, style="ming", data_dir=None):
+    """The characters of ``text`` drawn in ``style`` (``"ming"`` or ``"kai"``) exactly as
+    the hanzi pair's images are (``zoo.hanzi_data``: 56 px, black on white, centred), as
+    uint8 ``(N, 64, 64, 1)``: what ``pix2pix-ming2kai`` translates. Any character both
+    prepared faces have works, traditional ones too; whitespace is skipped."""
+    from zoo import hanzi_data
+
+    if not isinstance(text, str) or not text.strip():
+        raise errors.ZooValueError(f"text must be a string of characters, got {text!r}.")
+    folder = hanzi_folder(data_dir)
+    fonts = [hanzi_data.font_file(s, folder) for s in HANZI_STYLES]
+    chars = [c for c in text if not c.isspace()]
+    covered = hanzi_data.coverage(fonts[0]) & hanzi_data.coverage(fonts[1])
+    missing = sorted(set(c for c in chars if c not in covered))
+    if missing:
+        raise errors.ZooValueError(
+            f"the two faces do not both have {''.join(missing)!r}; render_hanzi draws the "
+            "characters AR PL UMing and AR PL UKai share (GB2312, Big5 and more).")
+    return hanzi_data.render(chars, hanzi_data.font_file(style, folder))
 
 
 def arrays_path(name, data_dir=None):
@@ -131,7 +166,7 @@ def mock_arrays(num_examples=64, seed=0):
         return x
 
     for name in ARRAY_DATASETS:
-        if name == "emoji/both":
+        if name.endswith("/both"):
             continue  # both styles' mocks together
         size, channels = NATIVE[name]
         _MOCK[name] = {split: (images(size, channels),
@@ -213,6 +248,10 @@ def read_arrays(name, split="train", data_dir=None, source=None):
         parts = [read_arrays(f"emoji/{s}", split, data_dir, source) for s in EMOJI_STYLES]
         return (np.concatenate([x for x, _ in parts]),
                 np.concatenate([10 * k + y for k, (_, y) in enumerate(parts)]))
+    if name == "hanzi/both":  # labelled by style alone: the glyph classifier's two classes
+        parts = [read_arrays(f"hanzi/{s}", split, data_dir, source) for s in HANZI_STYLES]
+        return (np.concatenate([x for x, _ in parts]),
+                np.concatenate([np.full(len(y), k, np.int64) for k, (_, y) in enumerate(parts)]))
     base, cut = _parse_split(split)
     if name in _MOCK:
         if base not in _MOCK[name]:
@@ -244,7 +283,7 @@ def read_arrays(name, split="train", data_dir=None, source=None):
                                        f"{', '.join(splits)}.")
         x, y = arrays[f"{base}_images"], arrays[f"{base}_labels"]
         return x[cut(len(x))], y[cut(len(y))]
-    if name.startswith("emoji/"):  # the zoo's own preparation; tfds has no copy
+    if name.startswith(("emoji/", "hanzi/")):  # the zoo's own preparation; tfds has no copy
         raise _missing(name)
     x, y = _read_tfds(name, base, data_dir)
     return x[cut(len(x))], y[cut(len(y))]
@@ -416,7 +455,7 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
     options = dict(shuffle=shuffle, drop_remainder=drop_remainder, seed=seed)
     if name in PAIRED:
         batches = _paired(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
-    elif name.startswith(("fashion_mnist_pair/", "emoji_pair/")):
+    elif name in PAIRS:
         batches = _pair(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
     elif name == "stacked_mnist":
         batches = _stacked(split, batch_size, image_size, labels, options, data_dir)
@@ -464,9 +503,10 @@ def pair_domains(pair, split="test", data_dir=None):
             f"unknown pair {pair!r}; valid: {', '.join((*PAIRS, *PAIRED))}.")
     out = []
     for source, label in PAIRS[pair][:2]:
-        x, y = images(source, split, labels=True, data_dir=data_dir)
+        x, y = _domain(pair, source, split, data_dir)
         keep = slice(None) if label is None else y == label
-        out.append((x[keep], y[keep]))
+        size, channels = NATIVE[source]
+        out.append((to_model_range(x[keep], size, channels), y[keep]))
     return out
 
 
@@ -491,9 +531,9 @@ def _pair(pair, split, batch_size, image_size, channels, seed, shuffle, data_dir
     *sources, pad = PAIRS[pair]
     native_size, native_channels = NATIVE[sources[0][0]]
     size, ch = image_size or native_size, channels or native_channels
-    domains = []
+    domains, mirrored = [], not sources[0][0].startswith(UNMIRRORED)
     for source, label in sources:
-        x, y = read_arrays(source, split, data_dir)
+        x, y = _domain(pair, source, split, data_dir)
         x = x if label is None else x[y == label]
         if len(x) == 0:
             raise errors.DataNotFoundError(f"{source} {split} has no images of class {label}.")
@@ -505,7 +545,7 @@ def _pair(pair, split, batch_size, image_size, channels, seed, shuffle, data_dir
         for k, (domain, i) in enumerate(zip(domains, streams)):
             rng = np.random.default_rng([batches.seed, k, g])
             rows, cols = rng.integers(0, pad + 1, (2, len(i)))
-            flip = rng.random(len(i)) < 0.5
+            flip = (rng.random(len(i)) < 0.5) & mirrored
             crops = np.stack([domain[j, r:r + size, c:c + size] for j, r, c in zip(i, rows, cols)])
             crops[flip] = crops[flip, :, ::-1]
             out.append(crops)
@@ -514,6 +554,17 @@ def _pair(pair, split, batch_size, image_size, channels, seed, shuffle, data_dir
     batches = Batches([len(d) for d in domains], make, batch_size, shuffle=shuffle, seed=seed,
                       continuous=True)
     return batches
+
+
+def _domain(pair, source, split, data_dir):
+    """One domain of an unpaired pair as stored (uint8, labels): a :data:`CARVED` pair's
+    ``"train"`` less its validation rows, and ``"validation"`` those rows."""
+    if pair in CARVED and split in ("train", "validation"):
+        x, y = read_arrays(source, "train", data_dir)
+        keep = validation_mask(source, data_dir)
+        keep = keep if split == "validation" else ~keep
+        return x[keep], y[keep]
+    return read_arrays(source, split, data_dir)
 
 
 def validation_mask(name, data_dir=None):
@@ -538,18 +589,18 @@ def paired_split(name, split="train", data_dir=None):
     ``"train"`` (the train split less validation), ``"validation"`` or ``"test"``."""
     if name not in PAIRED:
         raise errors.ZooValueError(f"unknown paired set {name!r}; valid: {', '.join(PAIRED)}.")
-    if split not in ("train", "validation", "test"):
+    if split not in ("train", "validation", "test", "extra"):
         raise errors.ZooValueError(
-            f"{name} has the splits 'train', 'validation' (carved from train) and 'test'; "
-            f"got {split!r}.")
+            f"{name} has the splits 'train', 'validation' (carved from train) and 'test' (and "
+            f"the hanzi's 'extra', characters outside GB2312); got {split!r}.")
     source, target, _ = PAIRED[name]
-    stored = "test" if split == "test" else "train"
+    stored = split if split in ("test", "extra") else "train"
     (xa, y), (xb, yb) = read_arrays(source, stored, data_dir), read_arrays(target, stored, data_dir)
     if len(xa) != len(xb) or not np.array_equal(y, yb):
         raise errors.DataNotFoundError(
             f"{source} and {target} are not index-aligned ({len(xa)} and {len(xb)} images): "
             "prepare both again with python -m zoo prepare-data.")
-    if split != "test":
+    if split in ("train", "validation"):
         keep = validation_mask(source, data_dir)
         keep = keep if split == "validation" else ~keep
         xa, xb, y = xa[keep], xb[keep], y[keep]
@@ -564,11 +615,12 @@ def _paired(name, split, batch_size, image_size, channels, seed, shuffle, data_d
     native_size, native_channels = NATIVE[PAIRED[name][0]]
     size, ch = image_size or native_size, channels or native_channels
     domains = [to_model_range(x, size + pad, ch) for x in (xa, xb)]  # resized once
+    mirrored = not PAIRED[name][0].startswith(UNMIRRORED)
 
     def make(g, i):  # keyed on (seed, g): the same crop and flip for source and target
         rng = np.random.default_rng([batches.seed, g])
         rows, cols = rng.integers(0, pad + 1, (2, len(i)))
-        flip = rng.random(len(i)) < 0.5
+        flip = (rng.random(len(i)) < 0.5) & mirrored
         out = []
         for domain in domains:
             crops = np.stack([domain[j, r:r + size, c:c + size] for j, r, c in zip(i, rows, cols)])
@@ -760,6 +812,12 @@ def prepare(name, source=None, data_dir=None):
             "download through tfds on a machine with internet."
         )
     data_dir = Path(data_dir or default_data_dir())
+    if name == "hanzi":
+        from zoo import hanzi_data
+
+        if isinstance(source, (str, os.PathLike)):
+            source = [source]
+        return hanzi_data.prepare(hanzi_folder(data_dir), source)
     if name == "emoji":
         from zoo import emoji_data
 

@@ -6,7 +6,7 @@ Spaces. Three tabs:
 * **Sample**: a preset, a seed, a count (and a digit for the conditional GAN)
   -> the grid ``zoo.save_grid`` would write for ``model.sample(n, seed=seed)``.
 * **Walk**: two seeds and a slider along ``model.interpolate(seed_a, seed_b)``.
-* **Translate**: CycleGAN; upload an image (or pick a test image) -> its translation.
+* **Translate**: CycleGAN and pix2pix; upload an image (or pick a test image) -> its translation.
 
 It serves on 127.0.0.1 only, sends nothing anywhere (Gradio's analytics are
 off, the theme uses the system's fonts, nothing is shared), loads each model
@@ -114,6 +114,11 @@ def read_upload(path, channels=1):
         ) from None
 
 
+def directions(name):
+    """The directions preset ``name`` translates in (its class's; no weights loaded)."""
+    return registry.PRESETS[registry.canonical(name)].cls.directions if name else ("a2b",)
+
+
 def translate(name, path, direction):
     """The uploaded image (resized to the model's size) and its translation, as uint8."""
     from PIL import Image
@@ -181,7 +186,8 @@ def build(max_count=64):
             with gr.Row():
                 t_preset = gr.Dropdown(translators, value=translators[0] if translators else None,
                                        label="preset", elem_id="translate-preset")
-                direction = gr.Radio(["a2b", "b2a"], value="a2b", label="direction",
+                first = translators[0] if translators else None
+                direction = gr.Radio(list(directions(first)), value="a2b", label="direction",
                                      elem_id="translate-direction")
             upload = gr.File(label="an image", elem_id="translate-upload")
             examples = [e for name in translators for e in _test_images(name)]
@@ -192,6 +198,10 @@ def build(max_count=64):
                             elem_id="translate-image", elem_classes="zoo-pixels", interactive=False, height=280)
             t_button.click(guarded(translate), [t_preset, upload, direction], pair,
                            api_name="translate")
+            # A one-way translator (pix2pix) offers its one direction.
+            t_preset.change(lambda name: gr.update(choices=list(directions(name)),
+                                                   value=directions(name)[0]),
+                            t_preset, direction)
     return app
 
 

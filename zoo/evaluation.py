@@ -21,7 +21,7 @@ import numpy as np
 from zoo import checkpoint, data, errors, files, metrics, registry
 
 CLASSIFIERS = {"mnist": "classifier-mnist", "fashion_mnist": "classifier-fashion-mnist",
-               "emoji/both": "classifier-emoji"}
+               "emoji/both": "classifier-emoji", "hanzi/both": "classifier-hanzi"}
 NUM_CLASSES = 10
 
 
@@ -191,8 +191,8 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
         started = time.time()
         result = {"metrics": evaluate_translation(model, dataset, n),
                   "protocol": {"dataset": dataset, "split": "test", "extractor": (
-                      "classifier-emoji" if dataset.startswith("emoji_")
-                      else "classifier-fashion-mnist")}}
+                      "classifier-emoji" if dataset.startswith("emoji_") else "classifier-hanzi"
+                      if dataset.startswith("hanzi_") else "classifier-fashion-mnist")}}
         result["protocol"]["seconds"] = round(time.time() - started, 1)
         return result
     if getattr(model, "task", None) != "unconditional-image-generation":
@@ -297,6 +297,8 @@ def evaluate_translation(model, pair, n=10000, split="test"):
     """
     if pair.startswith(("emoji_pair/", "emoji_paired/")):
         return evaluate_style_transfer(model, pair, n, split)
+    if pair.startswith(("hanzi_pair/", "hanzi_paired/")):
+        return evaluate_glyph_transfer(model, pair, n, split)
     (source, class_a), (_, class_b), _ = data.PAIRS[pair]
     net = load_classifier(source)
     (xa, _), (xb, _) = data.pair_domains(pair)
@@ -373,8 +375,7 @@ def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None, split
     (xa, cats), (xb, _) = data.pair_domains(pair, split)
     n = len(xa) if n is None else min(n, len(xa))
     xa, xb, cats = xa[:n], xb[:n], cats[:n]
-    names = data.PAIRED[pair][:2] if pair in data.PAIRED else [s for s, _ in data.PAIRS[pair][:2]]
-    style_a, style_b = (data.EMOJI_STYLES.index(name.split("/")[1]) for name in names)
+    style_a, style_b = (data.EMOJI_STYLES.index(name.split("/")[1]) for name in _pair_names(pair))
     train = {k: data.images(f"emoji/{style}", "train") for k, style in enumerate(data.EMOJI_STYLES)}
     out = {}
     ways = {"a2b": (xa, xb, style_b), "b2a": (xb, xa, style_a)}
@@ -397,6 +398,75 @@ def evaluate_style_transfer(model, pair="emoji_pair/noto2twemoji", n=None, split
             "category_kept": round(kept, 4),
             "category_kept_real": round(kept_real, 4),
             "category_kept_ratio": _ratio(kept, kept_real),
+            "kid": round(kid, 3), "kid_identity": round(kid_identity, 3),
+            "kid_floor": round(kid_floor, 3),
+            "gap_closed": _ratio(kid_identity - kid, kid_identity - kid_floor),
+            "l1": round(l1, 4), "l1_identity": round(l1_identity, 4),
+            "l1_ratio": _ratio(l1, l1_identity),
+        }
+    return out
+
+
+def _pair_names(pair):
+    """The two array datasets of a :data:`zoo.data.PAIRS` or :data:`zoo.data.PAIRED` name."""
+    return data.PAIRED[pair][:2] if pair in data.PAIRED else [s for s, _ in data.PAIRS[pair][:2]]
+
+
+def nearest_is_own(images_, targets):
+    """The share of ``images_`` whose nearest (by mean absolute difference) of
+    ``targets`` is their own counterpart (``targets[i]`` for ``images_[i]``)."""
+    x = np.asarray(images_, np.float32).reshape(len(images_), -1)
+    t = np.asarray(targets, np.float32).reshape(len(targets), -1)
+    hits = 0
+    for start in range(0, len(x), 64):
+        d = np.abs(x[start:start + 64, None, :] - t[None]).mean(-1)
+        hits += int((d.argmin(1) == np.arange(start, start + len(d))).sum())
+    return hits / len(x)
+
+
+def evaluate_glyph_transfer(model, pair="hanzi_paired/ming2kai", n=None, split="test"):
+    """Issue 49's scores of a translator between the two calligraphy faces (Ming, Kai),
+    per direction the model has, on ``split`` (the 677 test characters by default; the
+    hanzi's ``"extra"`` split holds characters outside GB2312, never trained on):
+
+    * ``target_style_rate``: share of translations the hanzi classifier
+      (``classifier-hanzi``) calls the target face; ``_real``: of the true
+      counterparts; ``_share``: the first over the second.
+    * ``l1``: mean absolute difference to the true counterpart (pixels in [0, 1])
+      beside ``l1_identity`` (the untranslated glyph's); ``l1_ratio``: their ratio.
+    * ``nearest_own``: share of translations whose nearest true counterpart (by L1,
+      among all of the split's) is their own character's; ``_identity``: the same
+      for the untranslated glyphs. The character is kept where this is high.
+    * ``kid``, ``kid_identity``, ``kid_floor``, ``gap_closed``: as for the emoji
+      (``evaluate_style_transfer``), in the hanzi classifier's features.
+    * ``checkerboard``: :func:`checkerboard_share` of the translations over that of
+      the true counterparts.
+    """
+    net = load_classifier("hanzi/both")
+    (xa, _), (xb, _) = data.pair_domains(pair, split)
+    n = len(xa) if n is None else min(n, len(xa))
+    xa, xb = xa[:n], xb[:n]
+    style_a, style_b = (data.HANZI_STYLES.index(name.split("/")[1]) for name in _pair_names(pair))
+    out = {}
+    ways = {"a2b": (xa, xb, style_b), "b2a": (xb, xa, style_a)}
+    for direction in getattr(model, "directions", ("a2b", "b2a")):
+        src, dst, style = ways[direction]
+        moved = model.translate(src, direction)
+        train = data.images(f"hanzi/{data.HANZI_STYLES[style]}", "train")
+        floor = train[np.random.default_rng(0).permutation(len(train))[:n]]
+        (f_moved, p_moved), (f_src, _), (f_dst, p_dst), (f_floor, _) = (
+            features(net, x) for x in (moved, src, dst, floor))
+        rate = float((p_moved.argmax(1) == style).mean())
+        rate_real = float((p_dst.argmax(1) == style).mean())
+        kid, kid_identity, kid_floor = (1000 * _kid(f_dst, f) for f in (f_moved, f_src, f_floor))
+        l1, l1_identity = (float(np.abs(x - dst).mean()) / 2 for x in (moved, src))
+        out[direction] = {
+            "target_style_rate": round(rate, 4),
+            "target_style_rate_real": round(rate_real, 4),
+            "target_style_rate_share": _ratio(rate, rate_real),
+            "nearest_own": round(nearest_is_own(moved, dst), 4),
+            "nearest_own_identity": round(nearest_is_own(src, dst), 4),
+            "checkerboard": _ratio(checkerboard_share(moved), checkerboard_share(dst)),
             "kid": round(kid, 3), "kid_identity": round(kid_identity, 3),
             "kid_floor": round(kid_floor, 3),
             "gap_closed": _ratio(kid_identity - kid, kid_identity - kid_floor),

@@ -32,9 +32,9 @@ class QualityProbe:
     def __init__(self, dataset, n=2000, seed=0):
         self.n, self.seed = errors.check_sample_count(n), seed
         self.pair = dataset if dataset in data.PAIRS or dataset in data.PAIRED else None
-        # A paired set's snapshots are chosen on its validation split, never on the test
-        # images its card reports; the unpaired sets (older presets) on test.
-        self.split = "validation" if dataset in data.PAIRED else "test"
+        # A paired set's (and a carved pair's) snapshots are chosen on its validation
+        # split, never on the test images its card reports; the older pairs' on test.
+        self.split = "validation" if dataset in data.PAIRED or dataset in data.CARVED else "test"
         if self.pair is not None:  # as many images a way as both domains have
             self.n = min(self.n, *(len(x) for x, _ in data.pair_domains(self.pair, self.split)))
         else:

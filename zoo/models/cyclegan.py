@@ -348,4 +348,19 @@ PRESETS = collect(
                 "a2b_l1_ratio": ("<=", 1.0), "b2a_l1_ratio": ("<=", 1.0)},
         description="CycleGAN between two emoji styles, Noto (A) and Twemoji (B), 64 px colour.",
     ),
+    Preset(
+        name="cyclegan-ming2kai",
+        cls=CycleGAN,
+        # The emoji preset's networks, in grey: the unpaired counterpart of pix2pix-ming2kai.
+        config={"image_size": 64, "channels": 1, "width": 32, "n_blocks": 6},
+        dataset="hanzi_pair/ming2kai",
+        # The paper's 200 epochs of the 6,086 train characters a face, at batch 1.
+        schedule=Schedule(steps=1_217_200, batch_size=1, steps_per_epoch=1000),
+        recipe="recipes/cyclegan_ming2kai.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/cyclegan-ming2kai",
+        # Issue 49's targets (zoo.evaluate on the 677 test characters).
+        target={"a2b_target_style_rate_share": (">=", 0.95), "a2b_l1_ratio": ("<=", 1.0)},
+        description="CycleGAN between Ming (A) and Kai (B) Chinese characters, 64 px grey.",
+    ),
 )

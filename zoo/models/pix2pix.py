@@ -299,4 +299,20 @@ PRESETS = collect(
         target=EMOJI_TARGET,
         description="pix2pix from Twemoji to the same emoji in Noto's style, 64 px colour.",
     ),
+    Preset(
+        name="pix2pix-ming2kai",
+        cls=Pix2Pix,
+        # zi2zi's setting (Tian 2017): pix2pix on glyphs of two fonts, L1 weight 100.
+        config={"image_size": 64, "channels": 1, "width": 32},
+        dataset="hanzi_paired/ming2kai",
+        # The paper's 200 epochs of the 5,477 training characters (train less validation).
+        schedule=Schedule(steps=1_095_400, batch_size=1, steps_per_epoch=1000),
+        recipe="recipes/pix2pix_ming2kai.py",
+        paper=PAPER,
+        hub="keras-gan-zoo/pix2pix-ming2kai",
+        # Issue 49's targets (zoo.evaluate on the 677 test characters).
+        target={"a2b_target_style_rate_share": (">=", 0.95), "a2b_l1_ratio": ("<=", 0.6),
+                "a2b_nearest_own": (">=", 0.8)},
+        description="pix2pix from Ming (printed) to Kai (brush) Chinese characters, 64 px grey.",
+    ),
 )
