@@ -270,7 +270,8 @@ def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
     from zoo import registry
 
     names = registry.list_models(shipped_only=True)
-    assert len(names) == len([p for p in registry.PRESETS.values() if p.hub]) == 10
+    # Every shipped preset names its Hub repository (a declared one may not have shipped yet).
+    assert names and all(registry.PRESETS[n].hub for n in names)
     published = {name: registry.publish(name) for name in names}
     for name, commit in published.items():
         assert server.head(registry.PRESETS[name].hub) == commit

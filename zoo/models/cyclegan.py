@@ -33,7 +33,6 @@ decoder; the paper's is the default.
 """
 
 import keras
-import numpy as np
 from keras import layers, ops
 
 from zoo import errors, losses, rng
