@@ -240,3 +240,32 @@ def test_train_a_preset_from_its_record_as_its_recipe_does(tmp_path):
     assert len(trained[0]) == len(trained[1]) > 10
     for a, b in zip(*trained):
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
+
+
+def test_every_shipped_card_s_commands_take_the_same_options_in_both_command_lines():
+    """Each run that made a shipped checkpoint (its chain, or its one recorded command)
+    means the same :class:`zoo.train.Options` as ``python recipes/<recipe>.py ...`` (absl)
+    and as ``python -m zoo train <preset> ...`` (argparse)."""
+    import shlex
+
+    from absl import flags
+
+    from zoo import registry, train
+    from zoo.__main__ import build_parser
+
+    commands = {}
+    for name in registry.list_models(shipped_only=True):
+        preset = registry.PRESETS[name]
+        meta = checkpoint.read_metadata(registry.local_folder(name))
+        commands[name] = list(preset.chain) or [meta["training"]["command"]]
+    assert len(commands) >= 10 and any(len(c) > 1 for c in commands.values())
+    for name, chain in commands.items():
+        for command in chain:
+            args = shlex.split(command)[2:]  # after "python recipes/<recipe>.py"
+            recipe_flags = flags.FlagValues()
+            train._define_flags(recipe_flags)
+            recipe_flags(["recipe", *args])
+            cli = build_parser().parse_args(["train", name, *args])
+            assert train.options_from(cli) == train.options_from(recipe_flags), command
+    # A boolean turned off the absl way works on both.
+    assert build_parser().parse_args(["train", "gan-mnist", "--nodeterministic"]).deterministic is False

@@ -6,6 +6,7 @@
     python -m zoo translate pix2pix-noto2twemoji a.png b.png -o out.png [--seed 0]
     python -m zoo translate pix2pix-ming2kai --text "永和九年" -o out.png
     python -m zoo train dcgan-mnist [--steps 2000] [--data my_images/] [--finetune] [--smoke] [--ship]
+                                    # every option a recipe takes, the same names
     python -m zoo export dcgan-mnist --format onnx -o dcgan.onnx   # or saved_model (a folder)
     python -m zoo serve [--port 7860]    # the web demo, on 127.0.0.1
     python -m zoo publish [NAME ...]      # HF_ENDPOINT and HF_TOKEN as huggingface_hub reads them
@@ -15,6 +16,7 @@
 """
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -79,10 +81,11 @@ def _train(args):
     from zoo import registry, runs, train
 
     preset = registry.canonical(args.name)
+    # Your own images train in a folder of their own (the preset's run stays as it is).
     outdir = args.outdir or (f"runs/{preset}-{Path(args.data).stem}" if args.data else None)
-    options = {k: v for k, v in vars(args).items() if k in train.Options.__dataclass_fields__}
+    options = dataclasses.replace(train.options_from(args), outdir=outdir)
     try:
-        model, record = train.run(preset, train.Options(**{**options, "outdir": outdir}))
+        model, record = train.run(preset, options)
     except runs.Interrupted as stopped:
         print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
         return
@@ -198,6 +201,23 @@ def _evaluate(args):
 
 
 def main(argv=None):
+    args = build_parser().parse_args(argv)
+    from zoo import _quiet
+    from zoo.errors import ZooError
+
+    if args.verbose:
+        sys.stderr.writelines(_quiet.HELD_BACK)
+
+    try:
+        args.fn(args)
+    except ZooError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def build_parser():
+    """The command line's parser (``main`` runs it)."""
     parser = argparse.ArgumentParser(prog="python -m zoo", description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true",
                         help="also print TensorFlow's start-up log lines (held back by default)")
@@ -237,25 +257,12 @@ def main(argv=None):
     p = sub.add_parser("publish", help="push shipped checkpoints to their Hub repositories")
     p.add_argument("names", nargs="*", help="presets (default: every shipped one)")
     p.set_defaults(fn=_publish)
-    p = sub.add_parser("train", help="train a preset as its recipe does, or on your own images")
+    p = sub.add_parser("train", help="train a preset as its recipe does (the same options), or "
+                                    "on your own images (--data)")
     p.add_argument("name")
-    p.add_argument("--data", default=None,
-                   help="a folder or .zip of png/jpg/bmp/gif images (default: the preset's dataset)")
-    p.add_argument("--steps", type=int, default=None, help="default: the preset's schedule")
-    p.add_argument("--batch_size", type=int, default=None, help="default: the preset's")
-    p.add_argument("--steps_per_epoch", type=int, default=None, help="default: the preset's")
-    p.add_argument("--steps_per_execution", type=int, default=1,
-                   help="steps per traced call (same results at any value; try 64 on a GPU)")
-    p.add_argument("--finetune", action="store_true", help="start from the trained weights")
-    p.add_argument("--smoke", action="store_true", help="a few steps of a tiny model on mock data")
-    p.add_argument("--ship", action="store_true", help="write the best snapshot to checkpoints/")
-    p.add_argument("--minutes", type=float, default=0, help="time budget (0: none)")
-    p.add_argument("--eval_every", type=int, default=1, help="epochs between quality measurements")
-    p.add_argument("--precision", default="float32",
-                   choices=["float32", "mixed_bfloat16", "mixed_float16"])
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--outdir", default=None,
-                   help="default: runs/<preset>, or runs/<preset>-<data name> with --data")
+    from zoo import train
+
+    train.add_arguments(p)
     p.set_defaults(fn=_train)
     p = sub.add_parser("export", help="write a preset's generator for serving (SavedModel or ONNX)")
     p.add_argument("name")
@@ -281,19 +288,7 @@ def main(argv=None):
                    help="what to score against (a preset's own by default; needed for a "
                         "saved folder such as runs/<preset>/best)")
     p.set_defaults(fn=_evaluate)
-    args = parser.parse_args(argv)
-    from zoo import _quiet
-    from zoo.errors import ZooError
-
-    if args.verbose:
-        sys.stderr.writelines(_quiet.HELD_BACK)
-
-    try:
-        args.fn(args)
-    except ZooError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return parser
 
 
 if __name__ == "__main__":

@@ -133,18 +133,47 @@ def _check_options(opt):
             raise errors.ZooValueError(f"--{name} must be 0 (off) or more, got {getattr(opt, name)!r}.")
 
 
-def _define_flags():
+def _kind(field):
+    """The plain type of an :class:`Options` field (``int | None`` -> int)."""
+    return next(t for t in (bool, int, float, str) if field.type is t or t in typing.get_args(field.type))
+
+
+def _define_flags(flag_values=flags.FLAGS):
     """The recipes' flags: one per field of :class:`Options`, with its help."""
-    if "steps" in flags.FLAGS:
+    if "steps" in flag_values:
         return
     define = {bool: flags.DEFINE_bool, int: flags.DEFINE_integer, float: flags.DEFINE_float,
               str: flags.DEFINE_string}
     for f in dataclasses.fields(Options):
         if f.metadata["choices"]:
-            flags.DEFINE_enum(f.name, f.default, f.metadata["choices"], f.metadata["help"])
+            flags.DEFINE_enum(f.name, f.default, f.metadata["choices"], f.metadata["help"],
+                              flag_values=flag_values)
         else:
-            kind = next(t for t in define if f.type is t or t in typing.get_args(f.type))
-            define[kind](f.name, f.default, f.metadata["help"])
+            define[_kind(f)](f.name, f.default, f.metadata["help"], flag_values=flag_values)
+
+
+def add_arguments(parser):
+    """The same options for ``python -m zoo train`` (argparse): one per field of
+    :class:`Options`, with the recipes' names, defaults, choices and help, booleans as
+    ``--name`` and ``--noname`` as absl spells them, so a recipe's command line runs
+    unchanged as ``python -m zoo train <preset> ...``."""
+    import argparse
+
+    for f in dataclasses.fields(Options):
+        help_ = f.metadata["help"].replace("%", "%%")
+        if _kind(f) is bool:
+            parser.add_argument(f"--{f.name}", dest=f.name, action="store_true", default=f.default,
+                                help=help_)
+            parser.add_argument(f"--no{f.name}", dest=f.name, action="store_false",
+                                help=argparse.SUPPRESS)
+        else:
+            parser.add_argument(f"--{f.name}", type=_kind(f), default=f.default,
+                                choices=f.metadata["choices"], help=help_)
+
+
+def options_from(values):
+    """:class:`Options` from parsed flags or arguments (anything with its fields as attributes)."""
+    return Options(**{f.name: getattr(values, f.name) for f in dataclasses.fields(Options)})
 
 
 def main(preset):
@@ -160,11 +189,10 @@ def main(preset):
     def go(argv):
         if len(argv) > 1:
             raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-        fields = {f.name: getattr(flags.FLAGS, f.name) for f in dataclasses.fields(Options)}
         try:
             if flags.FLAGS.replay:
                 return replay(preset)
-            run(preset, Options(**fields))
+            run(preset, options_from(flags.FLAGS))
         except runs.Interrupted as stopped:
             print(stopped, flush=True)  # a clean stop: the state is saved, exit status 0
         except errors.ZooError as e:
