@@ -33,6 +33,23 @@ EMOJI_LICENCE = ("Trained on emoji images from the npm packages emoji-datasource
                  "(Noto Emoji, Google, Apache-2.0) and emoji-datasource-twitter@16.0.0 (Twemoji, "
                  "Copyright Twitter, Inc and other contributors, CC-BY 4.0); images made from "
                  "Twemoji carry its attribution (zoo/emoji_data.py).")
+HANZI_LICENCE = ("Trained on glyphs drawn from Debian's fonts-arphic-uming (AR PL UMing) and "
+                 "fonts-arphic-ukai (AR PL UKai), Copyright 1994-1999 Arphic Technology Co., "
+                 "Ltd., under the Arphic Public License (zoo/hanzi_data.py).")
+
+
+def licence(dataset):
+    """The data licence line of a preset trained on ``dataset``, or None."""
+    return (EMOJI_LICENCE if dataset.startswith("emoji") else
+            HANZI_LICENCE if dataset.startswith("hanzi") else None)
+
+
+def issue_of(preset):
+    """The issue that set the preset's target."""
+    if preset.task == "image-to-image" and (preset.cls.directions == ("a2b",)
+                                           or preset.dataset.startswith("hanzi")):
+        return 49  # pix2pix and the calligraphy pair
+    return 33 if preset.dataset.startswith("emoji") else 14
 
 
 def references_file(dataset):
@@ -64,7 +81,7 @@ def target_lines(name, preset, meta):
     got = ", ".join(f"{n} {v}" + ("" if met or len(checks) == 1 else " (missed)")
                     for n, _, _, v, met in checks)
     missed = [(n, op) for n, op, _, _, met in checks if not met]
-    issue = 33 if preset.dataset.startswith("emoji") else 14
+    issue = issue_of(preset)
     lines = [f"- Target (issue {issue}): {said}. **{'Not met' if missed else 'Met'}**: {got}."]
     rows = meta.get("training", {}).get("curve", [])
     for n, op in missed:
@@ -218,7 +235,8 @@ def write_model_card(root):
             parts.append("| | " + " | ".join(keys) + " |\n" + "|---" * (len(keys) + 1) + "|")
             for label, row in rows.items():
                 parts.append(f"| {label} | " + " | ".join(str(row[k]) for k in keys) + " |")
-    for cls_name in ("classifier-mnist", "classifier-fashion-mnist", "classifier-emoji"):
+    for cls_name in ("classifier-mnist", "classifier-fashion-mnist", "classifier-emoji",
+                     "classifier-hanzi"):
         path = root / cls_name / "metadata.json"
         if path.exists():
             m = json.loads(path.read_text())
@@ -229,7 +247,8 @@ def write_model_card(root):
             parts.append(f"\n## {cls_name} (feature extractor)\n\nTest accuracy "
                          f"**{m['test_accuracy']:.2%}**{each} after {m['epochs']} epochs, "
                          f"{m['wall_time_s'] / 60:.1f} min on {m['hardware']}. "
-                         f"Reproduce: `{m['command']}`." + (f" {EMOJI_LICENCE}" if each else ""))
+                         f"Reproduce: `{m['command']}`."
+                         + (f" {licence(m['dataset'])}" if licence(m["dataset"]) else ""))
     for name in registry.list_models(shipped_only=True):
         meta = json.loads((root / name / "metadata.json").read_text())
         train = meta.get("training", {})
@@ -261,7 +280,7 @@ def write_model_card(root):
             f"- Limitations: {schedule_note(train, preset)}; "
             f"{size}x{size} {'colour' if preset.config.get('channels') == 3 else 'grayscale'} only; "
             "not for any decision about people.\n"
-            + (f"- Data licence: {EMOJI_LICENCE}\n" if preset.dataset.startswith("emoji") else "")
+            + (f"- Data licence: {licence(preset.dataset)}\n" if licence(preset.dataset) else "")
             + 
             f"- Samples: `checkpoints/{name}/samples.png`.")
         if train.get("continued_from"):
