@@ -2,7 +2,7 @@
 exactly what ``sample`` / ``translate`` give (tiny models, one fit step so that the
 averaged generator differs from G's own weights). ``tests/test_backends.py`` checks
 ``predict`` and ``evaluate`` on JAX and PyTorch; other backends' export formats are
-measured in README ("The Keras forward pass, and serving")."""
+measured in docs/usage.md ("The Keras forward pass, and serving")."""
 
 import keras
 import numpy as np

@@ -52,6 +52,10 @@ def issue_of(preset):
     return 33 if preset.dataset.startswith("emoji") else 14
 
 
+def folder_megabytes(folder):
+    return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file()) / 1e6
+
+
 def references_file(dataset):
     return f"references-{dataset.replace('/', '-')}.json"
 
@@ -282,7 +286,9 @@ def write_model_card(root):
             "not for any decision about people.\n"
             + (f"- Data licence: {licence(preset.dataset)}\n" if licence(preset.dataset) else "")
             + 
-            f"- Samples: `checkpoints/{name}/samples.png`.")
+            f"- Samples: `checkpoints/{name}/samples.png`.\n"
+            f"- Folder size: {folder_megabytes(root / name):.1f} MB (what a ship of it adds to "
+            "every clone; CONTRIBUTING.md says when one is worth a commit).")
         if train.get("continued_from"):
             before = train["continued_from"]
             parts.append(
