@@ -257,3 +257,28 @@ def test_twenty_concurrent_requests_all_succeed_with_bounded_memory(server):
         rss.append(psutil.Process(proc.pid).memory_info().rss)
     # A second round of 20 must not grow the server by more than a few tens of MiB.
     assert rss[1] - rss[0] < 64 << 20, [r >> 20 for r in rss]
+
+
+def test_the_translate_tab_offers_a_one_way_model_its_one_direction(tmp_path, monkeypatch):
+    """The function behind the Translate button, on a pix2pix preset shipped into
+    ``$ZOO_CHECKPOINTS``: the upload resized to the model's size and its translation, as the
+    API gives it (seed 0); the direction choices follow the preset."""
+    from PIL import Image
+
+    from zoo import checkpoint
+
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "ckpt"))
+    model = zoo.Pix2Pix(image_size=64, channels=3, width=2)
+    model.compile()
+    checkpoint.save_preset(model, tmp_path / "ckpt" / "pix2pix-noto2twemoji")
+    assert "pix2pix-noto2twemoji" in demo.available("translate")
+    assert demo.directions("pix2pix-noto2twemoji") == ("a2b",)
+    assert demo.directions("cyclegan-noto2twemoji") == ("a2b", "b2a")
+    picture = np.random.default_rng(0).uniform(0, 255, (40, 40, 3)).astype(np.uint8)
+    Image.fromarray(picture).save(tmp_path / "emoji.png")
+    shown = np.asarray(demo.translate("pix2pix-noto2twemoji", str(tmp_path / "emoji.png"), "a2b"))
+    small = np.asarray(Image.fromarray(picture).resize((64, 64), Image.BILINEAR))
+    expected = images.grid(np.stack([small / 127.5 - 1.0, model.translate(small)]), cols=2)
+    np.testing.assert_array_equal(shown[..., :3] if shown.ndim == 3 else shown, expected)
+    with pytest.raises(zoo.errors.ZooValueError, match="'a2b'"):
+        demo.translate("pix2pix-noto2twemoji", str(tmp_path / "emoji.png"), "b2a")

@@ -435,3 +435,20 @@ def test_hostile_repositories_build_nothing_but_a_zoo_model(server, tmp_path, mo
         assert "Traceback" not in str(raised.value), case
         # Nothing half-written in the cache: no temporary or incomplete files.
         assert not [p for p in cache.rglob("*") if p.name.endswith((".incomplete", ".tmp"))]
+
+
+def test_a_translator_goes_to_the_hub_and_back(server):
+    """pix2pix through the Hub: pushed, pulled, the same translations (its test-time
+    dropout drawn from the same seed); the card names the image-to-image task."""
+    model = zoo.Pix2Pix(image_size=16, channels=3, width=4)
+    model.compile()
+    source = np.random.default_rng(1).uniform(-1, 1, (3, 16, 16, 3)).astype("float32")
+    model.fit(source, source[::-1], batch_size=1, epochs=1, verbose=0)
+    commit = zoo.push_to_hub(model, "user/p2p", metadata={"dataset": "emoji_paired/noto2twemoji"})
+    pulled = zoo.load(f"hf://user/p2p@{commit}")
+    assert type(pulled) is zoo.Pix2Pix and pulled.directions == ("a2b",)
+    for seed in (0, 5):
+        np.testing.assert_array_equal(pulled.translate(source, seed=seed),
+                                      model.translate(source, seed=seed))
+    card = Path(hf_hub_download("user/p2p", "README.md", revision=commit)).read_text()
+    assert "image-to-image" in card.split("---")[1] and "translate" in card

@@ -96,6 +96,7 @@ def card_yaml(name, task, dataset, metrics, tags=()):
     metadata, for the Hub's README.md and for MODEL_CARD.md alike."""
     return ModelCardData(
         library_name="keras",
+        pipeline_tag=task,
         tags=["zoo", "gan", "keras", *tags],
         datasets=[dataset.split("/")[0]] if dataset else None,
         model_name=name if metrics else None,
