@@ -68,6 +68,7 @@ from keras import layers, ops
 from zoo import checkpoint, data, evaluation, files, images, losses, metrics, runs
 from zoo.backends import current as backend
 from zoo.models import DCGAN, WGAN, WGANGP
+from zoo.models.wgan import Wasserstein
 from zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 
 from wgan_report import CONFIGS, GENERATORS, OBJECTIVES as NAMES, Study, report, run_name
@@ -130,7 +131,7 @@ def _study_class(base):
             else:
                 self.generator = dcgan_generator(size, ch, z, self.width,
                                                  norm=self.generator_kind == "dcgan")
-            critic = isinstance(self, WGAN)  # WGAN-GP's has no batch norm
+            critic = isinstance(self, Wasserstein)  # WGAN-GP's has no batch norm
             self.discriminator = dcgan_discriminator(
                 size, ch, self.width, norm=self.critic_norm if critic else "batch",
                 name="critic" if critic else "discriminator")
@@ -220,7 +221,7 @@ class Probe:
             return backend.gradient_norm(lambda: loss(d(g(z, training=True), training=True)),
                                          g.trainable_variables, restore=state)
 
-        if isinstance(model, WGAN):
+        if isinstance(model, Wasserstein):
             return {"grad_wasserstein": norm(losses.wasserstein_generator_loss)}
         saved = [ops.convert_to_numpy(v) for v in state]
         logits = ops.cast(d(g(z, training=True), training=True), "float32")
@@ -256,7 +257,7 @@ def _train(objective, generator, seed, probe, stop, folder):
     rows = runs.read_rows(trace, "step", step)
     print(f"{folder.name}: from step {step}", flush=True)
     # D/critic updates per generator update: an upper bound on what one costs.
-    ratio = model.n_critic if isinstance(model, WGAN) else 1
+    ratio = model.n_critic if isinstance(model, Wasserstein) else 1
     quality = {}
     while g_step < FLAGS.g_steps:
         target = min(FLAGS.g_steps, (g_step // FLAGS.eval_every + 1) * FLAGS.eval_every)

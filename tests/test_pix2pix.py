@@ -30,7 +30,7 @@ def test_the_u_net_halves_to_one_pixel_and_skips_every_level():
     down = [l for l in g.layers if isinstance(l, keras.layers.Conv2D)
             and not isinstance(l, keras.layers.Conv2DTranspose)]
     assert len(down) == 6 and [l.filters for l in down] == [8, 16, 32, 64, 64, 64]
-    assert len([l for l in g.layers if isinstance(l, keras.layers.Concatenate)]) == 5
+    assert len([l for l in g.layers if isinstance(l, keras.layers.Concatenate)]) == 5  # the skips
     assert [l.rate for l in g.layers if isinstance(l, TestTimeDropout)] == [0.5] * 3
     assert not any(isinstance(l, TestTimeDropout) for l in Pix2Pix(**TINY, dropout=0).generator.layers)
     # The discriminator judges (source, image) pairs: twice the channels.

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import TEST_ENV
+from zoo import data
 
 ROOT = Path(__file__).resolve().parent.parent
 # recipes/ holds the reproduction cards and nothing else (the study is in studies/, the
@@ -68,8 +69,12 @@ def test_recipe_smoke_mode(recipe, tmp_path_factory):
     # Training time leaves out the time spent measuring: the first measurement's.
     assert 0 < rows[0]["train_time_s"] <= rows[0]["wall_time_s"]
     assert rows[1]["train_time_s"] < rows[1]["wall_time_s"] and record["measure_time_s"] > 0
-    key = ("a2b_target_style_rate" if recipe == "cyclegan_noto2twemoji" else
-           "a2b_target_class_rate" if recipe.startswith("cyclegan") else "fid")
+    from zoo import registry
+
+    preset = next(p for p in registry.PRESETS.values() if p.recipe == f"recipes/{recipe}.py")
+    translator = preset.task == "image-to-image"
+    key = ("a2b_target_style_rate" if translator and preset.dataset.startswith(("emoji", "hanzi"))
+           else "a2b_target_class_rate" if translator else "fid")
     assert all(r[key] >= 0 for r in rows)
     if recipe in BFLOAT16:  # bfloat16 trains to a real score, not NaN or zero
         assert all(r["fid"] > 0 for r in rows)
@@ -79,8 +84,13 @@ def test_recipe_smoke_mode(recipe, tmp_path_factory):
     assert best in rows and record["shipped_snapshot"]["train_steps"] == best["train_steps"]
     assert (out / "curve.png").stat().st_size > 1000
     weights = record["shipped_snapshot"]["weights"]
-    if recipe.startswith("cyclegan"):
-        assert weights == "both generators' own"
+    if translator:
+        assert weights == ("both generators' own" if len(preset.cls.directions) == 2
+                           else "the generator's own")
+        # The new style presets choose on validation, the older pairs on test.
+        assert {r.get("eval_split", "test") for r in rows} == {
+            "validation" if preset.dataset in data.PAIRED or preset.dataset in data.CARVED
+            else "test"}
     else:
         assert weights == ("averaged generator" if best["fid_average"] < best["fid"]
                            else "generator's own")

@@ -453,9 +453,9 @@ def load(name, split="train", batch_size=64, *, image_size=None, channels=None,
                           shuffle, drop_remainder, seed, data_dir)
         return ds.repeat().skip(start) if repeat else ds
     options = dict(shuffle=shuffle, drop_remainder=drop_remainder, seed=seed)
-    if name in PAIRED:
+    if name in PAIRED or re.match(r"\w+_paired/", name):
         batches = _paired(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
-    elif name in PAIRS:
+    elif name in PAIRS or re.match(r"\w+_pair/", name):  # an unknown pair is named as one
         batches = _pair(name, split, batch_size, image_size, channels, seed, shuffle, data_dir)
     elif name == "stacked_mnist":
         batches = _stacked(split, batch_size, image_size, labels, options, data_dir)

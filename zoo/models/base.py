@@ -256,6 +256,13 @@ class Adversarial(keras.Model):
     task = None
 
     def __init__(self, image_size=28, channels=1, width=64, seed=0, name=None, **kwargs):
+        unknown = sorted(set(kwargs) - {"trainable", "dtype"})  # what keras.Model takes too
+        if unknown:
+            from zoo.preset import constructor_arguments
+
+            raise errors.ZooValueError(
+                f"{type(self).__name__} takes no argument {', '.join(unknown)}; it takes "
+                f"{', '.join(sorted(constructor_arguments(type(self)) - {'name'}))}.")
         super().__init__(name=name, **kwargs)
         errors.check_positive_int("image_size", image_size)
         errors.check_positive_int("channels", channels)

@@ -22,7 +22,7 @@ import keras
 from keras import layers
 
 from zoo.models.base import LeakyReLU
-from zoo.models.gan import GAN
+from zoo.models.gan import MinimaxGAN
 from zoo.preset import Preset, Schedule, collect
 
 def init():
@@ -129,7 +129,7 @@ def dcgan_discriminator(image_size, in_channels, width, norm="batch", name="disc
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class DCGAN(GAN):
+class DCGAN(MinimaxGAN):
     """Radford et al. 2015: the GAN's objective and alternation (non-saturating
     generator loss by default, as in the authors' code) with the DCGAN networks.
     ``width`` is the paper's 64 (filters of D's first layer)."""
@@ -138,12 +138,6 @@ class DCGAN(GAN):
                  generator_loss="non_saturating", **kwargs):
         super().__init__(image_size, channels, latent_dim, width,
                          generator_loss=generator_loss, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("d_units", "pieces", "dropout"):  # the MLP's; not DCGAN's networks
-            del config[key]
-        return config
 
     def build_networks(self):
         self.generator = dcgan_generator(

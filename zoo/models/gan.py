@@ -20,7 +20,7 @@ convention across the zoo); Adam 2e-4, beta1 0.5 instead of SGD with momentum
 import keras
 from keras import layers, ops
 
-from zoo import losses, rng
+from zoo import errors, losses, rng
 from zoo.models.base import NoiseToImage, global_draw
 from zoo.preset import Preset, Schedule, collect
 
@@ -80,8 +80,50 @@ class SeededDropout(layers.Layer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
+class MinimaxGAN(NoiseToImage):
+    """Goodfellow et al. 2014's game, for any pair of networks: the discriminator's
+    eq. (1) objective and the generator's loss (``generator_loss``: ``"non_saturating"``,
+    the default, or ``"minimax"``), one discriminator step per generator step, Adam 2e-4
+    beta1 0.5 for both. ``GAN`` gives it the paper's MLPs and ``DCGAN`` Radford et al.'s
+    convolutional networks; neither takes the other's network arguments."""
+
+    def __init__(self, image_size=28, channels=1, latent_dim=100, width=64,
+                 generator_loss="non_saturating", **kwargs):
+        if generator_loss not in ("non_saturating", "minimax"):
+            raise errors.ZooValueError(
+                f"generator_loss must be 'non_saturating' or 'minimax', got {generator_loss!r}."
+            )
+        self.generator_loss = generator_loss
+        super().__init__(image_size, channels, latent_dim, width, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "generator_loss": self.generator_loss}
+
+    def default_optimizers(self):
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    def d_objective(self, real, condition, batch):
+        fake = self.generator(self.noise(batch), training=True)
+        per_example = losses.minimax_discriminator_loss(
+            self.discriminator(real, training=True),
+            self.discriminator(fake, training=True),
+        )
+        return per_example, {}
+
+    def g_objective(self, condition, batch):
+        fake_logits = self.discriminator(
+            self.generator(self.noise(batch, salt=1), training=True), training=True
+        )
+        if self.generator_loss == "minimax":
+            return losses.minimax_generator_loss(fake_logits)
+        return losses.non_saturating_generator_loss(fake_logits)
+
+
 @keras.saving.register_keras_serializable(package="zoo")
-class GAN(NoiseToImage):
+class GAN(MinimaxGAN):
     """Goodfellow et al. 2014, fully connected minimax GAN.
 
     Args:
@@ -105,13 +147,9 @@ class GAN(NoiseToImage):
         generator_loss="non_saturating",
         **kwargs,
     ):
-        if generator_loss not in ("non_saturating", "minimax"):
-            raise ValueError(
-                f"generator_loss must be 'non_saturating' or 'minimax', got {generator_loss!r}."
-            )
         self.d_units, self.pieces, self.dropout = d_units, pieces, dropout
-        self.generator_loss = generator_loss
-        super().__init__(image_size, channels, latent_dim, width, **kwargs)
+        super().__init__(image_size, channels, latent_dim, width,
+                         generator_loss=generator_loss, **kwargs)
 
     def get_config(self):
         return {
@@ -119,7 +157,6 @@ class GAN(NoiseToImage):
             "d_units": self.d_units,
             "pieces": self.pieces,
             "dropout": self.dropout,
-            "generator_loss": self.generator_loss,
         }
 
     def build_networks(self):
@@ -146,28 +183,6 @@ class GAN(NoiseToImage):
             ],
             name="discriminator",
         )
-
-    def default_optimizers(self):
-        return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-        )
-
-    def d_objective(self, real, condition, batch):
-        fake = self.generator(self.noise(batch), training=True)
-        per_example = losses.minimax_discriminator_loss(
-            self.discriminator(real, training=True),
-            self.discriminator(fake, training=True),
-        )
-        return per_example, {}
-
-    def g_objective(self, condition, batch):
-        fake_logits = self.discriminator(
-            self.generator(self.noise(batch, salt=1), training=True), training=True
-        )
-        if self.generator_loss == "minimax":
-            return losses.minimax_generator_loss(fake_logits)
-        return losses.non_saturating_generator_loss(fake_logits)
 
 
 PAPER = 'Goodfellow et al. 2014, "Generative Adversarial Nets"'

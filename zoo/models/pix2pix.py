@@ -88,6 +88,21 @@ class TestTimeDropout(layers.Layer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
+@keras.saving.register_keras_serializable(package="zoo")
+class Conv2D(layers.Conv2D):
+    """Keras' Conv2D (the same weights under the same name, the same values) whose bias is
+    added as a tensor of the output's shape: a skip connection taps the first convolution's
+    output, and where Grappler's remapper fused that convolution with its bias it left the
+    skip reading a node it had removed ("remapper failed" in the log, on batches of unknown
+    size)."""
+
+    def call(self, inputs):
+        y = self.convolution_op(inputs, self.kernel)
+        if not self.use_bias:
+            return y
+        return y + ops.ones_like(y[:1, :1, :1]) * ops.cast(self.bias, y.dtype)
+
+
 def levels_for(image_size):
     """The U-Net's depth: how many halvings take ``image_size`` down to 1."""
     levels, size = 0, image_size
@@ -110,8 +125,9 @@ def unet_generator(image_size, channels, width, dropout, seed, name="generator")
     for i, f in enumerate(filters):
         if i:
             x = LeakyReLU(0.2)(x)
-        x = layers.Conv2D(f, 4, strides=2, padding="same", use_bias=i in (0, levels - 1),
-                          kernel_initializer=init())(x)
+        x = (Conv2D if i == 0 else layers.Conv2D)(
+            f, 4, strides=2, padding="same", use_bias=i in (0, levels - 1),
+            kernel_initializer=init())(x)
         if 0 < i < levels - 1:
             x = instance_norm()(x)
         skips.append(x)

@@ -51,13 +51,17 @@ def rmsprop_as_in_pytorch(learning_rate):
     return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-16)
 
 
-@keras.saving.register_keras_serializable(package="zoo")
-class WGAN(NoiseToImage):
-    """Arjovsky et al. 2017 with weight clipping. See the module docstring."""
+class Wasserstein(NoiseToImage):
+    """The Wasserstein game of Arjovsky et al. 2017, for WGAN and WGAN-GP: a critic
+    without sigmoid and the losses without log, the critic's schedule (``n_critic``,
+    the authors' warm-up), the DCGAN networks with the critic's own width, norm and
+    extra layers, and ``with_fresh_critic`` for fine-tunes. What keeps the critic
+    Lipschitz is the subclass's: WGAN clips its weights (``clip``), WGAN-GP penalises
+    its gradient."""
 
     tracker_names = ("d_loss", "g_loss", "wasserstein")
 
-    def __init__(self, *args, n_critic=5, clip=0.01, warmup_critic=100,
+    def __init__(self, *args, n_critic=5, warmup_critic=100,
                  warmup_generator_steps=25, warmup_every=500, critic_width=None,
                  critic_norm="batch", critic_extra_layers=0, **kwargs):
         if critic_norm not in ("batch", "layer", None):
@@ -73,7 +77,6 @@ class WGAN(NoiseToImage):
         self.critic_norm = critic_norm
         self.critic_extra_layers = int(critic_extra_layers)  # a numpy integer saves as JSON too
         self.n_critic = n_critic
-        self.clip = clip
         self.warmup_critic = warmup_critic
         self.warmup_generator_steps = warmup_generator_steps
         self.warmup_every = warmup_every
@@ -85,7 +88,6 @@ class WGAN(NoiseToImage):
         return {
             **super().get_config(),
             "n_critic": self.n_critic,
-            "clip": self.clip,
             "warmup_critic": self.warmup_critic,
             "warmup_generator_steps": self.warmup_generator_steps,
             "warmup_every": self.warmup_every,
@@ -168,13 +170,11 @@ class WGAN(NoiseToImage):
         return losses.wasserstein_generator_loss(self.critic(fake, training=True))
 
     def after_discriminator_update(self):
-        self.clip_critic()
+        self.keep_critic_lipschitz()
         self.critic_streak.assign_add(1)
 
-    def clip_critic(self):
-        """Algorithm 1, line 7: every critic weight clipped to [-c, c]."""
-        for v in self.critic.trainable_variables:
-            v.assign(keras.ops.clip(v, -self.clip, self.clip))
+    def keep_critic_lipschitz(self):
+        """What follows every critic update to keep it Lipschitz (WGAN: clipping)."""
 
     def after_generator_update(self):
         super().after_generator_update()
@@ -198,6 +198,24 @@ class WGAN(NoiseToImage):
         fresh.g_steps.assign(self.g_steps)
         fresh.critic_streak.assign(-int(warm_updates))  # generator_turn() waits for it
         return fresh
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class WGAN(Wasserstein):
+    """Arjovsky et al. 2017 with weight clipping (``clip``, c = 0.01). See the module
+    docstring."""
+
+    def __init__(self, *args, clip=0.01, **kwargs):
+        self.clip = clip
+        super().__init__(*args, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "clip": self.clip}
+
+    def keep_critic_lipschitz(self):
+        """Algorithm 1, line 7: every critic weight clipped to [-c, c]."""
+        for v in self.critic.trainable_variables:
+            v.assign(keras.ops.clip(v, -self.clip, self.clip))
 
 
 PAPER = 'Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN"'

@@ -18,7 +18,7 @@ from keras import ops
 
 from zoo import errors
 from zoo.backends import current as backend
-from zoo.models.wgan import WGAN
+from zoo.models.wgan import Wasserstein
 from zoo.preset import Preset, Schedule, collect
 
 
@@ -35,7 +35,7 @@ def gradient_penalty(critic, real, fake, eps):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class WGANGP(WGAN):
+class WGANGP(Wasserstein):
     """Gulrajani et al. 2017. See the module docstring."""
 
     tracker_names = ("d_loss", "g_loss", "wasserstein", "gp")
@@ -51,9 +51,7 @@ class WGANGP(WGAN):
         super().__init__(*args, n_critic=n_critic, critic_norm=critic_norm, **kwargs)
 
     def get_config(self):
-        config = super().get_config()
-        del config["clip"]
-        return {**config, "gp_weight": self.gp_weight}
+        return {**super().get_config(), "gp_weight": self.gp_weight}
 
     def default_optimizers(self):
         return (
@@ -68,8 +66,7 @@ class WGANGP(WGAN):
         logs["gp"] = keras.ops.mean(penalty)
         return per_example + self.gp_weight * penalty, logs
 
-    def clip_critic(self):
-        pass  # no clipping: the penalty keeps the critic Lipschitz
+    # keep_critic_lipschitz: nothing after the update; the penalty keeps the critic Lipschitz.
 
 
 # The authors' MNIST script (gan_mnist.py) uses beta1 = 0.5 rather than Algorithm 1's 0.
