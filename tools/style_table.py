@@ -74,6 +74,38 @@ def by_category(model, direction, pair, split="test"):
     return ", ".join(parts)
 
 
+def spectrum(images_):
+    """The mean log power spectrum of ``images_``' luminance, zero frequency centred."""
+    grey = np.asarray(images_, np.float64).mean(-1)
+    grey = grey - grey.mean(axis=(1, 2), keepdims=True)
+    power = (np.abs(np.fft.fft2(grey)) ** 2).mean(0)
+    return np.log10(np.fft.fftshift(power) + 1e-6)
+
+
+def draw_spectra(panels, path):
+    """``panels``: ``[(title, images)]``, one spectrum each, on one colour scale. The
+    period-2 grid of a transposed convolution is the bright edge rows and columns
+    (the Nyquist frequency) that the real images lack."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    spectra = [spectrum(x) for _, x in panels]
+    lo, hi = min(s.min() for s in spectra), max(s.max() for s in spectra)
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.9))
+    for ax, (title, _), sp in zip(np.atleast_1d(axes), panels, spectra):
+        ax.imshow(sp, vmin=lo, vmax=hi, cmap="magma")
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("mean log power spectrum (centre: low frequencies; edges: the Nyquist "
+                 "row and column, where a checkerboard shows)", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def main():
     from zoo import data, evaluation, files, images, registry
 
@@ -110,6 +142,13 @@ def main():
             pick = slice(None, None, max(1, len(xa) // 8))
             src, dst = xa[pick][:8], xb[pick][:8]
             blank = np.ones_like(src)
+            if pair == "emoji":  # the checkerboard, seen: each model's spectrum beside the real one
+                whole, truth = xa, xb  # the pix2pix set's source and target: this way's
+                panels = [(f"real ({words.split(' -> ')[1]})", truth)]
+                panels += [(f"{n}", models[n].translate(whole, way)) for n, way in
+                           ((cyclegan, direction), (pix2pix, "a2b")) if n in models]
+                draw_spectra(panels, OUT / f"spectrum-{direction}.png")
+                lines.append(f"\n![spectra, {words}](docs/style/spectrum-{direction}.png)")
             pictures += [src,
                          models[cyclegan].translate(src, direction) if cyclegan in models else blank,
                          models[pix2pix].translate(src) if pix2pix in models else blank, dst]
