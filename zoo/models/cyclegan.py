@@ -109,12 +109,15 @@ def resnet_generator(size, channels, width, n_blocks, name, decoder="transpose")
     return keras.Model(inputs, x, name=name)
 
 
-def patchgan_discriminator(channels, width, name):
-    """70x70 PatchGAN: one real/fake score per overlapping patch."""
+def patchgan_discriminator(channels, width, name, n_layers=3):
+    """PatchGAN: one real/fake score per overlapping patch. ``n_layers`` as the authors'
+    ``n_layers_D``: 3 is the 70x70 PatchGAN (C64-C128-C256-C512), 2 sees 34x34 patches,
+    1 sees 16x16 (Isola et al. 2017, section 4.4)."""
     inputs = keras.Input((None, None, channels))
     x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init())(inputs)
     x = LeakyReLU(0.2)(x)
-    for mult, stride in ((2, 2), (4, 2), (8, 1)):
+    plan = [(min(2 ** k, 8), 2 if k < n_layers else 1) for k in range(1, n_layers + 1)]
+    for mult, stride in plan:
         x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", use_bias=False,
                           kernel_initializer=init())(x)
         x = LeakyReLU(0.2)(instance_norm()(x))

@@ -157,6 +157,9 @@ class Pix2Pix(ImageToImage):
       width: filters of the first layer of both networks (paper: 64).
       l1_weight: lambda, the weight of the L1 term (paper: 100).
       dropout: the decoder's dropout rate (paper: 0.5; 0 makes G deterministic).
+      d_layers: the PatchGAN's depth (3: the paper's 70x70 patches; 2: 34x34; 1: 16x16),
+        to measure the receptive field against the image size (70 px covers a 64 px
+        image whole).
       constant_steps, decay_steps: the learning rate's schedule (``schedule_for``).
     """
 
@@ -165,8 +168,12 @@ class Pix2Pix(ImageToImage):
     dataset_hint = "emoji_paired/<pair>"
 
     def __init__(self, image_size=256, channels=3, width=64, l1_weight=100.0, dropout=0.5,
-                 constant_steps=0, decay_steps=0, **kwargs):
+                 d_layers=3, constant_steps=0, decay_steps=0, **kwargs):
         self.levels = levels_for(image_size)
+        if isinstance(d_layers, bool) or d_layers not in (1, 2, 3, 4):
+            raise errors.ZooValueError(
+                f"d_layers must be 1, 2, 3 (the paper's 70x70 PatchGAN) or 4, got {d_layers!r}.")
+        self.d_layers = int(d_layers)
         if not 0.0 <= float(dropout) < 1.0:
             raise errors.ZooValueError(f"dropout must be in [0, 1) (paper: 0.5), got {dropout!r}.")
         if float(l1_weight) < 0:
@@ -176,8 +183,11 @@ class Pix2Pix(ImageToImage):
         super().__init__(image_size=image_size, channels=channels, width=width, **kwargs)
 
     def get_config(self):
-        return {**super().get_config(), "l1_weight": self.l1_weight, "dropout": self.dropout,
-                "constant_steps": self.constant_steps, "decay_steps": self.decay_steps}
+        config = {**super().get_config(), "l1_weight": self.l1_weight, "dropout": self.dropout,
+                  "constant_steps": self.constant_steps, "decay_steps": self.decay_steps}
+        if self.d_layers != 3:  # absent from configs saved before it existed
+            config["d_layers"] = self.d_layers
+        return config
 
     @property
     def downsampling(self):
@@ -190,7 +200,7 @@ class Pix2Pix(ImageToImage):
         self.generator = unet_generator(self.image_size, self.channels, self.width,
                                         self.dropout, self.seed)
         self.discriminator = patchgan_discriminator(2 * self.channels, self.width,
-                                                    name="discriminator")
+                                                    name="discriminator", n_layers=self.d_layers)
 
     def translator(self, direction):
         return self.generator
