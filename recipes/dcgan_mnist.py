@@ -15,7 +15,7 @@ How the shipped checkpoint reached its target (FID <= 15 with recall >= 0.6; n =
   sixth of the samples lie between digits: 16.2% get less than 0.9 from the zoo's
   classifier (real test digits: 1.0%), and they are about 6 of the FID's points (the
   confident ones alone: 10.1); the same networks told the class (``cgan-mnist``) put 1.5%
-  there (``python benchmarks/between_classes.py``).
+  there (``python studies/between_classes.py``).
 * Issue 35's rows from the literature, one change at a time: each a fine-tune of that
   checkpoint (step 70,200) with fresh optimizers, seed 0, 4,680 steps (10 epochs) in
   bfloat16 on one core, against the same fine-tune with nothing changed. FID of the

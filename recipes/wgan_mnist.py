@@ -24,12 +24,12 @@ held it back at each stage, and what moved it.
   updates) the FID (n = 2,000) fell about 10 per doubling of the generator updates, 1.6 over
   its last 1,543 (133.0 to 131.4, averaged weights). Not the sampling: batch norm in
   inference mode, in training mode and the averaged weights give the same FID (125.5 / 125.5
-  / 125.7, n = 5,000; ``python benchmarks/wgan_critic.py``).
+  / 125.7, n = 5,000; ``python studies/wgan_critic.py``).
 * The width-64 critic was at the limit of its clipped class, not behind it: a fresh one,
   clipped and trained against the frozen generator, reaches the Wasserstein estimate the
   co-trained one ended with (0.038 against 0.047) and ranks held-out real above fake digits
   only 72% of the time; unclipped, the same network ranks 83% right, and clipped at width 128,
-  78% (``benchmarks/wgan_critic.py 64 clip|free 2000``, ``128 clip 2000``). This is the
+  78% (``studies/wgan_critic.py 64 clip|free 2000``, ``128 clip 2000``). This is the
   capacity loss of weight clipping that Gulrajani et al. 2017 (section 3) report, and why
   WGAN-GP replaced it (``wgan-gp-mnist`` stood at FID 29 at the same 16,000 updates).
 * Width 128 moves it again: the same generator, continued against a fresh critic of width
@@ -56,12 +56,12 @@ held it back at each stage, and what moved it.
 
   The width-128 critic explains the flat curve: every batch-norm scale and 84% of the shifts
   sit at the clipping bound, and 91% of the last layer's weights (a readout that is nearly
-  a sign pattern; ``python benchmarks/wgan_critic.py`` prints the shares).
+  a sign pattern; ``python studies/wgan_critic.py`` prints the shares).
 * Depth, not width, was what the clipped critic lacked. A fresh critic of width 64 with two
   3x3 layers added on its 7x7 feature map (``critic_extra_layers``), trained against the
   frozen generator, ranks held-out real digits above its samples 95% of the time after 2,000
   updates; without them 68%, with one 88%, with one on the 14x14 map (where the authors'
-  code puts ``n_extra_layers``) 72% (``python benchmarks/wgan_critic.py 64 clip 2000 2``).
+  code puts ``n_extra_layers``) 72% (``python studies/wgan_critic.py 64 clip 2000 2``).
   As fine-tunes, rows as above:
 
   - a fresh critic of width 256 (``--config critic_width=256``): 118.7, 118.3, 117.9
@@ -83,7 +83,7 @@ held it back at each stage, and what moved it.
   10,000 (from 112.2), precision 0.55, recall 0.78 (from 0.45, 0.63).
 * Then the generator's step size was the limit. Against that generator, the preset's critic,
   fresh, ranks held-out real digits above its samples 97% of the time after 2,000 updates
-  (``python benchmarks/wgan_critic.py 64 clip 2000 2``): the critic sees what is wrong, and
+  (``python studies/wgan_critic.py 64 clip 2000 2``): the critic sees what is wrong, and
   the generator, at the paper's 5e-5, follows slowly. Rows, fine-tunes of that checkpoint
   (step 132,000), as above (averaged weights, n = 2,000, every 2,000 steps; the rows with a
   new rate start with fresh RMSProp statistics, whose first large steps set G back):

@@ -119,7 +119,7 @@ def test_time_to_a_fid_is_read_from_runs_that_stop_there(tmp_path):
     import sys
 
     out = tmp_path / "runs"
-    args = [sys.executable, str(ROOT / "benchmarks" / "precision_parity.py"), "--smoke",
+    args = [sys.executable, str(ROOT / "studies" / "precision_parity.py"), "--smoke",
             "--preset=dcgan-mnist", "--steps=6", "--seeds=0", f"--out={out}",
             "--precisions=float32,mixed_bfloat16", "--stop_at_fid=100000"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}

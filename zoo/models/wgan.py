@@ -32,7 +32,7 @@ authors' code's ``n_extra_layers`` (which puts them on the first): at 28x28 the 
 has two strided layers where the paper's 64x64 one has four, and depth there is what the
 clipped critic lacked (a fresh one told the samples of the generator then shipped, FID
 112.2, from real digits 95% of the time with two such layers, 68% without, 72% with one on
-the first map: ``benchmarks/wgan_critic.py``). ``wgan-mnist`` has two.
+the first map: ``studies/wgan_critic.py``). ``wgan-mnist`` has two.
 """
 
 import numbers

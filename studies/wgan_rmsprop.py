@@ -3,8 +3,8 @@ root) against Keras' defaults (rho 0.9, epsilon 1e-7 inside the root): domain FI
 (n = 2,000, zoo's MNIST classifier) every ``every`` critic updates, same seed,
 same data order, one thread.
 
-    python benchmarks/wgan_rmsprop.py torch 8000 2000
-    python benchmarks/wgan_rmsprop.py keras 8000 2000
+    python studies/wgan_rmsprop.py torch 8000 2000
+    python studies/wgan_rmsprop.py keras 8000 2000
 
 Prints one JSON line per measurement. Measured here (2026-12-01, 2 shared cores),
 FID at 2,000 / 4,000 / 6,000 / 8,000 critic updates: torch 656 / 487 / 361 / 304,

@@ -6,8 +6,8 @@ For each preset: the share of 10,000 samples (seed 0) whose most probable class 
 of the first 10,000 confident ones (at least 0.9) among 12,000, against 10,000 training images.
 The second FID is a diagnosis, not a score: it leaves out what the generator does worst.
 
-    python benchmarks/between_classes.py                      # all shipped MNIST presets
-    python benchmarks/between_classes.py dcgan-mnist
+    python studies/between_classes.py                      # all shipped MNIST presets
+    python studies/between_classes.py dcgan-mnist
 
 Measured here (2026-12-04), share below 0.9: real test 1.0%, cgan-mnist 1.5%, dcgan-mnist
 16.2%, wgan-gp-mnist 15.7%, gan-mnist 15.8%, wgan-mnist 30.2%. FID all / confident only:

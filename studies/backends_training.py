@@ -1,6 +1,6 @@
 """Real training on each backend: does the zoo train as well on JAX and PyTorch?
 
-    python benchmarks/backends_training.py --preset gan-mnist --epochs 5 --out runs/backends
+    python studies/backends_training.py --preset gan-mnist --epochs 5 --out runs/backends
 
 From one set of initial weights (made under TensorFlow) and the same data order
 (``zoo.data.load(..., seed=0)``), ``fit`` runs ``--epochs`` epochs on each backend in

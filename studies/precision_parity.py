@@ -5,14 +5,14 @@ policy is global), one after another on ``--threads`` threads; the records stay
 in ``--out``. Prints a markdown table: one row per run, then each precision's mean
 and the half-range of its seeds (the spread a difference must exceed).
 
-    python benchmarks/precision_parity.py --preset dcgan-mnist --steps 1872 --seeds 0 1
+    python studies/precision_parity.py --preset dcgan-mnist --steps 1872 --seeds 0 1
 
 With ``--stop_at_fid T`` it measures the time to a quality instead: every run
 measures each epoch, stops at the first FID at or below T (the better weight
 set's), and the table says when each got there (steps, and training time alone,
 without the time spent measuring).
 
-    python benchmarks/precision_parity.py --preset dcgan-mnist --stop_at_fid 20 \
+    python studies/precision_parity.py --preset dcgan-mnist --stop_at_fid 20 \
         --steps 11700 --seeds 0 --eval_n 5000 --out runs/time-to-fid
 """
 

@@ -4,10 +4,10 @@ real digits: the critic's Wasserstein estimate and the held-out AUC of its score
 not scale with the critic's Lipschitz bound, so widths compare). The generator is frozen; only
 a new critic of the preset's architecture trains, for ``steps`` updates at batch 64, one thread.
 
-    python benchmarks/wgan_critic.py 64 clip 2000    # clipped to 0.01, RMSProp 5e-5
-    python benchmarks/wgan_critic.py 128 clip 2000   # twice as wide (3x the time per step)
-    python benchmarks/wgan_critic.py 64 free 2000    # no clipping, Adam 1e-4 (0.5, 0.9)
-    python benchmarks/wgan_critic.py 64 clip 2000 2  # two extra 3x3 layers (critic_extra_layers)
+    python studies/wgan_critic.py 64 clip 2000    # clipped to 0.01, RMSProp 5e-5
+    python studies/wgan_critic.py 128 clip 2000   # twice as wide (3x the time per step)
+    python studies/wgan_critic.py 64 free 2000    # no clipping, Adam 1e-4 (0.5, 0.9)
+    python studies/wgan_critic.py 64 clip 2000 2  # two extra 3x3 layers (critic_extra_layers)
 
 Prints one JSON line per quarter of the run. Also prints, once, the shipped generator's domain
 FID (n = 5,000) sampled with batch norm in inference mode, in training mode, and from the
@@ -26,7 +26,7 @@ every batch-norm scale and 84% of its shifts sit at the bound, and 91% of the la
 weights: the readout is nearly a sign pattern, and each channel's threshold is pinned at
 one standard deviation either side; the convolutions below keep most of their freedom
 (13% and 16% at the bound; batch norm undoes the scale of the second). The critic shipped
-on 2026-12-06 (width 64, two extra layers, ``python benchmarks/wgan_critic.py 64 clip 0 2``):
+on 2026-12-06 (width 64, two extra layers, ``python studies/wgan_critic.py 64 clip 0 2``):
 the readout and the last extra layer's batch-norm scales and shifts all at the bound, that
 layer's kernel 97%, the first extra layer's 53%, the strided convolutions' 18% and 10%: the
 bound binds at the top and the layers below keep their freedom. Its generator's FID (n =
