@@ -8,7 +8,7 @@ The goal is a ratio of at least 10 for the slowest variant. Needs the prepared M
     python benchmarks/data_pipeline.py [--steps 30] [--threads 0]
 """
 
-import argparse
+from absl import app, flags
 import time
 
 
@@ -43,11 +43,14 @@ def training_rate(preset, batch_size, steps):
     return steps * batch_size / (time.perf_counter() - start)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=0)
-    args = parser.parse_args()
+flags.DEFINE_integer("steps", 30, "Training steps timed per preset.")
+flags.DEFINE_integer("threads", 0, "TensorFlow threads (0: all cores).")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    args = FLAGS
     import tensorflow as tf
 
     if args.threads:
@@ -66,4 +69,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    app.run(main)

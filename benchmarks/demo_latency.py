@@ -9,7 +9,7 @@ memory before and after.
     python benchmarks/demo_latency.py [--preset dcgan-mnist] [--requests 50]
 """
 
-import argparse
+from absl import app, flags
 import concurrent.futures
 import os
 import socket
@@ -27,12 +27,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="dcgan-mnist")
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--count", type=int, default=16)
-    args = parser.parse_args()
+flags.DEFINE_string("preset", "dcgan-mnist", "The preset the page samples.")
+flags.DEFINE_integer("requests", 50, "Requests timed one at a time.")
+flags.DEFINE_integer("count", 16, "Images a request asks for.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    args = FLAGS
 
     import psutil
     from gradio_client import Client
@@ -79,4 +82,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    app.run(main)
