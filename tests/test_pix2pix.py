@@ -165,3 +165,18 @@ def test_checkerboard_share_sees_a_period_two_grid():
     grid = smooth + 0.2 * ((np.indices((16, 16)).sum(0) % 2) * 2 - 1)[None, :, :, None]
     assert evaluation.checkerboard_share(grid) > 10 * evaluation.checkerboard_share(smooth)
     assert 0 <= evaluation.checkerboard_share(smooth) < 0.05
+
+
+def test_the_paper_s_norm_keeps_a_scale_and_shift_and_old_configs_mean_without():
+    paper = Pix2Pix(**TINY)
+    norms = [l for net in (paper.generator, paper.discriminator) for l in net.layers
+             if isinstance(l, keras.layers.GroupNormalization)]
+    assert norms and all(l.scale and l.center for l in norms)
+    plain = Pix2Pix(**TINY, norm_affine=False)
+    assert len(plain.generator.weights) == len(paper.generator.weights) - 2 * len(
+        [l for l in paper.generator.layers if isinstance(l, keras.layers.GroupNormalization)])
+    # A config saved before the setting existed is of a network without them.
+    config = plain.get_config()
+    del config["norm_affine"]
+    assert Pix2Pix.from_config(config).norm_affine is False
+    assert Pix2Pix.from_config(paper.get_config()).norm_affine is True

@@ -213,8 +213,8 @@ def constructor_arguments(cls, config, where):
     """``config`` checked against what ``cls`` takes: known names, plain values."""
     if not isinstance(config, dict):
         raise CheckpointError(f"{where}: 'config' must be a JSON object of constructor arguments.")
-    if hasattr(cls, "without_retired"):  # saved before ImageToImage had its own settings
-        config = cls.without_retired(config)
+    if hasattr(cls, "as_saved_now"):  # a translator's config saved by an earlier version
+        config = cls.as_saved_now(config)
     takes = {"name", "trainable", "dtype"}
     for klass in cls.__mro__:
         if "__init__" in vars(klass):

@@ -881,18 +881,22 @@ class ImageToImage(Adversarial):
     directions = ("a2b", "b2a")
     downsampling = 4
     # Settings that configs saved before the split (2026-12-07) carry at values that
-    # did nothing here: dropped when such a config is read (``without_retired``).
+    # did nothing here: dropped when such a config is read (``as_saved_now``).
     retired = {"average_decay": 0.0, "sample_average": False}
+    # Settings added since, whose absence from a saved config means this value, not the
+    # class's default (a subclass names its own).
+    absent_means = {}
 
     @classmethod
-    def without_retired(cls, config):
-        """``config`` less the :attr:`retired` settings at their do-nothing values."""
-        return {k: v for k, v in config.items()
-                if not (k in cls.retired and v == cls.retired[k])}
+    def as_saved_now(cls, config):
+        """A saved ``config`` as this version reads it: less the :attr:`retired` settings
+        at their do-nothing values, with the :attr:`absent_means` values it lacks."""
+        kept = {k: v for k, v in config.items() if not (k in cls.retired and v == cls.retired[k])}
+        return {**cls.absent_means, **kept}
 
     @classmethod
     def from_config(cls, config):
-        return super().from_config(cls.without_retired(config))
+        return super().from_config(cls.as_saved_now(config))
 
     def translator(self, direction):
         """The generator network that translates in ``direction``."""

@@ -64,9 +64,14 @@ class ReflectionPad(layers.Layer):
         return {**super().get_config(), "pad": self.pad}
 
 
-def instance_norm():
-    # No affine parameters, as in the authors' code (InstanceNorm2d(affine=False)).
-    return layers.GroupNormalization(groups=-1, epsilon=1e-5, center=False, scale=False)
+def instance_norm(affine=False):
+    """Instance norm. CycleGAN's has no affine parameters, as in the authors' code
+    (InstanceNorm2d(affine=False)); pix2pix's is batch norm at batch 1, whose scale and shift
+    it keeps (``affine=True``: scale from N(1, 0.02), shift 0, as the authors initialise it)."""
+    if not affine:
+        return layers.GroupNormalization(groups=-1, epsilon=1e-5, center=False, scale=False)
+    return layers.GroupNormalization(groups=-1, epsilon=1e-5,
+                                     gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
 
 
 def conv_norm_relu(x, filters, kernel, strides=1, transpose=False, reflect=0):
@@ -109,7 +114,7 @@ def resnet_generator(size, channels, width, n_blocks, name, decoder="transpose")
     return keras.Model(inputs, x, name=name)
 
 
-def patchgan_discriminator(channels, width, name, n_layers=3):
+def patchgan_discriminator(channels, width, name, n_layers=3, affine=False):
     """PatchGAN: one real/fake score per overlapping patch. ``n_layers`` as the authors'
     ``n_layers_D``: 3 is the 70x70 PatchGAN (C64-C128-C256-C512), 2 sees 34x34 patches,
     1 sees 16x16 (Isola et al. 2017, section 4.4)."""
@@ -120,7 +125,7 @@ def patchgan_discriminator(channels, width, name, n_layers=3):
     for mult, stride in plan:
         x = layers.Conv2D(width * mult, 4, strides=stride, padding="same", use_bias=False,
                           kernel_initializer=init())(x)
-        x = LeakyReLU(0.2)(instance_norm()(x))
+        x = LeakyReLU(0.2)(instance_norm(affine)(x))
     x = layers.Conv2D(1, 4, padding="same", kernel_initializer=init())(x)
     x = layers.Activation("linear", dtype="float32")(x)  # float32 scores under mixed precision
     return keras.Model(inputs, x, name=name)

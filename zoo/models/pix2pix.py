@@ -28,8 +28,9 @@ Networks (section 3.2 and the authors' code):
 * Discriminator: the 70x70 PatchGAN C64-C128-C256-C512 (CycleGAN's; the CycleGAN
   paper took it from here) on the concatenated pair.
 * Norm: instance norm. The paper uses batch norm at batch 1 with the batch's own
-  statistics at test time too, which is instance norm; without affine parameters,
-  as CycleGAN's.
+  statistics at test time too, which is instance norm with batch norm's scale and shift
+  (``norm_affine=True``, the default). ``norm_affine=False`` is CycleGAN's norm, without
+  them: what the shipped presets were first trained with (their cards measure the two).
 
 Training: Adam 2e-4, betas (0.5, 0.999), batch 1, N(0, 0.02) weights, jitter by
 resizing to 1.125x and cropping back, and mirroring, the same for both images of a
@@ -116,7 +117,7 @@ def levels_for(image_size):
     return levels
 
 
-def unet_generator(image_size, channels, width, dropout, seed, name="generator"):
+def unet_generator(image_size, channels, width, dropout, seed, name="generator", affine=True):
     """Source image -> translated image in [-1, 1] (see the module docstring)."""
     levels = levels_for(image_size)
     filters = [width * min(2 ** i, 8) for i in range(levels)]
@@ -129,13 +130,13 @@ def unet_generator(image_size, channels, width, dropout, seed, name="generator")
             f, 4, strides=2, padding="same", use_bias=i in (0, levels - 1),
             kernel_initializer=init())(x)
         if 0 < i < levels - 1:
-            x = instance_norm()(x)
+            x = instance_norm(affine)(x)
         skips.append(x)
     for k, i in enumerate(reversed(range(levels - 1))):  # up to the outermost level's input
         x = layers.ReLU()(x)
         x = layers.Conv2DTranspose(filters[i], 4, strides=2, padding="same", use_bias=False,
                                    kernel_initializer=init())(x)
-        x = instance_norm()(x)
+        x = instance_norm(affine)(x)
         if k < 3 and dropout:
             x = TestTimeDropout(dropout, seed=seed + k)(x)
         x = layers.Concatenate()([x, skips[i]])
@@ -157,6 +158,8 @@ class Pix2Pix(ImageToImage):
       width: filters of the first layer of both networks (paper: 64).
       l1_weight: lambda, the weight of the L1 term (paper: 100).
       dropout: the decoder's dropout rate (paper: 0.5; 0 makes G deterministic).
+      norm_affine: the norms keep a scale and a shift, as batch norm at batch 1 does (the
+        paper's); False: CycleGAN's instance norm without them (the first runs').
       d_layers: the PatchGAN's depth (3: the paper's 70x70 patches; 2: 34x34; 1: 16x16),
         to measure the receptive field against the image size (70 px covers a 64 px
         image whole).
@@ -167,8 +170,12 @@ class Pix2Pix(ImageToImage):
     directions = ("a2b",)
     dataset_hint = "emoji_paired/<pair>"
 
+    # Configs saved before norm_affine existed were of networks without scale and shift.
+    absent_means = {"norm_affine": False}
+
     def __init__(self, image_size=256, channels=3, width=64, l1_weight=100.0, dropout=0.5,
-                 d_layers=3, constant_steps=0, decay_steps=0, **kwargs):
+                 d_layers=3, norm_affine=True, constant_steps=0, decay_steps=0, **kwargs):
+        self.norm_affine = bool(norm_affine)
         self.levels = levels_for(image_size)
         if isinstance(d_layers, bool) or d_layers not in (1, 2, 3, 4):
             raise errors.ZooValueError(
@@ -184,6 +191,7 @@ class Pix2Pix(ImageToImage):
 
     def get_config(self):
         config = {**super().get_config(), "l1_weight": self.l1_weight, "dropout": self.dropout,
+                  "norm_affine": self.norm_affine,
                   "constant_steps": self.constant_steps, "decay_steps": self.decay_steps}
         if self.d_layers != 3:  # absent from configs saved before it existed
             config["d_layers"] = self.d_layers
@@ -198,9 +206,10 @@ class Pix2Pix(ImageToImage):
 
     def build_networks(self):
         self.generator = unet_generator(self.image_size, self.channels, self.width,
-                                        self.dropout, self.seed)
+                                        self.dropout, self.seed, affine=self.norm_affine)
         self.discriminator = patchgan_discriminator(2 * self.channels, self.width,
-                                                    name="discriminator", n_layers=self.d_layers)
+                                                    name="discriminator", n_layers=self.d_layers,
+                                                    affine=self.norm_affine)
 
     def translator(self, direction):
         return self.generator
@@ -303,7 +312,8 @@ PRESETS = collect(
     Preset(
         name="pix2pix-noto2twemoji",
         cls=Pix2Pix,
-        config={"image_size": 64, "channels": 3, "width": 32},
+        # norm_affine False: the norm the shipped run trained with (the card has the A/B).
+        config={"image_size": 64, "channels": 3, "width": 32, "norm_affine": False},
         dataset="emoji_paired/noto2twemoji",
         # The paper's 200 epochs of the 3,043 training pairs (train less validation), batch 1.
         schedule=Schedule(steps=608_600, batch_size=1, steps_per_epoch=1000),
@@ -316,7 +326,8 @@ PRESETS = collect(
     Preset(
         name="pix2pix-twemoji2noto",
         cls=Pix2Pix,
-        config={"image_size": 64, "channels": 3, "width": 32},
+        # norm_affine False: the norm the shipped run trained with (the card has the A/B).
+        config={"image_size": 64, "channels": 3, "width": 32, "norm_affine": False},
         dataset="emoji_paired/twemoji2noto",
         schedule=Schedule(steps=608_600, batch_size=1, steps_per_epoch=1000),
         recipe="recipes/pix2pix_twemoji2noto.py",
@@ -329,7 +340,7 @@ PRESETS = collect(
         name="pix2pix-ming2kai",
         cls=Pix2Pix,
         # zi2zi's setting (Tian 2017): pix2pix on glyphs of two fonts, L1 weight 100.
-        config={"image_size": 64, "channels": 1, "width": 32},
+        config={"image_size": 64, "channels": 1, "width": 32, "norm_affine": False},
         dataset="hanzi_paired/ming2kai",
         # The paper's 200 epochs of the 5,477 training characters (train less validation).
         schedule=Schedule(steps=1_095_400, batch_size=1, steps_per_epoch=1000),
