@@ -131,6 +131,20 @@ def main():
                 cells = [cell(rows[n], label) for n in (cyclegan, pix2pix)]
                 if any(cells) and not all(c in ("", "not shipped yet") for c in cells):
                     lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
+            if pair == "hanzi":  # characters never seen, of a kind never seen (traditional)
+                extra = {n: (evaluation.evaluate_translation(models[n], registry.PRESETS[n].dataset,
+                                                              split="extra")[way]
+                             if n in models else None)
+                         for n, way in ((cyclegan, direction), (pix2pix, "a2b"))}
+                count = len(data.pair_domains(registry.PRESETS[pix2pix].dataset, "extra")[0][0])
+                lines += [f"\nThe same on {count} characters outside GB2312 (the hanzi's `extra` "
+                          "split: Big5 characters both faces have, mostly traditional forms; "
+                          "never trained on):\n",
+                          f"| | CycleGAN (`{cyclegan}`) | pix2pix (`{pix2pix}`) |", "|---|---|---|"]
+                for label, _ in ROWS:
+                    cells = [cell(extra[n], label) for n in (cyclegan, pix2pix)]
+                    if any(cells) and not all(c in ("", "not shipped yet") for c in cells):
+                        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
             if pair == "emoji":
                 for name, way in ((cyclegan, direction), (pix2pix, "a2b")):
                     if name in models:
