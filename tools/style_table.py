@@ -93,14 +93,14 @@ def draw_spectra(panels, path):
 
     spectra = [spectrum(x) for _, x in panels]
     lo, hi = min(s.min() for s in spectra), max(s.max() for s in spectra)
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.9))
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(2.6 * len(panels), 6), 3.2))
     for ax, (title, _), sp in zip(np.atleast_1d(axes), panels, spectra):
         ax.imshow(sp, vmin=lo, vmax=hi, cmap="magma")
         ax.set_title(title, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("mean log power spectrum (centre: low frequencies; edges: the Nyquist "
-                 "row and column, where a checkerboard shows)", fontsize=8)
+    fig.suptitle("mean log power spectrum\n(centre: low frequencies; edges: the Nyquist "
+                 "row and column,\nwhere a checkerboard shows)", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
