@@ -256,6 +256,11 @@ def test_translate_accepts_uint8_float_single_and_batch():
     assert not any(hasattr(model, a) for a in ("sample", "interpolate", "latents", "average"))
     with pytest.raises(errors.ZooValueError, match="translate"):
         model.sample(2)
+    # Any other missing attribute is the plain AttributeError, naming it; the networks are
+    # found on every backend (a PyTorch layer keeps its sublayers where its own lookup is).
+    with pytest.raises(AttributeError, match="no_such_setting"):
+        model.no_such_setting
+    assert model.d_a is not None and model.g_ab is not None
 
 
 def test_image_pool_returns_first_fakes_then_mixes_history():

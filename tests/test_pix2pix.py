@@ -180,3 +180,20 @@ def test_the_paper_s_norm_keeps_a_scale_and_shift_and_old_configs_mean_without()
     del config["norm_affine"]
     assert Pix2Pix.from_config(config).norm_affine is False
     assert Pix2Pix.from_config(paper.get_config()).norm_affine is True
+
+
+def test_the_resize_decoder_has_no_transposed_convolution_and_round_trips():
+    model = Pix2Pix(**TINY, decoder="resize")
+    g = model.generator
+    assert not any(isinstance(l, keras.layers.Conv2DTranspose) for l in g.layers)
+    assert len([l for l in g.layers if isinstance(l, keras.layers.UpSampling2D)]) == model.levels
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 16, 16, 3)).astype("float32")
+    out = model.translate(x)
+    assert out.shape == x.shape and np.abs(out).max() <= 1
+    again = Pix2Pix.from_config(model.get_config())
+    assert again.decoder == "resize"
+    again.set_weights(model.get_weights())
+    np.testing.assert_allclose(again.translate(x), out, atol=1e-6)
+    assert "decoder" not in Pix2Pix(**TINY).get_config()  # the paper's, as saved before it
+    with pytest.raises(errors.ZooValueError, match="'transpose', 'resize'"):
+        Pix2Pix(**TINY, decoder="bilinear")

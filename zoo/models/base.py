@@ -911,6 +911,11 @@ class ImageToImage(Adversarial):
                 f"{type(self).__name__} translates images and has no latent space, so no "
                 f"{name}: use model.translate(images, direction) with direction one of "
                 f"{', '.join(map(repr, self.directions))}.")
+        # Keras' PyTorch layers are torch modules, which keep sublayers where only the
+        # module's own __getattr__ finds them.
+        parent = getattr(super(), "__getattr__", None)
+        if parent is not None:
+            return parent(name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def min_side(self):

@@ -49,7 +49,7 @@ from keras import layers, ops
 
 from zoo import errors, losses, rng
 from zoo.models.base import ImageToImage, LeakyReLU, LinearDecay, global_draw, global_mean
-from zoo.models.cyclegan import init, instance_norm, patchgan_discriminator
+from zoo.models.cyclegan import DECODERS, init, instance_norm, patchgan_discriminator
 from zoo.preset import Preset, Schedule, collect
 
 
@@ -117,7 +117,23 @@ def levels_for(image_size):
     return levels
 
 
-def unet_generator(image_size, channels, width, dropout, seed, name="generator", affine=True):
+def upsample(filters, decoder, **kwargs):
+    """The decoder's doubling: the paper's 4x4 stride-2 transposed convolution, or
+    (``"resize"``, Odena et al. 2016) nearest-neighbour upsampling and a 3x3 convolution."""
+    if decoder == "transpose":
+        return [layers.Conv2DTranspose(filters, 4, strides=2, padding="same", **kwargs)]
+    return [layers.UpSampling2D(2, interpolation="nearest"),
+            layers.Conv2D(filters, 3, padding="same", **kwargs)]
+
+
+def apply(stack, x):
+    for layer in stack:
+        x = layer(x)
+    return x
+
+
+def unet_generator(image_size, channels, width, dropout, seed, name="generator", affine=True,
+                   decoder="transpose"):
     """Source image -> translated image in [-1, 1] (see the module docstring)."""
     levels = levels_for(image_size)
     filters = [width * min(2 ** i, 8) for i in range(levels)]
@@ -134,15 +150,13 @@ def unet_generator(image_size, channels, width, dropout, seed, name="generator",
         skips.append(x)
     for k, i in enumerate(reversed(range(levels - 1))):  # up to the outermost level's input
         x = layers.ReLU()(x)
-        x = layers.Conv2DTranspose(filters[i], 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=init())(x)
+        x = apply(upsample(filters[i], decoder, use_bias=False, kernel_initializer=init()), x)
         x = instance_norm(affine)(x)
         if k < 3 and dropout:
             x = TestTimeDropout(dropout, seed=seed + k)(x)
         x = layers.Concatenate()([x, skips[i]])
     x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init(),
-                               activation="tanh")(x)
+    x = apply(upsample(channels, decoder, kernel_initializer=init(), activation="tanh"), x)
     x = layers.Activation("linear", dtype="float32")(x)  # float32 out under mixed precision
     return keras.Model(inputs, x, name=name)
 
@@ -163,6 +177,9 @@ class Pix2Pix(ImageToImage):
       d_layers: the PatchGAN's depth (3: the paper's 70x70 patches; 2: 34x34; 1: 16x16),
         to measure the receptive field against the image size (70 px covers a 64 px
         image whole).
+      decoder: ``"transpose"`` (the paper's 4x4 stride-2 transposed convolutions) or
+        ``"resize"`` (nearest-neighbour upsampling, then a 3x3 convolution: Odena et al.
+        2016's remedy for the transposed convolution's checkerboard), to measure against it.
       constant_steps, decay_steps: the learning rate's schedule (``schedule_for``).
     """
 
@@ -174,7 +191,12 @@ class Pix2Pix(ImageToImage):
     absent_means = {"norm_affine": False}
 
     def __init__(self, image_size=256, channels=3, width=64, l1_weight=100.0, dropout=0.5,
-                 d_layers=3, norm_affine=True, constant_steps=0, decay_steps=0, **kwargs):
+                 d_layers=3, norm_affine=True, constant_steps=0, decay_steps=0,
+                 decoder="transpose", **kwargs):
+        if decoder not in DECODERS:
+            raise errors.ZooValueError(
+                f"decoder must be one of {', '.join(map(repr, DECODERS))}, got {decoder!r}.")
+        self.decoder = decoder
         self.norm_affine = bool(norm_affine)
         self.levels = levels_for(image_size)
         if isinstance(d_layers, bool) or d_layers not in (1, 2, 3, 4):
@@ -195,6 +217,8 @@ class Pix2Pix(ImageToImage):
                   "constant_steps": self.constant_steps, "decay_steps": self.decay_steps}
         if self.d_layers != 3:  # absent from configs saved before it existed
             config["d_layers"] = self.d_layers
+        if self.decoder != "transpose":
+            config["decoder"] = self.decoder
         return config
 
     @property
@@ -206,7 +230,8 @@ class Pix2Pix(ImageToImage):
 
     def build_networks(self):
         self.generator = unet_generator(self.image_size, self.channels, self.width,
-                                        self.dropout, self.seed, affine=self.norm_affine)
+                                        self.dropout, self.seed, affine=self.norm_affine,
+                                        decoder=self.decoder)
         self.discriminator = patchgan_discriminator(2 * self.channels, self.width,
                                                     name="discriminator", n_layers=self.d_layers,
                                                     affine=self.norm_affine)
