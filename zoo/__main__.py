@@ -1,7 +1,7 @@
 """Command line: ``python -m zoo [--verbose] list | sample | interpolate | translate | train | export | serve | publish | prepare-data | evaluate``.
 
     python -m zoo list
-    python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3]
+    python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3] [--truncation 0.7]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
     python -m zoo translate pix2pix-noto2twemoji a.png b.png -o out.png [--seed 0]
     python -m zoo translate pix2pix-ming2kai --text "永和九年" -o out.png
@@ -50,9 +50,10 @@ def _sample(args):
     model = zoo.load(args.name)
     if model.task == "image-to-image":
         raise zoo.errors.ZooValueError(
-            f"{args.name} translates images; use it from Python with model.translate(images)."
+            f"{args.name} translates images: python -m zoo translate {args.name} image.png "
+            f"-o out.png, or model.translate(images) from Python."
         )
-    images = model.sample(args.n, seed=args.seed, labels=args.labels)
+    images = model.sample(args.n, seed=args.seed, labels=args.labels, truncation=args.truncation)
     zoo.save_grid(images, args.output, scale=args.scale)
     print(f"wrote {args.n} samples of {args.name} to {args.output}")
 
@@ -230,6 +231,9 @@ def build_parser():
                    help="the grid's file; its ending picks the format (.png, .jpg, .webp, ...)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--labels", type=int, default=None, help="class to draw (conditional models)")
+    p.add_argument("--truncation", type=float, default=None, metavar="PSI",
+                   help="the truncation trick: latents resampled into [-PSI, PSI] (less "
+                        "variety, more fidelity)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification of the picture")
     p.set_defaults(fn=_sample)
     p = sub.add_parser("interpolate", help="a walk in latent space between two seeds (a picture strip "

@@ -1,5 +1,6 @@
 """Typed errors. Every message says what went wrong and what to do about it."""
 
+import math
 import numbers
 
 MAX_SAMPLES = 1_000_000
@@ -41,6 +42,22 @@ def check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ZooValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def check_truncation(psi):
+    """None (no truncation) or a finite number >= 0.01 (below it the resampling's rounds
+    grow like 1/psi while the samples all tend to the one image at z = 0)."""
+    if psi is None:
+        return None
+    if isinstance(psi, bool) or not isinstance(psi, numbers.Real) or not math.isfinite(psi):
+        raise ZooValueError(
+            f"truncation must be None or a number psi > 0 (BigGAN's 0.5 to 2 are usual), "
+            f"got {psi!r}.")
+    if psi < 0.01:
+        raise ZooValueError(
+            f"truncation must be at least 0.01 (got {psi}): there every sample is close to the "
+            "image of the mean latent, model.predict(np.zeros((1, model.latent_dim))).")
+    return float(psi)
 
 
 def check_sample_count(n):

@@ -783,24 +783,43 @@ class NoiseToImage(Adversarial):
             )
         return cache[average]
 
-    def latents(self, n, seed=None):
-        """The latent vectors ``sample(n, seed=seed)`` uses, as numpy float32."""
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
+    def latents(self, n, seed=None, truncation=None):
+        """The latent vectors ``sample(n, seed=seed, truncation=truncation)`` uses, as numpy
+        float32: standard normal, drawn from ``seed`` (numpy's generator, so the same on every
+        backend).
 
-    def sample(self, n, *, seed=None, labels=None, batch_size=500, average=None):
+        ``truncation=psi``: the truncation trick (Brock, Donahue & Simonyan 2019, BigGAN,
+        section 3.1): every coordinate whose magnitude exceeds ``psi`` is drawn again, from
+        the same generator, until none does, so the vectors follow the normal truncated to
+        ``[-psi, psi]`` (scaling them instead would shrink every coordinate). Smaller ``psi``
+        trades variety for fidelity. The coordinates already inside are the untruncated
+        draw's: ``latents(n, s, psi)`` equals ``latents(n, s)`` wherever ``|z| <= psi``.
+        """
+        truncation = errors.check_truncation(truncation)
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((n, self.latent_dim), dtype=np.float32)
+        if truncation is not None:
+            outside = np.abs(z) > truncation
+            while outside.any():
+                z[outside] = rng.standard_normal(int(outside.sum()), dtype=np.float32)
+                outside = np.abs(z) > truncation
+        return z
+
+    def sample(self, n, *, seed=None, labels=None, batch_size=500, average=None,
+               truncation=None):
         """``n`` images as numpy float32 ``(n, H, W, C)`` in [-1, 1].
 
         The same ``seed`` gives the same images, whatever ``batch_size``.
         Images are produced ``batch_size`` at a time, so memory stays bounded.
         ``average``: draw from the averaged generator weights (True), from G's
         own (False), or from the set the model names in ``sample_average`` (None).
+        ``truncation``: psi of the truncation trick (:meth:`latents`), None for none.
         """
         n = errors.check_sample_count(n)
         seed = errors.check_seed(seed)
         batch_size = errors.check_positive_int("batch_size", batch_size)
         labels = self.check_labels(labels, n)
-        return self._draw(self.latents(n, seed), labels, average, batch_size)
+        return self._draw(self.latents(n, seed, truncation), labels, average, batch_size)
 
     def interpolate(self, seed_a, seed_b, steps=8, *, labels=None, method="slerp",
                     average=None):
