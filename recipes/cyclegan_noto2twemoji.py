@@ -28,30 +28,8 @@ kept >= 90% as often as on the real counterparts, the KID to the target style cl
 >= 75% of the way from the untranslated inputs to the floor (as many real train images of
 the target style), and mean L1 to the true counterpart below the identity baseline (0.161).
 
-Why the shipped checkpoint misses its target, as measured (377 test emoji a way, every
-1,000 steps from 7,000 to 30,000, ``runs/.../quality.jsonl`` as its card's curve):
-
-* The run: 30,000 steps in bfloat16 on one core (2.3 hours), the learning rate constant to
-  15,000 and then linear to 0; the shipped snapshot is the best measurement by the probe's
-  rule (mean KID gap closed), step 23,000. Both ways it keeps the category (0.935 / 0.917
-  as often as the real counterparts) and moves towards the true counterpart (L1 0.942 /
-  0.988 of the untranslated's); Noto -> Twemoji closes 0.988 of the KID gap, Twemoji ->
-  Noto 0.742 (target 0.75). 68.7% / 75.3% of its translations read as the target style
-  (the real counterparts: 95.5% / 97.4%).
-* The decay is what moved it: in the constant half the style rates swung between 28% and
-  74% from one measurement to the next with no trend; over the decay they settled and rose,
-  the last five measurements at 67-76% both ways.
-* What the judge reads: not blur (blurring the real test emoji by 0.5-1 px leaves 94-97%
-  read as their own style) but drawing. The translations change palette and shading and keep
-  the source artist's outlines and proportions: at step 16,000 Flags (Noto waves them,
-  Twemoji does not) read as the target style 12% / 8% of the time, People & Body (224 of the
-  377) 63% / 84%. A cycle-consistent mapping keeps geometry (Zhu et al., section 6, names it
-  the method's failure case), so 95% may be beyond this model at any length.
-* Measured alternative, identity weight 0 (``--config identity_weight=0``, 3,000 steps):
-  more style early (64% / 79% at 2,000 steps) but the category kept fell to 0.52 / 0.61 and
-  the L1 rose to 1.3x the untranslated's: the identity term is what keeps the content.
-* What it would take, to try in this order: the paper's width 64 (2.2x the step time; the
-  capacity to redraw shapes), a longer decay (``--steps 60000``), on both cores or a GPU.
+Why the shipped checkpoint misses its target (68.7% / 75.3% read as the target style), as
+measured, row by row: ``docs/history/cyclegan-noto2twemoji.md``.
 
 Schedule: the paper's 200 epochs of the larger domain (3,409 images) at batch 1:
 681,800 steps (the default). The shipped run's budget and curve are in its card.

@@ -68,13 +68,13 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
     assert ("**Not met**: fid 55.0 (missed), recall " in gan
             and "the best was 54 over the third quarter of the measurements and 52 over the "
             "last quarter (4% better). Flat or worse at the end" in gan)
-    # A miss the recipe's card accounts for points there; one it does not, nowhere.
-    why = '- Why, as measured: `recipes/{}.py`, "Why the shipped checkpoint misses its target".'
+    # A preset whose runs have a history points there: why it misses, or how it met.
+    history = "as measured, run by run: [`docs/history/{0}.md`](docs/history/{0}.md)."
     styles = card.split("\n## cyclegan-noto2twemoji\n")[1].split("\n## ")[0]
-    assert "**Not met**" in styles and why.format("cyclegan_noto2twemoji") in styles
-    clipped = card.split("\n## wgan-mnist\n")[1].split("\n## ")[0]  # met: nothing to explain
-    assert "**Met**" in clipped and "Why, as measured" not in clipped
-    assert "Why, as measured" not in gan and "Why, as measured" not in dcgan
+    assert "**Not met**" in styles and "- Why, " + history.format("cyclegan-noto2twemoji") in styles
+    clipped = card.split("\n## wgan-mnist\n")[1].split("\n## ")[0]  # met: how, not why
+    assert "**Met**" in clipped and "- How, " + history.format("wgan-mnist") in clipped
+    assert "run by run" not in gan and "run by run" not in dcgan  # no history written
     still = card.split("\n## wgan-gp-mnist\n")[1].split("\n## ")[0]
     assert "**Not met**: fid" in still and "Still improving when the run stopped" in still
     assert "trained 6,000 of the published schedule's 93,700 steps, on a CPU" in gan

@@ -14,7 +14,6 @@ class and the domain FID to the real target images.
     python tools/evaluate_checkpoints.py --only wgan-mnist --n 2000
 """
 
-import ast
 import json
 import shlex
 from pathlib import Path
@@ -27,7 +26,7 @@ flags.DEFINE_integer("n", 10000, "Samples per model and real images.")
 flags.DEFINE_bool("cards_only", False, "Only regenerate MODEL_CARD.md from metadata.")
 FLAGS = flags.FLAGS
 ROOT = Path(__file__).resolve().parent.parent
-# The heading of a recipe docstring's account of a missed target; the card points to it.
+# The heading of a history's account of a missed target (docs/history/<preset>.md).
 WHY = "Why the shipped checkpoint misses its target"
 EMOJI_LICENCE = ("Trained on emoji images from the npm packages emoji-datasource-google@16.0.0 "
                  "(Noto Emoji, Google, Apache-2.0) and emoji-datasource-twitter@16.0.0 (Twemoji, "
@@ -104,9 +103,11 @@ def target_lines(name, preset, meta):
                "`--steps`)." if gain > QualityProbe.FLAT else
                "Flat or worse at the end: more steps of the same run are unlikely to reach "
                "the target."))
-    why = ast.get_docstring(ast.parse((ROOT / preset.recipe).read_text())) or ""
-    if missed and WHY in why:
-        lines.append(f"- Why, as measured: `{preset.recipe}`, \"{WHY}\".")
+    history = Path("docs/history") / f"{name}.md"
+    if (ROOT / history).exists():
+        text = (ROOT / history).read_text()
+        lines.append(f"- {'Why' if missed and WHY in text else 'How'}, as measured, run by run: "
+                     f"[`{history}`]({history}).")
     return lines
 
 
