@@ -248,6 +248,9 @@ def test_generator_scores_put_the_real_train_emoji_at_the_floor(classifier):
     assert metrics["kid_floor_ratio"] == pytest.approx(metrics["kid"] / metrics["kid_floor"], rel=1e-2)
     assert metrics["kid"] > metrics["kid_floor"]  # an untrained generator is further away
     assert 0 <= metrics["noto_share"] <= 1
+    # The train emoji themselves are the perfect copies; an untrained generator copies nothing.
+    assert floor["nearest_train_ratio"] == 0 and floor["near_copies"] == 1
+    assert metrics["nearest_train_ratio"] > 1 and metrics["near_copies"] == 0
     # The fake data has every category at >= 1%, so a missed one is named.
     assert metrics["categories_missed"] == len(metrics["categories_missing"])
     assert result["protocol"]["n_real"] == len(data.images("emoji/both", "test"))

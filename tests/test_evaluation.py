@@ -27,6 +27,8 @@ def test_evaluate_reports_metrics_protocol_and_references(classifier_dir, monkey
     assert m["fid"] >= 0 and 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
     assert 1 <= m["classes_covered"] <= 10 and m["class_kl"] >= 0
     assert "label_accuracy" not in m  # unconditional: no class was asked for
+    assert m["nearest_train_ratio"] > 0 and 0 <= m["near_copies"] <= 1
+    assert result["protocol"]["truncation"] is None
     assert result["protocol"]["n_fake"] == 120 and result["protocol"]["real_split"] == "train"
     floor = result["references"]["real test images (floor)"]
     ceiling = result["references"]["uniform noise (ceiling)"]
@@ -42,6 +44,12 @@ def test_evaluate_reports_metrics_protocol_and_references(classifier_dir, monkey
     monkeypatch.chdir(classifier_dir / "run")
     with data.mock_arrays(num_examples=200):
         assert zoo.evaluate("best", "mnist", n=60)["metrics"] == saved
+    with data.mock_arrays(num_examples=200):
+        cut = zoo.evaluate(model, "mnist", n=60, truncation=0.5)
+    assert cut["protocol"]["truncation"] == 0.5 and cut["metrics"] != saved
+    with pytest.raises(errors.ZooValueError, match="no latents to truncate"):
+        zoo.evaluate(build("cyclegan-sneaker2boot"), "fashion_mnist_pair/sneaker2boot",
+                     truncation=0.5)
     (classifier_dir / "run" / "gan-mnist").mkdir()  # a folder of that name changes nothing
     with data.mock_arrays(num_examples=200):
         assert zoo.evaluate("gan-mnist", n=60)["protocol"]["dataset"] == "mnist"

@@ -349,3 +349,14 @@ def test_inception_extractor_without_cache_explains_how_to_provide_weights(tmp_p
     message = str(info.value)
     assert metrics.INCEPTION_WEIGHTS_FILE in message
     assert str(tmp_path / "keras_home" / "models") in message and "weights=" in message
+
+
+def test_memorisation_tells_copies_from_new_draws():
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(2000, 16)), rng.normal(size=(500, 16))
+    new = metrics.memorisation(train, test, rng.normal(size=(500, 16)))
+    assert 0.9 < new["nearest_train_ratio"] < 1.1 and new["near_copies"] < 0.04
+    copies = train[rng.permutation(2000)[:500]] + 0.01 * rng.normal(size=(500, 16))
+    copied = metrics.memorisation(train, test, copies)
+    assert copied["nearest_train_ratio"] < 0.05 and copied["near_copies"] == 1.0
+    np.testing.assert_allclose(metrics.nearest_distances(train, train[:5]), 0, atol=1e-6)

@@ -114,7 +114,11 @@ def score(net, real_feats, images_, labels=None):
     """The metrics of ``images_`` against the real features; with ``labels`` (the
     classes a conditional model was asked for) also ``label_accuracy``, the share
     the classifier puts in the class asked for."""
-    feats, probs = features(net, images_)
+    return score_features(real_feats, *features(net, images_), labels)
+
+
+def score_features(real_feats, feats, probs, labels=None):
+    """:func:`score` of images whose features and class probabilities are computed."""
     hist = metrics.class_histogram(probs, NUM_CLASSES)
     kid, kid_std = metrics.kernel_inception_distance(real_feats, feats, num_subsets=50,
                                                      subset_size=min(1000, len(feats)))
@@ -145,17 +149,30 @@ def asked_labels(model, n):
     return model.check_labels(None, n)
 
 
-def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
+def memorisation_check(net, dataset, fake_feats, n_test=10000, seed=0):
+    """:func:`zoo.metrics.memorisation` of samples against the whole train split, with
+    (at most ``n_test``) test images as the measure of what a new image's distance is."""
+    train, _ = features(net, data.images(dataset, "train"))
+    test = data.images(dataset, "test")
+    test, _ = features(net, real_images(dataset, "test", min(n_test, len(test)), seed))
+    return {k: round(v, 4) for k, v in metrics.memorisation(train, test, fake_feats).items()}
+
+
+def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False, truncation=None):
     """Metrics of a model's samples against real ``dataset`` training images.
 
     A conditional model is asked for each class in turn, and ``label_accuracy``
     says how many of its samples the classifier puts in the class asked for.
+    ``nearest_train_ratio`` and ``near_copies`` say whether the samples copy training
+    images (:func:`zoo.metrics.memorisation`, against the whole train split).
+    ``truncation``: sample with the truncation trick at this psi (``model.sample``).
     Returns ``{"metrics": {...}, "protocol": {...}}``; with ``references=True``
     also the two reference rows: real test images (the floor) and uniform
     noise (the ceiling), scored the same way.
     """
     n = errors.check_sample_count(n)
     seed = errors.check_seed(seed)
+    truncation = errors.check_truncation(truncation)
     model = model_or_name
     if isinstance(model_or_name, (str, os.PathLike)):
         name, preset = str(model_or_name), None
@@ -183,6 +200,10 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     if dataset is None:
         raise errors.ZooValueError("evaluate(model, dataset=...) needs the dataset name.")
     if getattr(model, "task", None) == "image-to-image":
+        if truncation is not None:
+            raise errors.NotThisKindOfModel(
+                f"{type(model).__name__} translates images and has no latents to truncate: "
+                "evaluate it without truncation.")
         pairs = (*data.PAIRS, *data.PAIRED)
         if dataset not in pairs:
             raise errors.ZooValueError(
@@ -201,17 +222,20 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
             f"{type(model).__name__}."
         )
     if dataset == "emoji/both":
-        return evaluate_emoji_generator(model, n, seed, references)
+        return evaluate_emoji_generator(model, n, seed, references, truncation)
     net = load_classifier(dataset)
     started = time.time()
     real_feats, _ = features(net, real_images(dataset, "train", n, seed))
     labels = asked_labels(model, n)
+    feats, probs = features(net, model.sample(n, seed=seed, labels=labels, truncation=truncation))
     result = {
-        "metrics": score(net, real_feats, model.sample(n, seed=seed, labels=labels), labels),
+        "metrics": {**score_features(real_feats, feats, probs, labels),
+                    **memorisation_check(net, dataset, feats, n, seed)},
         "protocol": {
             "extractor": f"{CLASSIFIERS[dataset]} (128-d features layer)",
             "dataset": dataset, "real_split": "train", "n_real": n, "n_fake": n,
-            "seed": seed, "precision_recall_k": 3, "kid_subsets": 50,
+            "seed": seed, "precision_recall_k": 3, "kid_subsets": 50, "truncation": truncation,
+            "memorisation": "nearest of the whole train split, against test images' nearest",
         },
     }
     if references:
@@ -223,7 +247,7 @@ def evaluate(model_or_name, dataset=None, n=10000, seed=0, references=False):
     return result
 
 
-def evaluate_emoji_generator(model, n=10000, seed=0, references=False):
+def evaluate_emoji_generator(model, n=10000, seed=0, references=False, truncation=None):
     """Issue 33's scores of a noise-to-image model of both emoji styles (``emoji/both``),
     in the emoji classifier's 128-d features, against the 754 real test emoji:
 
@@ -235,6 +259,8 @@ def evaluate_emoji_generator(model, n=10000, seed=0, references=False):
     * ``categories_missed``: of the categories holding >= 1% of the real train emoji,
       those whose share of the samples is below a tenth of their real share (named in
       ``categories_missing``; both shares as the classifier reads the images).
+    * ``nearest_train_ratio``, ``near_copies``: :func:`zoo.metrics.memorisation` against
+      the train emoji, with the test emoji as the measure.
     With ``references``, the uniform-noise row (the ceiling) too.
     """
     from zoo import emoji_data
@@ -267,10 +293,11 @@ def evaluate_emoji_generator(model, n=10000, seed=0, references=False):
                 "fid": round(metrics.frechet_distance_from_features(f_test, feats), 3),
                 "precision": round(pr["precision"], 4), "recall": round(pr["recall"], 4),
                 "noto_share": round(float((style == 0).mean()), 4),
-                "categories_missed": len(missing), "categories_missing": missing}
+                "categories_missed": len(missing), "categories_missing": missing,
+                **{k: round(v, 4) for k, v in metrics.memorisation(f_train, f_test, feats).items()}}
 
     result = {
-        "metrics": scores(model.sample(n, seed=seed)),
+        "metrics": scores(model.sample(n, seed=seed, truncation=truncation)),
         "protocol": {
             "extractor": "classifier-emoji (128-d features layer)", "dataset": "emoji/both",
             "real_split": "test (KID, FID); train (floor, precision/recall)",
