@@ -62,3 +62,23 @@ def test_the_command_line_samples_truncated(tmp_path, monkeypatch, capsys):
     assert not np.array_equal(grids[None], grids["0.3"])
     assert main(["sample", "dcgan-mnist", "--truncation", "0", "-o", str(tmp_path / "x.png")]) == 2
     assert "truncation must" in capsys.readouterr().err
+
+
+def test_the_truncation_curve_is_precision_and_recall_at_each_psi(tmp_path, monkeypatch):
+    from zoo import data, evaluation
+
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path))
+    net = evaluation.build_classifier()
+    evaluation.save_classifier(net, tmp_path / "classifier-mnist", {"test_accuracy": 0.0})
+    model = build("dcgan-mnist", image_size=28)
+    with data.mock_arrays(num_examples=200):
+        rows = evaluation.truncation_curve(model, "mnist", n=80, truncations=(0.5, None))
+        full = evaluation.evaluate(model, "mnist", n=80)["metrics"]
+    assert [r["truncation"] for r in rows] == [0.5, None]
+    # Untruncated, the curve's point is evaluate's: the same samples, the same real images.
+    assert (rows[1]["precision"], rows[1]["recall"]) == (full["precision"], full["recall"])
+    assert rows[0] != rows[1] and all(0 <= r["precision"] <= 1 for r in rows)
+    with pytest.raises(errors.ZooValueError, match="truncation must"):
+        evaluation.truncation_curve(model, "mnist", truncations=(0,))
+    with pytest.raises(errors.ZooValueError, match="no latents to truncate"):
+        evaluation.truncation_curve(build("cyclegan-sneaker2boot"), "mnist")

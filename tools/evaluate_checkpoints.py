@@ -290,6 +290,14 @@ def write_model_card(root):
             f"- Samples: `checkpoints/{name}/samples.png`.\n"
             f"- Folder size: {folder_megabytes(root / name):.1f} MB (what a ship of it adds to "
             "every clone; CONTRIBUTING.md says when one is worth a commit).")
+        cut = meta.get("truncation")
+        if cut:
+            each = ", ".join(f"{'none' if r['truncation'] is None else r['truncation']}: "
+                             f"{r['precision']:.2f} / {r['recall']:.2f}" for r in cut["rows"])
+            parts.append(
+                f"- The truncation trick (`sample(n, truncation=psi)`), precision / recall at "
+                f"each psi, n = {cut['n']:,} (`python tools/truncation_curves.py --only "
+                f"{name}`): {each}; the curve: `checkpoints/{name}/truncation.png`.")
         if train.get("continued_from"):
             before = train["continued_from"]
             parts.append(
