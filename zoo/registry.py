@@ -174,8 +174,8 @@ def load(name, pretrained=True, **overrides):
 def publish(name, *, token=None, model_card_path=None):
     """Push the shipped checkpoint of preset ``name`` to its declared Hub repository.
 
-    The repository gets the preset folder, ``samples.png`` and ``curve.png``
-    where they exist, and a README made of Hub front matter (model-index from
+    The repository gets the preset folder, ``samples.png``, ``curve.png`` and
+    ``truncation.png`` where they exist, and a README made of Hub front matter (model-index from
     the checkpoint's evaluation) and the preset's section of MODEL_CARD.md.
     Returns the commit id.
     """
@@ -196,9 +196,9 @@ def publish(name, *, token=None, model_card_path=None):
     card_file = Path(model_card_path or SOURCE_CHECKPOINTS.parent / "MODEL_CARD.md")
     body = _card_section(card_file, key) if card_file.exists() else None
     card = hub.model_card(preset.cls.__name__, preset.task, preset.hub, meta, body)
-    extras = [n for n in ("samples.png", "curve.png") if (folder / n).is_file()]
-    if body and "curve.png" in extras:  # MODEL_CARD.md links files of the checkout
-        card = card.replace(f"checkpoints/{key}/curve.png", "curve.png")
+    extras = [n for n in ("samples.png", "curve.png", "truncation.png") if (folder / n).is_file()]
+    for extra in extras:  # MODEL_CARD.md names files of the checkout; the Hub's sit beside it
+        card = card.replace(f"checkpoints/{key}/{extra}", extra)
     return hub.push_folder(folder, preset.hub, card, token=token, extra_files=extras,
                            commit_message=f"Publish {key}")
 
