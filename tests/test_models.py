@@ -425,3 +425,39 @@ def test_fit_on_a_pipeline_does_not_warn_about_a_shuffle_nobody_asked_for():
         warnings.simplefilter("always")
         model.fit(dataset(model), epochs=1, verbose=0, shuffle=True)
     assert [w for w in seen if "shuffle=True" in str(w.message)]
+
+
+@pytest.mark.parametrize("name", ["dcgan-mnist", "cgan-mnist"])
+def test_projection_finds_the_latents_of_the_model_s_own_samples(name):
+    """project() on every backend (this file runs on JAX and PyTorch too): samples of known
+    latents are reconstructed far closer than other samples are, G stays as it was, and
+    the images returned are the latents' samples."""
+    model = build(name)
+    labels = {"labels": [1, 4]} if model.num_classes else {}
+    target = model.sample(2, seed=5, **labels)
+    weights = [np.array(w) for w in model.get_weights()]
+    z, made = model.project(target, steps=60, restarts=2, learning_rate=0.1, **labels)
+    assert z.shape == (2, model.latent_dim) and made.shape == target.shape
+    other = model.sample(2, seed=6, **labels)
+    assert ((made - target) ** 2).mean() < 0.2 * ((other - target) ** 2).mean()
+    np.testing.assert_allclose(made, model._draw(z, np.array([1, 4]) if labels else None,
+                                                 None, 500), atol=1e-5)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
+    # One image alone is a batch of one; uint8 pixels are scaled as everywhere.
+    one = model.project(target[0], steps=2, restarts=1, **({"labels": [1]} if labels else {}))
+    assert one[0].shape == (1, model.latent_dim)
+
+
+def test_projection_refuses_what_it_cannot_do():
+    model = build("dcgan-mnist")
+    x = model.sample(2, seed=0)
+    for bad, kw, match in [(x[:, :4], {}, "makes images of shape"), (x + 3, {}, r"\[-1, 1\]"),
+                           (x, {"steps": 0}, "steps"), (x, {"restarts": -1}, "restarts"),
+                           (x, {"learning_rate": 0}, "learning_rate"),
+                           (x.astype(np.int32), {}, "uint8 or float")]:
+        with pytest.raises(errors.ZooValueError, match=match):
+            model.project(bad, **kw)
+    with pytest.raises(errors.ZooValueError, match="labels"):
+        build("cgan-mnist").project(build("cgan-mnist").sample(1, seed=0, labels=[2]))
+    with pytest.raises(errors.ZooValueError, match="no latent space"):
+        build("cyclegan-sneaker2boot").project(x)

@@ -632,6 +632,21 @@ class Adversarial(keras.Model):
 
 
 
+def model_pixels(x):
+    """Images as the models take them: float32 in [-1, 1] (uint8 scaled), or a clear error."""
+    if x.dtype == np.uint8:
+        return x.astype(np.float32) / 127.5 - 1.0
+    if not np.issubdtype(x.dtype, np.floating):
+        raise errors.ZooValueError(f"images must be uint8 or float, got dtype {x.dtype}.")
+    x = x.astype(np.float32)
+    if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
+        raise errors.ZooValueError(
+            "float images must be finite and in [-1, 1]; scale them with "
+            "x / 127.5 - 1 or pass uint8."
+        )
+    return x
+
+
 class NoiseToImage(Adversarial):
     """A generator of images from latent vectors (GAN, DCGAN, WGAN, WGAN-GP, the cGAN).
 
@@ -884,6 +899,114 @@ class NoiseToImage(Adversarial):
             "Use a conditional model such as 'cgan-mnist'."
         )
 
+    # --------------------------------------------------------- projection
+    def project(self, images, *, labels=None, steps=300, restarts=4, seed=0, learning_rate=0.05,
+                features=None, feature_weight=1.0, average=None):
+        """Latent vectors whose samples match ``images``: GAN inversion by optimisation
+        (Zhu, Kraehenbuehl, Shechtman & Efros 2016, "Generative Visual Manipulation on the
+        Natural Image Manifold", section 3.1; Creswell & Bharath 2018, "Inverting the
+        Generator of a Generative Adversarial Network").
+
+        For each image, ``restarts`` starting points ``latents(restarts * N, seed)`` are
+        moved by Adam (``learning_rate``) for ``steps`` steps to minimise the mean squared
+        pixel error of G(z) to the image, plus ``feature_weight`` times the mean squared
+        error of their ``features`` (a network mapping images to feature vectors, or to a
+        tuple whose first item is them, as ``zoo.evaluation.load_classifier`` gives: a
+        perceptual term, which matches what the images show rather than where each pixel
+        is); the restart with the lowest error is kept. G is frozen. The optimisation
+        runs through Keras' own ``fit``, so it works on every backend.
+
+        Returns ``(latents, images)``: float32 ``(N, latent_dim)`` and their samples
+        ``(N, H, W, C)`` in [-1, 1] (``sample``'s weights: ``average`` as there). A
+        conditional model projects each image given its class (``labels``).
+        """
+        x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+        batch = x[None] if x.ndim == len(self.image_shape) else x
+        if batch.ndim != 4 or tuple(batch.shape[1:]) != tuple(self.image_shape) or not len(batch):
+            raise errors.ZooValueError(
+                f"{type(self).__name__} makes images of shape {tuple(self.image_shape)}: project "
+                f"takes (N, {', '.join(map(str, self.image_shape))}) or one image, got {x.shape}.")
+        batch = model_pixels(batch)
+        steps = errors.check_positive_int("steps", steps)
+        restarts = errors.check_positive_int("restarts", restarts)
+        seed = errors.check_seed(seed)
+        if not float(learning_rate) > 0:
+            raise errors.ZooValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
+        n = len(batch)
+        if self.num_classes and labels is None:
+            raise errors.ZooValueError(
+                f"{type(self).__name__} is conditional: project(images, labels=...) needs the "
+                "class of each image.")
+        labels = self.check_labels(labels, n)
+        if average is None:
+            average = self.sample_average and bool(self.average)
+        rows = np.repeat(np.arange(n), restarts)  # image of each start, restarts in a row
+        fit_labels = None if labels is None else ops.convert_to_tensor(np.asarray(labels)[rows])
+
+        def extract(images_):
+            out = features(images_, training=False)
+            return out[0] if isinstance(out, (list, tuple)) else out
+
+        def generate(z):
+            return self.generate(z, fit_labels, average=bool(average))
+
+        projector = _Projector(self.latents(len(rows), seed), generate,
+                               extract if features is not None else None)
+        targets = {"pixels": batch[rows]}
+        weights = {"pixels": 1.0}
+        if features is not None:
+            targets["features"] = np.concatenate(
+                [ops.convert_to_numpy(extract(ops.convert_to_tensor(batch[i:i + 256])))
+                 for i in range(0, n, 256)])[rows]
+            weights["features"] = float(feature_weight)
+        projector.compile(optimizer=keras.optimizers.Adam(float(learning_rate)),
+                          loss={k: "mse" for k in targets}, loss_weights=weights)
+        projector.fit(_SameBatch(np.zeros((len(rows), 1), np.float32), targets, steps),
+                      epochs=1, verbose=0)
+        z = ops.convert_to_numpy(projector.z).astype(np.float32)
+        made = self._draw(z, None if labels is None else np.asarray(labels)[rows],
+                          bool(average), batch_size=500)
+        error = ((made - batch[rows]) ** 2).reshape(len(rows), -1).mean(axis=1)
+        if features is not None:
+            got = np.concatenate([ops.convert_to_numpy(extract(ops.convert_to_tensor(made[i:i + 256])))
+                                  for i in range(0, len(made), 256)])
+            error = error + float(feature_weight) * ((got - targets["features"]) ** 2).mean(axis=1)
+        best = error.reshape(n, restarts).argmin(axis=1) + np.arange(n) * restarts
+        return z[best], made[best]
+
+
+class _SameBatch(keras.utils.PyDataset):
+    """One batch, ``steps`` times: an epoch of :class:`_Projector`'s optimisation."""
+
+    def __init__(self, x, y, steps):
+        super().__init__()
+        self.x, self.y, self.steps = x, y, steps
+
+    def __len__(self):
+        return self.steps
+
+    def __getitem__(self, i):
+        return self.x, self.y
+
+
+class _Projector(keras.Model):
+    """:meth:`NoiseToImage.project`'s optimisation as a Keras model whose only weights are
+    the latent vectors: ``generate`` and ``extract`` are closures, so G and the feature
+    network stay frozen and untracked."""
+
+    def __init__(self, z0, generate, extract):
+        super().__init__(name="projector")
+        self.z = self.add_weight(shape=z0.shape, initializer=keras.initializers.Constant(z0),
+                                 name="latents")
+        self._generate, self._extract = generate, extract
+
+    def call(self, index):
+        images = self._generate(ops.convert_to_tensor(self.z))
+        out = {"pixels": images}
+        if self._extract is not None:
+            out["features"] = self._extract(images)
+        return out
+
 
 class ImageToImage(Adversarial):
     """A translator of images into images (CycleGAN, pix2pix).
@@ -922,7 +1045,7 @@ class ImageToImage(Adversarial):
         raise NotImplementedError
 
     # Noise-to-image methods a user may reach for; a translator has no latent space.
-    _NOT_HERE = ("sample", "interpolate", "latents", "average", "sample_average")
+    _NOT_HERE = ("sample", "interpolate", "latents", "average", "sample_average", "project")
 
     def __getattr__(self, name):  # only called for attributes that do not exist
         if name in ImageToImage._NOT_HERE:
@@ -1018,14 +1141,4 @@ class ImageToImage(Adversarial):
                 f"image height and width must be multiples of {factor} and at least "
                 f"{side}, got {batch.shape[1:3]}."
             )
-        if x.dtype == np.uint8:
-            return x.astype(np.float32) / 127.5 - 1.0
-        if not np.issubdtype(x.dtype, np.floating):
-            raise errors.ZooValueError(f"images must be uint8 or float, got dtype {x.dtype}.")
-        x = x.astype(np.float32)
-        if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
-            raise errors.ZooValueError(
-                "float images must be finite and in [-1, 1]; scale them with "
-                "x / 127.5 - 1 or pass uint8."
-            )
-        return x
+        return model_pixels(x)
