@@ -454,6 +454,8 @@ def test_projection_refuses_what_it_cannot_do():
     for bad, kw, match in [(x[:, :4], {}, "makes images of shape"), (x + 3, {}, r"\[-1, 1\]"),
                            (x, {"steps": 0}, "steps"), (x, {"restarts": -1}, "restarts"),
                            (x, {"learning_rate": 0}, "learning_rate"),
+                           (x, {"learning_rate": "fast"}, "learning_rate"),
+                           (x, {"feature_weight": -1.0}, "feature_weight"),
                            (x.astype(np.int32), {}, "uint8 or float")]:
         with pytest.raises(errors.ZooValueError, match=match):
             model.project(bad, **kw)
@@ -461,3 +463,13 @@ def test_projection_refuses_what_it_cannot_do():
         build("cgan-mnist").project(build("cgan-mnist").sample(1, seed=0, labels=[2]))
     with pytest.raises(errors.ZooValueError, match="no latent space"):
         build("cyclegan-sneaker2boot").project(x)
+
+
+def test_projection_with_a_feature_term_returns_the_latents_samples():
+    model = build("dcgan-mnist")
+    target = model.sample(2, seed=5)
+    net = keras.Sequential([keras.Input(model.image_shape), keras.layers.Flatten(),
+                            keras.layers.Dense(4)])
+    z, made = model.project(target, steps=20, restarts=2, features=net, feature_weight=0.5)
+    assert z.shape == (2, model.latent_dim)
+    np.testing.assert_allclose(made, model._draw(z, None, None, 500), atol=1e-5)

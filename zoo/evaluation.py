@@ -102,9 +102,11 @@ def features(net, images_, batch_size=500):
     return np.concatenate(feats), np.concatenate(probs)
 
 
-def real_images(dataset, split, n, seed=0):
-    """``n`` real images of ``split`` in [-1, 1] (a fixed, seeded subset)."""
+def real_images(dataset, split, n, seed=0, at_most=False):
+    """``n`` real images of ``split`` in [-1, 1] (a fixed, seeded subset); with ``at_most``,
+    the whole split where it holds fewer."""
     x = data.images(dataset, split)
+    n = min(n, len(x)) if at_most else n
     if n > len(x):
         raise errors.ZooValueError(f"{dataset} {split} has {len(x)} images, fewer than n={n}.")
     return x[np.random.default_rng(seed).permutation(len(x))[:n]]
@@ -153,8 +155,7 @@ def memorisation_check(net, dataset, fake_feats, n_test=10000, seed=0):
     """:func:`zoo.metrics.memorisation` of samples against the whole train split, with
     (at most ``n_test``) test images as the measure of what a new image's distance is."""
     train, _ = features(net, data.images(dataset, "train"))
-    test = data.images(dataset, "test")
-    test, _ = features(net, real_images(dataset, "test", min(n_test, len(test)), seed))
+    test, _ = features(net, real_images(dataset, "test", n_test, seed, at_most=True))
     return {k: round(v, 4) for k, v in metrics.memorisation(train, test, fake_feats).items()}
 
 
@@ -263,9 +264,7 @@ def truncation_curve(model, dataset, n=5000, seed=0, truncations=TRUNCATIONS):
             f"{type(model).__name__} has no latents to truncate: a truncation curve is of a "
             "noise-to-image model.")
     net = load_classifier(dataset)
-    train = data.images(dataset, "train")
-    real = real_images(dataset, "train", min(n, len(train)), seed)
-    real_feats, _ = features(net, real)
+    real_feats, _ = features(net, real_images(dataset, "train", n, seed, at_most=True))
     labels = asked_labels(model, n)
     rows = []
     for psi in truncations:

@@ -38,6 +38,7 @@ otherwise be copied six times:
 """
 
 import functools
+import numbers
 import warnings
 
 import keras
@@ -930,8 +931,11 @@ class NoiseToImage(Adversarial):
         steps = errors.check_positive_int("steps", steps)
         restarts = errors.check_positive_int("restarts", restarts)
         seed = errors.check_seed(seed)
-        if not float(learning_rate) > 0:
-            raise errors.ZooValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
+        for name, value, least in (("learning_rate", learning_rate, "> 0"),
+                                   ("feature_weight", feature_weight, ">= 0")):
+            if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                    or not np.isfinite(value) or value < 0 or (least == "> 0" and value == 0)):
+                raise errors.ZooValueError(f"{name} must be a number {least}, got {value!r}.")
         n = len(batch)
         if self.num_classes and labels is None:
             raise errors.ZooValueError(
@@ -947,6 +951,10 @@ class NoiseToImage(Adversarial):
             out = features(images_, training=False)
             return out[0] if isinstance(out, (list, tuple)) else out
 
+        def extract_all(images_):
+            return np.concatenate([ops.convert_to_numpy(extract(ops.convert_to_tensor(
+                images_[i:i + 256]))) for i in range(0, len(images_), 256)])
+
         def generate(z):
             return self.generate(z, fit_labels, average=bool(average))
 
@@ -955,9 +963,7 @@ class NoiseToImage(Adversarial):
         targets = {"pixels": batch[rows]}
         weights = {"pixels": 1.0}
         if features is not None:
-            targets["features"] = np.concatenate(
-                [ops.convert_to_numpy(extract(ops.convert_to_tensor(batch[i:i + 256])))
-                 for i in range(0, n, 256)])[rows]
+            targets["features"] = extract_all(batch)[rows]
             weights["features"] = float(feature_weight)
         projector.compile(optimizer=keras.optimizers.Adam(float(learning_rate)),
                           loss={k: "mse" for k in targets}, loss_weights=weights)
@@ -968,8 +974,7 @@ class NoiseToImage(Adversarial):
                           bool(average), batch_size=500)
         error = ((made - batch[rows]) ** 2).reshape(len(rows), -1).mean(axis=1)
         if features is not None:
-            got = np.concatenate([ops.convert_to_numpy(extract(ops.convert_to_tensor(made[i:i + 256])))
-                                  for i in range(0, len(made), 256)])
+            got = extract_all(made)
             error = error + float(feature_weight) * ((got - targets["features"]) ** 2).mean(axis=1)
         best = error.reshape(n, restarts).argmin(axis=1) + np.arange(n) * restarts
         return z[best], made[best]
