@@ -89,8 +89,11 @@ def test_first_command_prints_no_tensorflow_startup_lines(tmp_path):
     chosen = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                             env=_clean_env(tmp_path, ZOO_CHECKPOINTS=str(ckpt),
                                            TF_CPP_MIN_LOG_LEVEL="0"))
+    # Which startup lines TensorFlow prints depends on the host (oneDNN's on some CPUs,
+    # CUDA's where the wheel looks for a GPU): any one of them shows the gate is open.
     for result in (loud, chosen):
-        assert result.returncode == 0 and "oneDNN custom operations" in result.stderr
+        assert result.returncode == 0, result.stderr
+        assert any(s in result.stderr for s in STARTUP), result.stderr
     # TF_CPP_MIN_LOG_LEVEL=3, set to be quiet, is quiet too (its level does not reach them).
     habit = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                            env=_clean_env(tmp_path, ZOO_CHECKPOINTS=str(ckpt),

@@ -68,11 +68,17 @@ class QualityProbe:
     @staticmethod
     def badness(row):
         """Lower is better: the best FID of the two weight sets, the share of
-        translations *not* classified as their target (mean of both ways), or for
-        style transfer the share of the KID gap *not* closed (mean of both ways)."""
-        if "a2b_gap_closed" in row:  # a one-way translator (pix2pix) has a2b alone
-            ways = [row[k] or 0.0 for k in ("a2b_gap_closed", "b2a_gap_closed") if k in row]
-            return 1.0 - sum(ways) / len(ways)
+        translations *not* classified as their target (mean of both ways), for unpaired
+        style transfer (CycleGAN) the share of the KID gap *not* closed (mean of both ways),
+        and for a paired translator (pix2pix, one way) the mean L1 to the true counterpart
+        as a share of the untranslated input's: its own objective, measured against the
+        answer. (The KID gap of pix2pix-ming2kai was 99.6% closed at step 2,000 and flat
+        after, while this ratio fell from 0.71 to 0.60 by step 20,000 and the glyphs
+        became recognisably their own characters: the gap cannot tell those apart.)"""
+        if "a2b_gap_closed" in row and "b2a_gap_closed" not in row:
+            return row["a2b_l1_ratio"]
+        if "a2b_gap_closed" in row:
+            return 1.0 - (row["a2b_gap_closed"] + row["b2a_gap_closed"]) / 2
         if "a2b_target_class_rate" in row:
             return 1.0 - (row["a2b_target_class_rate"] + row["b2a_target_class_rate"]) / 2
         return min(row["fid"], row.get("fid_average", float("inf")))
@@ -87,7 +93,9 @@ class QualityProbe:
             split = last.get("eval_split", "test")
             each = f"each on {last['eval_n']:,} {split} images a way"
             rule = ("the largest share of the KID gap closed from the untranslated inputs "
-                    "to the floor" + (", mean of both ways" if "b2a_gap_closed" in last else ""))
+                    "to the floor, mean of both ways" if "b2a_gap_closed" in last else
+                    "the lowest mean L1 to the true counterpart, as a share of the "
+                    "untranslated input's")
         elif "a2b_target_class_rate" in last:
             each = f"each on {last['eval_n']:,} test images a way"
             rule = "the highest share of translations classified as the target class, mean of both ways"
