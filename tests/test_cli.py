@@ -272,3 +272,36 @@ def test_every_shipped_card_s_commands_take_the_same_options_in_both_command_lin
             assert train.options_from(cli) == train.options_from(recipe_flags), command
     # A boolean turned off the absl way works on both.
     assert build_parser().parse_args(["train", "gan-mnist", "--nodeterministic"]).deterministic is False
+
+
+def test_project_finds_a_sample_s_latents_and_saves_them(tmp_path, monkeypatch, capsys):
+    """python -m zoo project: your image on top, the generator's nearest below it, the
+    latents in a .npy file whose samples are those below; refused for a translator."""
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "ckpt"))
+    model = build("dcgan-mnist")
+    checkpoint.save_preset(model, tmp_path / "ckpt" / "dcgan-mnist")
+    target = np.round((model.sample(1, seed=5)[0, ..., 0] + 1) * 127.5).astype(np.uint8)
+    Image.fromarray(target).save(tmp_path / "digit.png")
+    out, z_path = tmp_path / "nearest.png", tmp_path / "z.npy"
+    assert main(["project", "dcgan-mnist", str(tmp_path / "digit.png"), "-o", str(out),
+                 "--latents", str(z_path), "--steps", "60", "--restarts", "2", "--scale", "1"]) == 0
+    grid = np.asarray(Image.open(out))
+    assert grid.shape == (2 * 8 + 3 * 2, 8 + 2 * 2)  # the image over its projection
+    z = np.load(z_path)
+    assert z.shape == (1, model.latent_dim)
+    made = model._draw(z, None, None, 500)[0, ..., 0]
+    np.testing.assert_array_equal(grid[12:20, 2:10],
+                                  np.clip(np.round((made + 1) * 127.5), 0, 255).astype(np.uint8))
+    real = target / 127.5 - 1
+    other = model.sample(1, seed=6)[0, ..., 0]
+    assert ((made - real) ** 2).mean() < 0.3 * ((other - real) ** 2).mean()
+    assert "pixel MSE" in capsys.readouterr().out
+    # What it cannot do is one line, before anything is written.
+    assert main(["project", "dcgan-mnist", str(tmp_path / "digit.png"), "--latents",
+                 str(tmp_path / "z.txt")]) == 2
+    assert ".npy" in capsys.readouterr().err
+    checkpoint.save_preset(build("cyclegan-sneaker2boot"), tmp_path / "ckpt" / "cyclegan-sneaker2boot")
+    assert main(["project", "cyclegan-sneaker2boot", str(tmp_path / "digit.png"), "-o",
+                 str(tmp_path / "no.png")]) == 2
+    assert "python -m zoo translate" in capsys.readouterr().err
+    assert not (tmp_path / "no.png").exists() and not (tmp_path / "z.txt").exists()

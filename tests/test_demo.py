@@ -282,3 +282,32 @@ def test_the_translate_tab_offers_a_one_way_model_its_one_direction(tmp_path, mo
     np.testing.assert_array_equal(shown[..., :3] if shown.ndim == 3 else shown, expected)
     with pytest.raises(zoo.errors.ZooValueError, match="'a2b'"):
         demo.translate("pix2pix-noto2twemoji", str(tmp_path / "emoji.png"), "b2a")
+
+
+def test_the_project_tab_shows_the_generator_s_nearest_image(tmp_path, monkeypatch):
+    """The function behind the Project button, on a conditional preset shipped into
+    ``$ZOO_CHECKPOINTS``: the upload at the model's size beside ``model.project``'s image of
+    it (the same call gives the same pixels), the error it reports, the digit required."""
+    from PIL import Image
+
+    from zoo import checkpoint
+
+    from tiny import build
+
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "ckpt"))
+    model = build("cgan-mnist")
+    checkpoint.save_preset(model, tmp_path / "ckpt" / "cgan-mnist")
+    demo.model.cache_clear()
+    assert "cgan-mnist" in demo.available("noise")
+    digit = np.random.default_rng(0).uniform(0, 255, (20, 20)).astype(np.uint8)
+    Image.fromarray(digit).save(tmp_path / "digit.png")
+    shown, error = demo.project("cgan-mnist", str(tmp_path / "digit.png"), "3", steps=5)
+    small = np.asarray(Image.fromarray(digit).resize((8, 8), Image.BILINEAR))[..., None]
+    _, made = model.project(small, labels=[3], steps=5)
+    expected = images.grid(np.stack([small / 127.5 - 1.0, made[0]]), cols=2)
+    np.testing.assert_array_equal(np.asarray(shown).reshape(expected.shape), expected)
+    mse = float(np.mean((made[0] - (small / 127.5 - 1.0)) ** 2))
+    assert error.startswith(f"pixel MSE {mse:.4f}")
+    with pytest.raises(zoo.errors.ZooValueError, match="digit"):
+        demo.project("cgan-mnist", str(tmp_path / "digit.png"), "any")
+    demo.model.cache_clear()

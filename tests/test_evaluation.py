@@ -134,3 +134,27 @@ def test_a_target_is_checked_bound_by_bound_and_a_curve_says_if_it_still_improve
     assert QualityProbe.trend(rows, "recall", ">=") == (0.5, 0.6)
     assert QualityProbe.trend(rows[:3], "fid", "<=") is None
     assert QualityProbe.trend(rows, "label_accuracy", ">=") is None
+
+
+def test_the_projection_gap_tells_a_model_that_copies_its_train_set(monkeypatch):
+    """Train images that are the generator's own samples are reconstructed far better than
+    test images of noise: test_over_train is far above 1; the same images both ways, near 1.
+    The errors are those of project() on the seeded subset of each split."""
+    model = build("dcgan-mnist")
+    own = model.sample(6, seed=3)
+    noise = np.random.default_rng(1).uniform(-1, 1, own.shape).astype(np.float32)
+    splits = {"train": own, "test": noise}
+    monkeypatch.setattr(data, "images", lambda name, split, labels=False:
+                        (splits[split], np.zeros(len(own), np.int64)))
+    row = evaluation.projection_gap(model, "mnist", n=4, steps=60, restarts=2)
+    assert set(row) == {"n", "steps", "restarts", "train_mse", "test_mse", "test_over_train",
+                        "seconds_per_image"}
+    pick = np.random.default_rng(0).permutation(6)[:4]
+    _, made = model.project(own[pick], steps=60, restarts=2, seed=0)
+    assert row["train_mse"] == round(float(np.mean((made - own[pick]) ** 2)), 6)
+    assert row["test_over_train"] > 3 and row["seconds_per_image"] > 0
+    splits["test"] = own
+    assert evaluation.projection_gap(model, "mnist", n=4, steps=60, restarts=2)[
+        "test_over_train"] == 1.0
+    with pytest.raises(errors.ZooValueError, match="no latents to project"):
+        evaluation.projection_gap(build("cyclegan-sneaker2boot"), "mnist")

@@ -296,8 +296,18 @@ def write_model_card(root):
                              f"{r['precision']:.2f} / {r['recall']:.2f}" for r in cut["rows"])
             parts.append(
                 f"- The truncation trick (`sample(n, truncation=psi)`), precision / recall at "
-                f"each psi, n = {cut['n']:,} (`python tools/truncation_curves.py --only "
-                f"{name}`): {each}; the curve: `checkpoints/{name}/truncation.png`.")
+                f"each psi, n = {cut['n']:,} (`python tools/generator_studies.py --study "
+                f"truncation --only {name}`): {each}; the curve: "
+                f"`checkpoints/{name}/truncation.png`.")
+        gap = meta.get("projection")
+        if gap:
+            parts.append(
+                f"- Projection (`model.project`, GAN inversion; `python tools/generator_studies.py "
+                f"--study projection --only {name}`): {gap['n']} train and {gap['n']} test "
+                f"images, {gap['steps']} steps x {gap['restarts']} restarts, pixel MSE "
+                f"{gap['train_mse']:.4f} train against {gap['test_mse']:.4f} test (test / train "
+                f"{gap['test_over_train']:.2f}: far above 1 would say the model copies its "
+                f"train set), {gap['seconds_per_image']:.2f} s an image on this CPU.")
         if train.get("continued_from"):
             before = train["continued_from"]
             parts.append(

@@ -1,8 +1,9 @@
-"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | translate | train | export | serve | publish | prepare-data | evaluate``.
+"""Command line: ``python -m zoo [--verbose] list | sample | interpolate | project | translate | train | export | serve | publish | prepare-data | evaluate``.
 
     python -m zoo list
     python -m zoo sample wgan-mnist -n 16 -o grid.png [--seed 0] [--labels 3] [--truncation 0.7]
     python -m zoo interpolate dcgan-mnist --seeds 1 2 --steps 8 -o walk.png   # or walk.gif
+    python -m zoo project wgan-mnist my_digit.png -o nearest.png [--latents z.npy] [--steps 300]
     python -m zoo translate pix2pix-noto2twemoji a.png b.png -o out.png [--seed 0]
     python -m zoo translate pix2pix-ming2kai --text "永和九年" -o out.png
     python -m zoo train dcgan-mnist [--steps 2000] [--data my_images/] [--finetune] [--smoke] [--ship]
@@ -78,6 +79,40 @@ def _interpolate(args):
           f"of {args.name} to {args.output}")
 
 
+def _project(args):
+    import time
+
+    import zoo
+    from zoo import demo, files
+
+    zoo.images.grid_format(args.output)  # a name it cannot write fails before the model loads
+    if args.latents and not args.latents.endswith(".npy"):
+        raise zoo.errors.ZooValueError(f"--latents is a .npy file; got {args.latents}.")
+    model = zoo.load(args.name)
+    if model.task == "image-to-image":
+        raise zoo.errors.ZooValueError(
+            f"{args.name} translates images and has no latent space to project into: "
+            f"python -m zoo translate {args.name} image.png -o out.png.")
+    pixels = np.stack([demo.read_resized(path, model.image_size, model.channels)
+                       for path in args.images])
+    labels = None if args.labels is None else [args.labels] * len(pixels)
+    start = time.perf_counter()
+    z, made = model.project(pixels, labels=labels, steps=args.steps, restarts=args.restarts,
+                            seed=args.seed)
+    seconds = time.perf_counter() - start
+    targets = pixels.astype("float32") / 127.5 - 1.0
+    zoo.save_grid(np.concatenate([targets, made]), args.output, cols=min(len(pixels), 16),
+                  scale=args.scale)
+    if args.latents:
+        files.write_atomically(args.latents, lambda f: np.save(f, z))
+    errors = ((made - targets) ** 2).reshape(len(pixels), -1).mean(axis=1)
+    for path, error in zip(args.images, errors):
+        print(f"{path}: pixel MSE {error:.4f}")
+    print(f"wrote {len(pixels)} image(s) and {args.name}'s nearest samples below them to "
+          f"{args.output}" + (f", their latents to {args.latents}" if args.latents else "")
+          + f" ({seconds:.1f} s)")
+
+
 def _train(args):
     from zoo import registry, runs, train
 
@@ -117,7 +152,8 @@ def _translate(args):
                 "translates images: pass image files.")
         pixels = data.render_hanzi(args.text, style=source.split("/")[1])
     else:
-        pixels = np.stack([_fit(demo.read_upload(path, model.channels), model) for path in args.images])
+        pixels = np.stack([demo.read_resized(path, model.image_size, model.channels)
+                           for path in args.images])
     direction = args.direction or model.directions[0]
     kwargs = {"seed": args.seed} if args.seed is not None else {}
     if kwargs and not hasattr(model, "dropouts"):
@@ -139,15 +175,6 @@ def registry_source(name):
     if dataset in data.PAIRED:
         return data.PAIRED[dataset][0]
     return data.PAIRS[dataset][0][0] if dataset in data.PAIRS else ""
-
-
-def _fit(pixels, model):
-    """An uploaded image resized to the model's size, uint8 (H, W, C)."""
-    from PIL import Image
-
-    pixels = np.asarray(Image.fromarray(pixels).resize((model.image_size, model.image_size),
-                                                       Image.BILINEAR))
-    return pixels.reshape(model.image_size, model.image_size, model.channels)
 
 
 def _export(args):
@@ -247,6 +274,20 @@ def build_parser():
                    help="a .gif animation, or a strip in the format its ending names (.png, .jpg, ...)")
     p.add_argument("--scale", type=int, default=2, help="pixel magnification")
     p.set_defaults(fn=_interpolate)
+    p = sub.add_parser("project", help="the latents whose samples are nearest your images "
+                                      "(GAN inversion), and those samples")
+    p.add_argument("name")
+    p.add_argument("images", nargs="+", help="image files (png, jpg, ...), resized to the model's size")
+    p.add_argument("--labels", type=int, default=None,
+                   help="the images' class (conditional models)")
+    p.add_argument("--steps", type=int, default=300, help="Adam steps of the search")
+    p.add_argument("--restarts", type=int, default=4, help="starting points per image")
+    p.add_argument("--seed", type=int, default=0, help="of the starting points")
+    p.add_argument("--latents", default=None, help="also save the latents to this .npy file")
+    p.add_argument("-o", "--output", default="projected.png",
+                   help="your images on top, the nearest samples below; its ending picks the format")
+    p.add_argument("--scale", type=int, default=2, help="pixel magnification")
+    p.set_defaults(fn=_project)
     p = sub.add_parser("translate", help="translate images (CycleGAN, pix2pix), or draw "
                                         "characters in another style (hanzi presets)")
     p.add_argument("name")

@@ -1,12 +1,14 @@
 """A local web demo of the shipped models: ``python -m zoo serve [--port P]``.
 
 Built on Gradio (``pip install -e '.[demo]'``), the toolkit of Hugging Face
-Spaces. Three tabs:
+Spaces. Four tabs:
 
 * **Sample**: a preset, a seed, a count (and a digit for the conditional GAN)
   -> the grid ``zoo.save_grid`` would write for ``model.sample(n, seed=seed)``.
 * **Walk**: two seeds and a slider along ``model.interpolate(seed_a, seed_b)``.
 * **Translate**: CycleGAN and pix2pix; upload an image (or pick a test image) -> its translation.
+* **Project**: upload an image (or pick a test image) -> the nearest image the generator can
+  make (``model.project``: the latents found by optimisation), beside it.
 
 It serves on 127.0.0.1 only, sends nothing anywhere (Gradio's analytics are
 off, the theme uses the system's fonts, nothing is shared), loads each model
@@ -33,6 +35,7 @@ from zoo import errors, images, registry  # noqa: E402
 MAX_UPLOAD_BYTES = 10 << 20
 MAX_UPLOAD_PIXELS = 4096 * 4096
 WALK_STEPS = 8
+PROJECT_STEPS = 300  # model.project's default: about 1.5 s for one MNIST image
 
 
 def _gradio():
@@ -119,17 +122,41 @@ def directions(name):
     return registry.PRESETS[registry.canonical(name)].cls.directions if name else ("a2b",)
 
 
-def translate(name, path, direction):
-    """The uploaded image (resized to the model's size) and its translation, as uint8."""
+def read_resized(path, size, channels):
+    """An image file as uint8 ``(size, size, channels)``: :func:`read_upload`, resized
+    (bilinear) to the model's size."""
     from PIL import Image
 
+    pixels = np.asarray(Image.fromarray(read_upload(path, channels)).resize((size, size),
+                                                                          Image.BILINEAR))
+    return pixels.reshape(size, size, channels)
+
+
+def translate(name, path, direction):
+    """The uploaded image (resized to the model's size) and its translation, as uint8."""
     m = model(name)
-    pixels = read_upload(path, m.channels)
-    small = np.asarray(Image.fromarray(pixels).resize((m.image_size, m.image_size),
-                                                      Image.BILINEAR))
-    small = small.reshape(m.image_size, m.image_size, m.channels)
+    small = read_resized(path, m.image_size, m.channels)
     moved = m.translate(small, direction)
     return picture(images.grid(np.stack([small / 127.5 - 1.0, moved]), cols=2))
+
+
+def project(name, path, digit="any", steps=PROJECT_STEPS):
+    """The uploaded image (resized to the model's size) and the generator's nearest image
+    (``model.project``), and the pixel error between them."""
+    m = model(name)
+    if m.task == "image-to-image":
+        raise errors.ZooValueError(f"{name} translates images; the Translate tab runs it.")
+    small = read_resized(path, m.image_size, m.channels)
+    labels = None
+    if m.num_classes:
+        if digit in (None, "", "any"):
+            raise errors.ZooValueError(f"{name} is conditional: pick the image's digit.")
+        labels = [int(digit)]
+    _, made = m.project(small, labels=labels, steps=steps)
+    target = small / 127.5 - 1.0
+    error = float(np.mean((made[0] - target) ** 2))
+    return (picture(images.grid(np.stack([target, made[0]]), cols=2)),
+            f"pixel MSE {error:.4f} (in [-1, 1] units), {steps} Adam steps, 4 restarts")
 
 
 def build(max_count=64):
@@ -202,6 +229,25 @@ def build(max_count=64):
             t_preset.change(lambda name: gr.update(choices=list(directions(name)),
                                                    value=directions(name)[0]),
                             t_preset, direction)
+        with gr.Tab("Project"):
+            with gr.Row():
+                p_preset = gr.Dropdown(noise, value=noise[0] if noise else None, label="preset",
+                                       elem_id="project-preset")
+                p_digit = gr.Dropdown(["any"] + [str(d) for d in range(10)], value="any",
+                                      label="the image's digit (cgan-mnist)",
+                                      elem_id="project-digit")
+            p_upload = gr.File(label="an image", elem_id="project-upload")
+            p_examples = [e for name in dict.fromkeys(registry.PRESETS[n].dataset for n in noise)
+                          for e in _real_images(name)]
+            if p_examples:
+                gr.Examples(p_examples, inputs=[p_upload], label="or pick a test image")
+            p_button = gr.Button("Project", elem_id="project-button")
+            p_pair = gr.Image(type="pil", format="png", label="input | the generator's nearest",
+                              elem_id="project-image", elem_classes="zoo-pixels",
+                              interactive=False, height=280)
+            p_error = gr.Textbox(label="error", elem_id="project-error", interactive=False)
+            p_button.click(guarded(project), [p_preset, p_upload, p_digit], [p_pair, p_error],
+                           api_name="project")
     return app
 
 
@@ -222,6 +268,26 @@ def _test_images(name, per_domain=2):
             path = os.path.join(folder, f"{name}_{side}{i}.png")
             _save_plain(image, path)
             paths.append([path])
+    return paths
+
+
+def _real_images(dataset, count=2):
+    """A few test images of a noise-to-image preset's data set as PNG files, for the examples."""
+    import tempfile
+
+    from zoo import data
+
+    try:
+        x = data.images(dataset, "test")
+        x = x[:: max(1, len(x) // 7)][:count]
+    except errors.ZooError:
+        return []  # no prepared data here: uploads only
+    folder = tempfile.mkdtemp(prefix="zoo-demo-")
+    paths = []
+    for i, image in enumerate(x):
+        path = os.path.join(folder, f"{dataset.replace('/', '_')}_{i}.png")
+        _save_plain(image, path)
+        paths.append([path])
     return paths
 
 

@@ -275,6 +275,35 @@ def truncation_curve(model, dataset, n=5000, seed=0, truncations=TRUNCATIONS):
     return rows
 
 
+def projection_gap(model, dataset, n=32, seed=0, steps=300, restarts=4):
+    """Whether the generator reconstructs its training images better than new ones: ``n``
+    train and ``n`` test images of ``dataset`` (a fixed, seeded subset of each) projected
+    with ``model.project`` (pixel MSE, ``steps`` Adam steps, ``restarts`` starts; a
+    conditional model given each image's class), and the mean pixel MSE (in [-1, 1]
+    units) of each set to its projection. ``test_over_train`` near 1 says the model
+    reaches unseen images as well as seen ones; far above 1, that it has memorised its
+    train set. Returns ``{"n", "steps", "restarts", "train_mse", "test_mse",
+    "test_over_train", "seconds_per_image"}``."""
+    n = errors.check_sample_count(n)
+    if not hasattr(model, "project"):
+        raise errors.NotThisKindOfModel(
+            f"{type(model).__name__} has no latents to project into: the projection gap is "
+            "of a noise-to-image model.")
+    row, mse, seconds = {"n": n, "steps": steps, "restarts": restarts}, {}, 0.0
+    for split in ("train", "test"):
+        x, y = data.images(dataset, split, labels=True)
+        pick = np.random.default_rng(seed).permutation(len(x))[:n]
+        start = time.perf_counter()
+        _, made = model.project(x[pick], labels=y[pick] if model.num_classes else None,
+                                steps=steps, restarts=restarts, seed=seed)
+        seconds += time.perf_counter() - start
+        mse[split] = float(np.mean((made - x[pick]) ** 2))
+        row[f"{split}_mse"] = round(mse[split], 6)
+    row["test_over_train"] = round(mse["test"] / max(mse["train"], 1e-12), 3)
+    row["seconds_per_image"] = round(seconds / (2 * len(pick)), 3)
+    return row
+
+
 def evaluate_emoji_generator(model, n=10000, seed=0, references=False, truncation=None):
     """Issue 33's scores of a noise-to-image model of both emoji styles (``emoji/both``),
     in the emoji classifier's 128-d features, against the 754 real test emoji:
