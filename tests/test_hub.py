@@ -267,16 +267,20 @@ def preset_outputs(model):
 
 @pytest.mark.slow
 def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
-    from zoo import registry
+    from zoo import cards, registry
 
     names = registry.list_models(shipped_only=True)
     # Every shipped preset names its Hub repository (a declared one may not have shipped yet).
     assert names and all(registry.PRESETS[n].hub for n in names)
-    published = {name: registry.publish(name) for name in names}
+    published = {name: cards.publish(name) for name in names}
     for name, commit in published.items():
         assert server.head(registry.PRESETS[name].hub) == commit
     card = Path(hf_hub_download("keras-gan-zoo/wgan-mnist", "README.md")).read_text()
     assert "model-index:" in card.split("---")[1] and "Reproduce:" in card
+    # The Hub's card is the checkpoint's own README.md, made from its record; its pictures
+    # are the files beside it.
+    assert card == cards.readme("wgan-mnist", registry.local_folder("wgan-mnist"))
+    assert "](curve.png)" in card and "checkpoints/wgan-mnist/curve.png" not in card
     # The wheel, built from a copy of the sources (the build writes build/ and *.egg-info
     # beside them, not in the checkout other tests run from), installed on its own into a
     # folder, run from a folder that is not the checkout.
@@ -320,14 +324,14 @@ def test_a_wheel_install_loads_every_preset_from_the_hub(server, tmp_path):
 
 
 def test_publish_refuses_what_it_cannot_publish(server, monkeypatch, tmp_path):
-    from zoo import registry
+    from zoo import cards, registry
 
     with pytest.raises(ZooValueError, match="declares no Hub repository"):
-        registry.publish("dcgan-celeba")
+        cards.publish("dcgan-celeba")
     monkeypatch.setattr(registry, "SOURCE_CHECKPOINTS", tmp_path / "none")
     monkeypatch.delenv("ZOO_CHECKPOINTS", raising=False)
     with pytest.raises(ZooValueError, match="recipes/wgan_mnist.py --ship"):
-        registry.publish("wgan-mnist")
+        cards.publish("wgan-mnist")
 
 
 # ------------------------------------------------------- hostile repositories

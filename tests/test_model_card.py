@@ -1,5 +1,6 @@
-"""tools/evaluate_checkpoints.py --cards_only: MODEL_CARD.md written from the checkpoints'
-metadata, each preset's training record stated as it was."""
+"""zoo.cards: MODEL_CARD.md and each checkpoint's README.md written from the checkpoints'
+metadata (tools/evaluate_checkpoints.py --cards_only), each preset's training record stated
+as it was; a ship's finish measuring a checkpoint into its card."""
 
 import json
 import os
@@ -95,3 +96,34 @@ def test_card_states_precision_and_the_run_against_the_published_schedule(tmp_pa
             in continued) and "Continued" not in still
     cgan = card.split("\n## cgan-mnist\n")[1].split("\n## ")[0]  # shipped at exactly 11,700
     assert "trained the published schedule (11,700 steps); " in cgan
+
+
+def test_a_ship_s_finish_measures_draws_and_cards_the_checkpoint(tmp_path, monkeypatch):
+    """zoo.cards.finish on a tiny checkpoint, mock MNIST and a small classifier: the scores
+    in metadata.json are zoo.evaluate's, the samples are drawn, the reference rows written
+    beside the checkpoints, the README.md and MODEL_CARD.md state the scores."""
+    import numpy as np
+
+    import zoo
+    from zoo import cards, checkpoint, data, evaluation
+
+    from tiny import build
+
+    shelf = tmp_path / "checkpoints"
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(shelf))
+    evaluation.save_classifier(evaluation.build_classifier(), shelf / "classifier-mnist",
+                               {"test_accuracy": 0.0, "epochs": 1, "wall_time_s": 6.0,
+                                "hardware": "a CPU", "command": "python -m x", "dataset": "mnist"})
+    model = build("dcgan-mnist", image_size=28)
+    folder = checkpoint.save_preset(model, shelf / "dcgan-mnist")
+    with data.mock_arrays(num_examples=200):
+        cards.finish("dcgan-mnist", folder, n=120)
+        expected = zoo.evaluate(model, "mnist", n=120)["metrics"]
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["evaluation"]["metrics"] == expected
+    assert (folder / "samples.png").exists()
+    assert "real test images (floor)" in json.loads((shelf / "references-mnist.json").read_text())
+    readme, card = (folder / "README.md").read_text(), (tmp_path / "MODEL_CARD.md").read_text()
+    row = "| dcgan-mnist | " + " | ".join(str(v) for v in meta["evaluation"]["metrics"].values()) + " |"
+    assert row in readme and row in card.split("\n## dcgan-mnist\n")[1]
+    np.testing.assert_array_equal(zoo.load(folder).sample(2, seed=0), model.sample(2, seed=0))

@@ -189,6 +189,14 @@ def test_ship_writes_the_best_snapshot_with_its_curve(tmp_path_factory):
     best = json.loads((out / "best" / "metadata.json").read_text())["selected_by"]
     assert chosen["train_steps"] == best["train_steps"]
     assert "evaluation" not in meta and (shipped / "curve.png").exists()
+    # The ship writes the whole folder: samples (the scores are not of a smoke run's mock
+    # data), the card as its README.md, and MODEL_CARD.md beside the checkpoints.
+    assert (shipped / "samples.png").exists()
+    card = (shipped / "README.md").read_text()
+    assert card.startswith("---\n") and "model-index:" not in card  # nothing measured
+    assert "recipes/wgan_gp_mnist.py" in card.split("\n- Reproduce: ")[1].splitlines()[0]
+    assert "](curve.png)" in card
+    assert "\n## wgan-gp-mnist\n" in (shelf.parent / "MODEL_CARD.md").read_text()
     # The shipped weights are the best snapshot's, and sample from the set it chose.
     config = json.loads((shipped / "config.json").read_text())["config"]
     assert config["sample_average"] == (best["fid_average"] < best["fid"])

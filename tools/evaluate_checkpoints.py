@@ -1,330 +1,34 @@
-"""Measure every shipped checkpoint and write the numbers where users read them.
-
-For each preset in ``checkpoints/`` this runs ``zoo.evaluate`` (domain FID, KID,
-precision/recall, classifier score, classes covered; n = 10,000 samples against
-10,000 training images), stores the result in the checkpoint's
-``metadata.json`` (``evaluation``), writes a sample grid to
-``checkpoints/<preset>/samples.png``, and regenerates MODEL_CARD.md from those
-files. The reference rows (real test images: the floor; uniform noise: the
-ceiling) are measured the same way, once per dataset. CycleGAN is scored on
-test-set translations: the fraction the domain classifier assigns to the target
-class and the domain FID to the real target images.
+"""Re-measure the shipped checkpoints and rewrite their cards (what a ship does,
+``zoo.cards.finish``), for checkpoints shipped before a change to the evaluation or the
+card: ``zoo.evaluate`` into each ``metadata.json``, ``samples.png``, the reference rows
+once per data set, each folder's README.md, and MODEL_CARD.md.
 
     python tools/evaluate_checkpoints.py            # all shipped checkpoints
     python tools/evaluate_checkpoints.py --only wgan-mnist --n 2000
+    python tools/evaluate_checkpoints.py --cards_only   # the cards alone, from the records
 """
 
-import json
-import shlex
-from pathlib import Path
-
-import numpy as np
 from absl import app, flags
 
 flags.DEFINE_list("only", None, "Presets to evaluate (default: all shipped).")
 flags.DEFINE_integer("n", 10000, "Samples per model and real images.")
-flags.DEFINE_bool("cards_only", False, "Only regenerate MODEL_CARD.md from metadata.")
+flags.DEFINE_bool("cards_only", False, "Only rewrite the cards (README.md, MODEL_CARD.md) "
+                  "from the metadata.")
 FLAGS = flags.FLAGS
-ROOT = Path(__file__).resolve().parent.parent
-# The heading of a history's account of a missed target (docs/history/<preset>.md).
-WHY = "Why the shipped checkpoint misses its target"
-EMOJI_LICENCE = ("Trained on emoji images from the npm packages emoji-datasource-google@16.0.0 "
-                 "(Noto Emoji, Google, Apache-2.0) and emoji-datasource-twitter@16.0.0 (Twemoji, "
-                 "Copyright Twitter, Inc and other contributors, CC-BY 4.0); images made from "
-                 "Twemoji carry its attribution (zoo/emoji_data.py).")
-HANZI_LICENCE = ("Trained on glyphs drawn from Debian's fonts-arphic-uming (AR PL UMing) and "
-                 "fonts-arphic-ukai (AR PL UKai), Copyright 1994-1999 Arphic Technology Co., "
-                 "Ltd., under the Arphic Public License (zoo/hanzi_data.py).")
-
-
-def licence(dataset):
-    """The data licence line of a preset trained on ``dataset``, or None."""
-    return (EMOJI_LICENCE if dataset.startswith("emoji") else
-            HANZI_LICENCE if dataset.startswith("hanzi") else None)
-
-
-def issue_of(preset):
-    """The issue that set the preset's target."""
-    if preset.task == "image-to-image" and (preset.cls.directions == ("a2b",)
-                                           or preset.dataset.startswith("hanzi")):
-        return 49  # pix2pix and the calligraphy pair
-    return 33 if preset.dataset.startswith("emoji") else 14
-
-
-def folder_megabytes(folder):
-    return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file()) / 1e6
-
-
-def references_file(dataset):
-    return f"references-{dataset.replace('/', '-')}.json"
-
-
-def schedule_note(train, preset):
-    """How the shipped run's length compares with the published schedule."""
-    published, steps = preset.schedule.steps, train.get("train_steps") or 0
-    if steps < published:
-        return (f"trained {steps:,} of the published schedule's {published:,} steps, on a CPU "
-                "(a deviation)")
-    beyond = f" and {steps - published:,} beyond" if steps > published else ""
-    return f"trained the published schedule ({published:,} steps){beyond}"
-
-
-def target_lines(name, preset, meta):
-    """The card's verdict on the preset's quality target and, where it is not met,
-    what the training curve says: still improving at the end (the budget is the
-    limit) or flat (more of the same run will not reach it)."""
-    from zoo import evaluation
-    from zoo.probe import QualityProbe
-
-    measured = meta.get("evaluation", {}).get("metrics")
-    if not preset.target or not measured:
-        return []
-    checks = evaluation.check_target(measured, preset.target)
-    said = ", ".join(f"{n} {op} {bound:g}" for n, op, bound, _, _ in checks)
-    got = ", ".join(f"{n} {v}" + ("" if met or len(checks) == 1 else " (missed)")
-                    for n, _, _, v, met in checks)
-    missed = [(n, op) for n, op, _, _, met in checks if not met]
-    issue = issue_of(preset)
-    lines = [f"- Target (issue {issue}): {said}. **{'Not met' if missed else 'Met'}**: {got}."]
-    rows = meta.get("training", {}).get("curve", [])
-    for n, op in missed:
-        trend = QualityProbe.trend(rows, n, op)
-        if trend is None:
-            continue
-        before, last = trend
-        gain = ((before - last) if op == "<=" else (last - before)) / abs(before)
-        each = (f"{rows[-1]['eval_n']:,} test images a way" if "a2b" in " ".join(rows[-1])
-                else f"{rows[-1]['eval_n']:,} samples")
-        lines.append(
-            f"- Its curve, {n} (each measurement on {each}): the best was {before:g} over the "
-            f"third quarter of the measurements and {last:g} over the last quarter "
-            f"({abs(gain):.0%} {'better' if gain >= 0 else 'worse'}). "
-            + ("Still improving when the run stopped: the budget is the limit (a longer "
-               "`--steps`)." if gain > QualityProbe.FLAT else
-               "Flat or worse at the end: more steps of the same run are unlikely to reach "
-               "the target."))
-    history = Path("docs/history") / f"{name}.md"
-    if (ROOT / history).exists():
-        text = (ROOT / history).read_text()
-        lines.append(f"- {'Why' if missed and WHY in text else 'How'}, as measured, run by run: "
-                     f"[`{history}`]({history}).")
-    return lines
-
-
-def evaluate_translator(name, n):
-    from zoo import data, evaluation, images, registry
-
-    model = registry.load(name)
-    pair = registry.PRESETS[name].dataset
-    out = evaluation.evaluate_translation(model, pair, n)
-    (xa, _), (xb, _) = data.pair_domains(pair)
-    emoji = pair.startswith("emoji_")
-    # Rows, for each direction the model has: test sources, their translations, and (emoji:
-    # the true counterparts); a2b from A, b2a from B.
-    pick = slice(None, None, max(1, len(xa) // 8) if emoji else 1)
-    a, b = xa[pick][:8], xb[pick][:8]
-    rows = []
-    for direction, src, dst in (("a2b", a, b), ("b2a", b, a)):
-        if direction in model.directions:
-            rows += [src, model.translate(src, direction)] + ([dst] if emoji else [])
-    images.save_grid(np.concatenate(rows), registry.checkpoints_dir() / name / "samples.png",
-                     cols=8, scale=2 if emoji else 3)
-    extractor = "classifier-emoji" if emoji else "classifier-fashion-mnist"
-    return {"metrics": out, "protocol": {"extractor": extractor, "split": "test",
-                                         "images": int(min(len(xa), n))}}
 
 
 def main(argv):
     del argv
-    from zoo import checkpoint, evaluation, files, images, registry
+    from zoo import cards, registry
 
     root = registry.checkpoints_dir()
-    names = FLAGS.only or registry.list_models(shipped_only=True)
-    references = {}
-    for name in names if not FLAGS.cards_only else []:
-        preset = registry.PRESETS[name]
-        meta_path = root / name / checkpoint.METADATA
-        if preset.task == "image-to-image":
-            result = evaluate_translator(name, FLAGS.n)
+    names = FLAGS.only or [n for n in registry.list_models() if (root / n / "metadata.json").exists()]
+    for name in names:
+        if FLAGS.cards_only:
+            cards.write_cards(name, root / name)
         else:
-            result = evaluation.evaluate(name, n=FLAGS.n, references=preset.dataset not in references)
-            references.setdefault(preset.dataset, result.pop("references", None))
-            model = registry.load(name)
-            # Conditional models: one row per class; others: 64 samples.
-            labels = np.repeat(np.arange(10), 8) if model.num_classes else None
-            images.save_grid(model.sample(80 if labels is not None else 64, seed=0, labels=labels),
-                             root / name / "samples.png", cols=8, scale=3)
-        meta = json.loads(meta_path.read_text())
-        meta["evaluation"] = result
-        files.write_json(meta_path, meta)
-        print(name, json.dumps(result["metrics"]))
-    for dataset, rows in references.items():
-        if rows:
-            files.write_json(root / references_file(dataset), rows)
-    write_model_card(root)
-
-
-CARD_HEAD = """# Model card: the zoo's shipped checkpoints
-
-Every number below was measured by `python tools/evaluate_checkpoints.py` on the checkpoint
-as shipped, and every training record was written by the recipe run itself (both are also in
-`checkpoints/<preset>/metadata.json`). Metrics use the zoo's own domain classifiers as the
-feature extractor (`checkpoints/classifier-*`), so they compare checkpoints with each other
-and with the reference rows; they are **not** comparable to published Inception FIDs.
-
-Protocol: 10,000 samples (seed 0) against 10,000 training images (seed 0); FID on the
-classifier's 128-d features; KID with a cubic polynomial kernel, 50 subsets of 1,000;
-precision/recall of Kynkaanniemi et al. (k = 3); classifier score = Inception Score formula
-with the domain classifier; classes covered = classes holding at least 1% of a uniform share.
-
-Checkpoints retrained since the quality campaign (issue 14) carry their training curve
-(`checkpoints/<preset>/curve.png`: domain FID on 2,000 samples, measured while training, for
-the generator's own weights and for their moving average), and say which snapshot was shipped
-and how it was chosen. Older ones say nothing of the kind: they are the last state of a short
-run.
-
-Each card states its preset's quality target (issue 14; `"target"` in the preset's record in
-`zoo/models/`) and whether the shipped checkpoint meets it. Where it does not, the card reads
-the training curve: the best value over the third quarter of the measurements against the best
-over the last quarter. Still improving means the run's budget was the limit; flat means more of
-the same run will not get there, and the preset's recipe then says why, as measured (what was
-ruled out, and what it would take); the card points to it.
-
-The checkpoints were trained on TensorFlow; their weights load on the JAX and PyTorch backends
-of Keras too and give the same images for the same seed, within 1e-5
-(`tests/test_backends.py` checks every shipped checkpoint on all three).
-"""
-
-
-def _yaml_card(name, meta, preset):
-    """The card's metadata, written as the Hub's README.md writes it (zoo.hub.card_yaml)."""
-    from zoo import hub
-
-    dataset = meta.get("training", {}).get("dataset", "")
-    yaml = hub.card_yaml(name, preset.task, dataset, hub.card_metrics(meta),
-                         tags=[preset.cls.__name__])
-    return f"```yaml\n{yaml}\n```"
-
-
-def _reproduce(preset, train):
-    """The command that rebuilds the shipped checkpoint from nothing, or its chain of runs.
-    A run its ``--minutes`` budget stopped is the same run with ``--steps`` set to the
-    steps it ran, where nothing in the model follows from ``--steps`` (its schedule)."""
-    if not preset.chain:
-        command = train.get("command") or ""
-        if "--minutes" in command and not preset.cls.schedule_for(preset.schedule.steps):
-            args, kept = shlex.split(command), []
-            for arg in args:
-                if kept and kept[-1] in ("--minutes", "--steps"):
-                    kept.pop()  # the flag's value follows it
-                elif not arg.startswith(("--minutes=", "--steps=")):
-                    kept.append(arg)
-            kept = [a for a in kept if a not in ("--minutes", "--steps")]
-            command = shlex.join(kept[:2] + [f"--steps={train['train_steps']}"] + kept[2:])
-        return f"`{command}`"
-    steps = " ".join(f"{i}. `{c}`" for i, c in enumerate(preset.chain, 1))
-    return (f"a chain of {len(preset.chain)} runs, each after the first a fine-tune of the one before "
-            f"(`python {preset.recipe} --replay` runs them in order): {steps}")
-
-
-def write_model_card(root):
-    from zoo import files, registry
-
-    parts = [CARD_HEAD]
-    for dataset in ("mnist", "fashion_mnist", "emoji/both"):
-        path = root / references_file(dataset)
-        if path.exists():
-            rows = json.loads(path.read_text())
-            keys = list(next(iter(rows.values())))
-            parts.append(f"\n## Reference rows, {dataset}\n")
-            parts.append("| | " + " | ".join(keys) + " |\n" + "|---" * (len(keys) + 1) + "|")
-            for label, row in rows.items():
-                parts.append(f"| {label} | " + " | ".join(str(row[k]) for k in keys) + " |")
-    for cls_name in ("classifier-mnist", "classifier-fashion-mnist", "classifier-emoji",
-                     "classifier-hanzi"):
-        path = root / cls_name / "metadata.json"
-        if path.exists():
-            m = json.loads(path.read_text())
-            each = ""
-            if "test_style_accuracy" in m:  # the emoji classifier: style x category
-                each = (f" (style {m['test_style_accuracy']:.2%}, category "
-                        f"{m['test_category_accuracy']:.2%}, on {m['test_images']} test emoji)")
-            parts.append(f"\n## {cls_name} (feature extractor)\n\nTest accuracy "
-                         f"**{m['test_accuracy']:.2%}**{each} after {m['epochs']} epochs, "
-                         f"{m['wall_time_s'] / 60:.1f} min on {m['hardware']}. "
-                         f"Reproduce: `{m['command']}`."
-                         + (f" {licence(m['dataset'])}" if licence(m["dataset"]) else ""))
-    for name in registry.list_models(shipped_only=True):
-        meta = json.loads((root / name / "metadata.json").read_text())
-        train = meta.get("training", {})
-        preset = registry.PRESETS[name]
-        size = preset.config["image_size"]
-        parts.append(f"\n## {name}\n\n{_yaml_card(name, meta, preset)}\n")
-        parts.append(f"{preset.description} Class `{preset.cls.__name__}`; the setting "
-                     f"and its deviations from the paper are in `{preset.recipe}`.\n")
-        ev = meta.get("evaluation", {}).get("metrics")
-        if ev and "a2b" not in ev:
-            keys = list(ev)
-            parts.append("| | " + " | ".join(keys) + " |\n" + "|---" * (len(keys) + 1) + "|")
-            parts.append(f"| {name} | " + " | ".join(str(ev[k]) for k in keys) + " |")
-            parts.append(f"\nReference rows for {train.get('dataset')}: see above (real test "
-                         "images are the floor, uniform noise the ceiling).\n")
-        elif ev:
-            for direction, row in ev.items():
-                parts.append(f"- {direction}: " + ", ".join(f"{k} = {v}" for k, v in row.items()))
-            parts.append("")
-        parts.append(
-            f"- Training data: `{train.get('dataset')}` train split, batch {train.get('batch_size')}.\n"
-            f"- Training: {train.get('train_steps')} discriminator/critic steps, "
-            f"{train.get('generator_steps')} generator steps, "
-            f"{train.get('wall_time_s', 0) / 60:.0f} min wall on {train.get('hardware')} "
-            f"(2 cores shared with other runs), {train.get('precision', 'float32')}.\n"
-            f"- Reproduce: {_reproduce(preset, train)}\n"
-            "- Intended use: research and teaching, fine-tuning with `fit`, and baselines for "
-            "the zoo's evaluation.\n"
-            f"- Limitations: {schedule_note(train, preset)}; "
-            f"{size}x{size} {'colour' if preset.config.get('channels') == 3 else 'grayscale'} only; "
-            "not for any decision about people.\n"
-            + (f"- Data licence: {licence(preset.dataset)}\n" if licence(preset.dataset) else "")
-            + 
-            f"- Samples: `checkpoints/{name}/samples.png`.\n"
-            f"- Folder size: {folder_megabytes(root / name):.1f} MB (what a ship of it adds to "
-            "every clone; CONTRIBUTING.md says when one is worth a commit).")
-        cut = meta.get("truncation")
-        if cut:
-            each = ", ".join(f"{'none' if r['truncation'] is None else r['truncation']}: "
-                             f"{r['precision']:.2f} / {r['recall']:.2f}" for r in cut["rows"])
-            parts.append(
-                f"- The truncation trick (`sample(n, truncation=psi)`), precision / recall at "
-                f"each psi, n = {cut['n']:,} (`python tools/generator_studies.py --study "
-                f"truncation --only {name}`): {each}; the curve: "
-                f"`checkpoints/{name}/truncation.png`.")
-        gap = meta.get("projection")
-        if gap:
-            parts.append(
-                f"- Projection (`model.project`, GAN inversion; `python tools/generator_studies.py "
-                f"--study projection --only {name}`): {gap['n']} train and {gap['n']} test "
-                f"images, {gap['steps']} steps x {gap['restarts']} restarts, pixel MSE "
-                f"{gap['train_mse']:.4f} train against {gap['test_mse']:.4f} test (test / train "
-                f"{gap['test_over_train']:.2f}: far above 1 would say the model copies its "
-                f"train set), {gap['seconds_per_image']:.2f} s an image on this CPU.")
-        if train.get("continued_from"):
-            before = train["continued_from"]
-            parts.append(
-                f"- Continued: from the shipped checkpoint at {before['train_steps']:,} steps "
-                f"(trained by `{before['command']}`), with {before['optimizers']}: a deviation "
-                "from one uninterrupted run. The curve shows both parts.")
-        chosen = train.get("shipped_snapshot")
-        if chosen and "generator_steps" in chosen:
-            parts.append(
-                f"- Shipped snapshot: the state after {chosen['train_steps']} "
-                f"discriminator/critic steps ({chosen['generator_steps']} generator updates), "
-                f"{chosen['weights']} weights; chosen as {chosen['how_chosen']}.")
-        parts.extend(target_lines(name, preset, meta))
-        if (root / name / "curve.png").exists():
-            parts.append(f"\n![quality while training, {name}](checkpoints/{name}/curve.png)\n\n"
-                         "Quality measured while training (the shipped snapshot circled).")
-    files.write_text(root.parent / "MODEL_CARD.md", "\n".join(parts) + "\n")
+            cards.finish(name, root / name, FLAGS.n)
+        print(name, "carded" if FLAGS.cards_only else "measured and carded")
 
 
 if __name__ == "__main__":

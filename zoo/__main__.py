@@ -34,12 +34,12 @@ def _list(args):
 
 
 def _publish(args):
-    from zoo import registry
+    from zoo import cards, registry
 
     names = args.names or [n for n in registry.list_models(shipped_only=True)
                            if registry.PRESETS[n].hub]
     for name in names:
-        commit = registry.publish(name)
+        commit = cards.publish(name)
         print(f"{registry.canonical(name):24s} {registry.get(name).hub}"
               f"@{commit}")
 

@@ -27,7 +27,6 @@ preset folder loads that folder.
 
 import difflib
 import os
-import re
 from pathlib import Path
 
 from zoo import checkpoint, errors
@@ -169,42 +168,3 @@ def load(name, pretrained=True, **overrides):
         + ", or ".join(fixes) + f"; or use zoo.load({key!r}, pretrained=False) for a fresh "
         f"model. Presets with weights on this machine: {shipped}."
     )
-
-
-def publish(name, *, token=None, model_card_path=None):
-    """Push the shipped checkpoint of preset ``name`` to its declared Hub repository.
-
-    The repository gets the preset folder, ``samples.png``, ``curve.png`` and
-    ``truncation.png`` where they exist, and a README made of Hub front matter (model-index from
-    the checkpoint's evaluation) and the preset's section of MODEL_CARD.md.
-    Returns the commit id.
-    """
-    from zoo import hub
-
-    key = canonical(name)
-    preset = PRESETS[key]
-    if not preset.hub:
-        raise errors.ZooValueError(f"{key} declares no Hub repository; only shipped presets do.")
-    folder = local_folder(key)
-    if folder is None:
-        raise errors.ZooValueError(
-            f"{key} has no checkpoint on this machine to publish (looked in "
-            f"{', '.join(map(str, local_folders(key)))}); train it with "
-            f"`python {preset.recipe} --ship` first."
-        )
-    meta = checkpoint.read_metadata(folder)
-    card_file = Path(model_card_path or SOURCE_CHECKPOINTS.parent / "MODEL_CARD.md")
-    body = _card_section(card_file, key) if card_file.exists() else None
-    card = hub.model_card(preset.cls.__name__, preset.task, preset.hub, meta, body)
-    extras = [n for n in ("samples.png", "curve.png", "truncation.png") if (folder / n).is_file()]
-    for extra in extras:  # MODEL_CARD.md names files of the checkout; the Hub's sit beside it
-        card = card.replace(f"checkpoints/{key}/{extra}", extra)
-    return hub.push_folder(folder, preset.hub, card, token=token, extra_files=extras,
-                           commit_message=f"Publish {key}")
-
-
-def _card_section(path, name):
-    """The ``## name`` section of a model card file, without its heading."""
-    text = Path(path).read_text(encoding="utf-8")
-    match = re.search(rf"^## {re.escape(name)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    return match.group(1) if match else None

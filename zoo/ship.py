@@ -1,6 +1,7 @@
 """Shipping a run: its record (``<outdir>/record.json``: steps, clocks, hardware, the
 command, the quality curve and which snapshot was chosen and why), its curve, and the
-chosen snapshot written to ``checkpoints/<preset>`` (and pushed to the Hub when asked)."""
+chosen snapshot written to ``checkpoints/<preset>`` whole: weights, samples, scores and
+card (``zoo.cards.finish``), and pushed to the Hub when asked."""
 
 import os
 import platform
@@ -10,7 +11,7 @@ import sys
 
 import keras
 
-from zoo import checkpoint, files, registry, runs
+from zoo import cards, checkpoint, files, registry, runs
 from zoo.probe import QualityProbe, plot_quality
 
 
@@ -102,6 +103,8 @@ def ship(preset, outdir, record, model, opt):
             files.write_json(folder / checkpoint.METADATA, shipped)
         if record["curve"]:
             shutil.copyfile(outdir / "curve.png", folder / "curve.png")
+        # The samples, the scores (not of a smoke run: mock data) and the card.
+        cards.finish(preset, folder, scores=not opt.smoke)
         print(f"Shipped {preset} ({record['shipped_snapshot']['how_chosen']}) to {folder}.")
         model = source
     if opt.push_to_hub:
