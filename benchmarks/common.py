@@ -16,6 +16,8 @@ SETTINGS = {
     # The paper's size (256x256x3, 9 residual blocks), where compute, not per-op
     # overhead, decides; a few steps only, it is slow on a CPU.
     "cyclegan-256": ("cyclegan-horse2zebra", 1, {}),
+    # The calligraphy preset (64 px grey, width 32: the U-Net of six levels, 70x70 PatchGAN).
+    "pix2pix": ("pix2pix-ming2kai", 1, {}),
 }
 
 
@@ -78,7 +80,7 @@ def tf_loop(variant, model=None, batch_size=None):
     d_opt, g_opt = model.d_optimizer, model.g_optimizer  # fresh, same settings as fit's
     data = tf_batch(model, batch_size or SETTINGS[variant][1])
     data = tuple(tf.constant(d) for d in data) if isinstance(data, tuple) else tf.constant(data)
-    z_dim = model.latent_dim
+    z_dim = getattr(model, "latent_dim", None)  # None: a translator
 
     def step(opt, loss_fn, variables):
         with tf.GradientTape() as tape:
@@ -133,6 +135,34 @@ def tf_loop(variant, model=None, batch_size=None):
 
         a, b = data
         return model, run, [(g_update, (a, b), 1.0), (d_update, (a, b, a, b), 1.0)]
+
+    if variant == "pix2pix":
+        G, D = model.generator, model.discriminator
+
+        @tf.function(jit_compile=False)
+        def update(source, target):
+            def g_loss():
+                fake = G(source, training=True)
+                score = D(tf.concat([source, fake], -1), training=True)
+                loss = tf.reduce_mean(losses.non_saturating_generator_loss(score))
+                g_loss.fake = fake
+                return loss + 100.0 * tf.reduce_mean(tf.abs(fake - target))
+
+            step(g_opt, g_loss, model.g_variables())
+            fake = tf.stop_gradient(g_loss.fake)
+
+            def d_loss():
+                return 0.5 * tf.reduce_mean(losses.minimax_discriminator_loss(
+                    D(tf.concat([source, target], -1), training=True),
+                    D(tf.concat([source, fake], -1), training=True)))
+
+            step(d_opt, d_loss, model.d_variables())
+
+        def run(n):
+            for _ in range(n):
+                update(*data)
+
+        return model, run, [(update, data, 1.0)]
 
     real = data[0] if isinstance(data, tuple) else data
     labels = data[1] if isinstance(data, tuple) else None

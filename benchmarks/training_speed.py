@@ -42,7 +42,7 @@ from absl import app, flags  # noqa: E402
 from common import SETTINGS, dtype_policy, epoch_clock, tf_batch, tf_loop, zoo_model  # noqa: E402
 
 flags.DEFINE_list("variants", ["gan", "dcgan", "wgan", "wgan-gp", "cgan", "cyclegan",
-                              "cyclegan-256"], "Which.")
+                              "cyclegan-256", "pix2pix"], "Which.")
 flags.DEFINE_integer("steps", 20, "Discriminator/critic updates per timed epoch.")
 flags.DEFINE_integer("repeats", 5, "Timed epochs per implementation (the median is reported).")
 flags.DEFINE_integer("threads", 0, "Threads for TensorFlow and PyTorch (0: library default).")
@@ -63,6 +63,7 @@ flags.DEFINE_string("markdown", None, "Write the table to this markdown file too
 FLAGS = flags.FLAGS
 
 STEPS = {"cyclegan-256": 2}
+NO_TORCH = {"pix2pix"}  # no PyTorch U-Net written here yet: its column says n/a
 SHORT = {"float32": "f32", "mixed_bfloat16": "bf16", "mixed_float16": "f16"}
 
 
@@ -424,7 +425,7 @@ def main(argv):
             clocks["zoo fit + XLA"] = time_zoo_fit(variant, True)
         for policy in FLAGS.precisions:
             clocks[f"zoo fit {SHORT.get(policy, policy)}"] = time_zoo_fit(variant, False, policy)
-        if FLAGS.torch:
+        if FLAGS.torch and variant not in NO_TORCH:
             clocks["torch"] = time_torch(variant)
         seconds = {name: [] for name in clocks}
         for r in range(FLAGS.repeats):  # interleaved, rotating the order
@@ -459,7 +460,7 @@ def main(argv):
                                                    for n in names]
         cells.append(number(r["zoo fit"] / r["tf loop"]))
         if FLAGS.torch:
-            cells.append(number(r["zoo fit"] / r["torch"]))
+            cells.append(number(r["zoo fit"] / r["torch"]) if "torch" in r else "n/a")
         if FLAGS.xla:
             cells.append(number(r["zoo fit + XLA"] / r["zoo fit"]) if "zoo fit + XLA" in r
                          else "n/a")
