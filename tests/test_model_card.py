@@ -121,9 +121,19 @@ def test_a_ship_s_finish_measures_draws_and_cards_the_checkpoint(tmp_path, monke
         expected = zoo.evaluate(model, "mnist", n=120)["metrics"]
     meta = json.loads((folder / "metadata.json").read_text())
     assert meta["evaluation"]["metrics"] == expected
+    # The spread over three sampling seeds: seed 1's scores are inside it, seed 0's too.
+    spread = meta["evaluation"]["spread"]
+    with data.mock_arrays(num_examples=200):
+        other = zoo.evaluate(model, "mnist", n=120, seed=1)["metrics"]
+    assert all(spread[k][0] <= v <= spread[k][1] for k, v in {**expected, **other}.items()
+               if isinstance(v, float))
+    assert spread["fid"][0] < spread["fid"][1]
     assert (folder / "samples.png").exists()
     assert "real test images (floor)" in json.loads((shelf / "references-mnist.json").read_text())
     readme, card = (folder / "README.md").read_text(), (tmp_path / "MODEL_CARD.md").read_text()
     row = "| dcgan-mnist | " + " | ".join(str(v) for v in meta["evaluation"]["metrics"].values()) + " |"
     assert row in readme and row in card.split("\n## dcgan-mnist\n")[1]
+    fid = spread["fid"]
+    assert ("Protocol: 120 samples of seed 0 against 120 real images of the train split" in readme
+            and f"fid {fid[0]:g}-{fid[1]:g}" in readme)
     np.testing.assert_array_equal(zoo.load(folder).sample(2, seed=0), model.sample(2, seed=0))

@@ -181,6 +181,15 @@ def section(name, folder):
         keys = list(ev)
         parts.append("| | " + " | ".join(keys) + " |\n" + "|---" * (len(keys) + 1) + "|")
         parts.append(f"| {name} | " + " | ".join(str(ev[k]) for k in keys) + " |")
+        protocol, spread = meta["evaluation"].get("protocol", {}), meta["evaluation"].get("spread")
+        if spread:
+            ranges = ", ".join(f"{k} {lo:g}-{hi:g}" for k, (lo, hi) in spread.items()
+                               if isinstance(lo, (int, float)) and lo != hi)
+            parts.append(
+                f"\nProtocol: {protocol.get('n_fake', 0):,} samples of seed 0 against "
+                f"{protocol.get('n_real', 0):,} real images of the {protocol.get('real_split')} "
+                f"split, in the features of {protocol.get('extractor')}. Over sampling seeds "
+                f"{', '.join(map(str, protocol.get('seeds', SEEDS)))}, lowest-highest: {ranges}.")
         parts.append(f"\nReference rows for {train.get('dataset')}: see above (real test "
                      "images are the floor, uniform noise the ceiling).\n")
     elif ev:
@@ -290,18 +299,29 @@ def readme(name, folder):
     return card
 
 
+SEEDS = (0, 1, 2)  # a noise-to-image checkpoint is scored on three sets of samples
+
+
 def measure(name, folder, n=10000):
     """Score the checkpoint in ``folder`` as its card reports it (``zoo.evaluate``; a
     translator on its test images each way) into its ``metadata.json``, draw its
     ``samples.png``, and return the evaluation (with the reference rows of a noise-to-image
-    preset's data set under ``"references"``)."""
+    preset's data set under ``"references"``). A noise-to-image checkpoint's scores are
+    those of sampling seed 0, and ``"spread"`` holds each one's lowest and highest over
+    :data:`SEEDS`."""
     folder = Path(folder)
     preset = registry.PRESETS[name]
     model = checkpoint.load_preset(folder)
     if preset.task == "image-to-image":
-        result = _evaluate_translator(model, preset.dataset, folder, n)
+        result = evaluation.evaluate(model, preset.dataset, n=n)
+        _draw_translations(model, preset.dataset, folder)
     else:
-        result = evaluation.evaluate(model, preset.dataset, n=n, references=True)
+        result = evaluation.evaluate(model, preset.dataset, n=n, seed=SEEDS[0], references=True)
+        runs = [result["metrics"]] + [evaluation.evaluate(model, preset.dataset, n=n, seed=s)[
+            "metrics"] for s in SEEDS[1:]]
+        result["spread"] = {k: [min(r[k] for r in runs), max(r[k] for r in runs)]
+                            for k in runs[0]}
+        result["protocol"]["seeds"] = list(SEEDS)
         # Conditional models: one row per class; others: 64 samples.
         labels = np.repeat(np.arange(10), 8) if model.num_classes else None
         images.save_grid(model.sample(80 if labels is not None else 64, seed=0, labels=labels),
@@ -312,23 +332,19 @@ def measure(name, folder, n=10000):
     return result
 
 
-def _evaluate_translator(model, pair, folder, n):
-    out = evaluation.evaluate_translation(model, pair, n)
+def _draw_translations(model, pair, folder):
+    """``samples.png`` of a translator: for each direction it has, rows of test sources,
+    their translations and (a pair drawn both ways) the true counterparts; a2b from A, b2a
+    from B."""
     (xa, _), (xb, _) = data.pair_domains(pair)
-    emoji = pair.startswith("emoji_")
-    # Rows, for each direction the model has: test sources, their translations, and (emoji:
-    # the true counterparts); a2b from A, b2a from B.
+    emoji, paired = pair.startswith("emoji_"), pair.startswith(("emoji_", "hanzi_"))
     pick = slice(None, None, max(1, len(xa) // 8) if emoji else 1)
     a, b = xa[pick][:8], xb[pick][:8]
     rows = []
     for direction, src, dst in (("a2b", a, b), ("b2a", b, a)):
         if direction in model.directions:
-            rows += [src, model.translate(src, direction)] + ([dst] if emoji else [])
+            rows += [src, model.translate(src, direction)] + ([dst] if paired else [])
     images.save_grid(np.concatenate(rows), folder / "samples.png", cols=8, scale=2 if emoji else 3)
-    extractor = ("classifier-emoji" if emoji else "classifier-hanzi" if pair.startswith("hanzi")
-                 else "classifier-fashion-mnist")
-    return {"metrics": out, "protocol": {"extractor": extractor, "split": "test",
-                                         "images": int(min(len(xa), n))}}
 
 
 def finish(name, folder, n=10000, scores=True):
