@@ -83,8 +83,8 @@ def target_lines(name, preset, meta):
             continue
         before, last = trend
         gain = ((before - last) if op == "<=" else (last - before)) / abs(before)
-        each = (f"{rows[-1]['eval_n']:,} test images a way" if "a2b" in " ".join(rows[-1])
-                else f"{rows[-1]['eval_n']:,} samples")
+        each = (f"{rows[-1]['eval_n']:,} {rows[-1].get('eval_split', 'test')} images a way"
+                if "a2b" in " ".join(rows[-1]) else f"{rows[-1]['eval_n']:,} samples")
         lines.append(
             f"- Its curve, {n} (each measurement on {each}): the best was {before:g} over the "
             f"third quarter of the measurements and {last:g} over the last quarter "
