@@ -129,7 +129,7 @@ the same run will not get there, and the preset's recipe then says why, as measu
 ruled out, and what it would take); the card points to it.
 
 The checkpoints were trained on TensorFlow; their weights load on the JAX and PyTorch backends
-of Keras too and give the same images for the same seed, within 1e-5
+of Keras too and give the same images for the same seed, within 3e-5
 (`tests/test_backends.py` checks every shipped checkpoint on all three).
 """
 
@@ -229,7 +229,8 @@ def section(name, folder):
             f"images, {gap['steps']} steps x {gap['restarts']} restarts, pixel MSE "
             f"{gap['train_mse']:.4f} train against {gap['test_mse']:.4f} test (test / train "
             f"{gap['test_over_train']:.2f}: far above 1 would say the model copies its "
-            f"train set), {gap['seconds_per_image']:.2f} s an image on this CPU.")
+            f"train set), {gap['seconds_per_image']:.2f} s an image as measured (on a CPU that "
+                f"training runs may have shared).")
     if train.get("continued_from"):
         before = train["continued_from"]
         parts.append(
