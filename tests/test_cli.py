@@ -297,6 +297,8 @@ def test_project_finds_a_sample_s_latents_and_saves_them(tmp_path, monkeypatch, 
     assert ((made - real) ** 2).mean() < 0.3 * ((other - real) ** 2).mean()
     assert "pixel MSE" in capsys.readouterr().out
     # What it cannot do is one line, before anything is written.
+    assert main(["project", "dcgan-mnist", str(tmp_path / "missing.png")]) == 2
+    assert "no such image file" in capsys.readouterr().err
     assert main(["project", "dcgan-mnist", str(tmp_path / "digit.png"), "--latents",
                  str(tmp_path / "z.txt")]) == 2
     assert ".npy" in capsys.readouterr().err

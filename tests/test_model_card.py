@@ -137,3 +137,18 @@ def test_a_ship_s_finish_measures_draws_and_cards_the_checkpoint(tmp_path, monke
     assert ("Protocol: 120 samples of seed 0 against 120 real images of the train split" in readme
             and f"fid {fid[0]:g}-{fid[1]:g}" in readme)
     np.testing.assert_array_equal(zoo.load(folder).sample(2, seed=0), model.sample(2, seed=0))
+
+
+def test_a_preset_the_zoo_cannot_score_still_gets_its_samples_and_card(tmp_path, monkeypatch):
+    """dcgan-celeba has no domain classifier: its ship draws the samples and writes the
+    card, with no scores, rather than failing after the weights are written."""
+    from zoo import cards, checkpoint
+
+    from tiny import build
+
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    folder = checkpoint.save_preset(build("dcgan-celeba"), tmp_path / "checkpoints" / "dcgan-celeba")
+    cards.finish("dcgan-celeba", folder)
+    assert (folder / "samples.png").exists() and (folder / "README.md").exists()
+    assert "evaluation" not in json.loads((folder / "metadata.json").read_text())
+    assert "\n## dcgan-celeba\n" in (tmp_path / "MODEL_CARD.md").read_text()

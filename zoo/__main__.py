@@ -105,8 +105,8 @@ def _project(args):
                   scale=args.scale)
     if args.latents:
         files.write_atomically(args.latents, lambda f: np.save(f, z))
-    errors = ((made - targets) ** 2).reshape(len(pixels), -1).mean(axis=1)
-    for path, error in zip(args.images, errors):
+    mse = ((made - targets) ** 2).reshape(len(pixels), -1).mean(axis=1)
+    for path, error in zip(args.images, mse):
         print(f"{path}: pixel MSE {error:.4f}")
     print(f"wrote {len(pixels)} image(s) and {args.name}'s nearest samples below them to "
           f"{args.output}" + (f", their latents to {args.latents}" if args.latents else "")

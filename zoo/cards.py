@@ -323,14 +323,19 @@ def measure(name, folder, n=10000):
         result["spread"] = {k: [min(r[k] for r in runs), max(r[k] for r in runs)]
                             for k in runs[0]}
         result["protocol"]["seeds"] = list(SEEDS)
-        # Conditional models: one row per class; others: 64 samples.
-        labels = np.repeat(np.arange(10), 8) if model.num_classes else None
-        images.save_grid(model.sample(80 if labels is not None else 64, seed=0, labels=labels),
-                         folder / "samples.png", cols=8, scale=3)
+        _draw_samples(model, folder)
     meta = checkpoint.read_metadata(folder)
     meta["evaluation"] = {k: v for k, v in result.items() if k != "references"}
     files.write_json(folder / checkpoint.METADATA, meta)
     return result
+
+
+def _draw_samples(model, folder):
+    """``samples.png`` of a noise-to-image model: 64 samples of seed 0 (a conditional
+    model: a row of 8 per class)."""
+    labels = np.repeat(np.arange(10), 8) if model.num_classes else None
+    images.save_grid(model.sample(80 if labels is not None else 64, seed=0, labels=labels),
+                     folder / "samples.png", cols=8, scale=3)
 
 
 def _draw_translations(model, pair, folder):
@@ -349,22 +354,21 @@ def _draw_translations(model, pair, folder):
 
 
 def finish(name, folder, n=10000, scores=True):
-    """What a ship does once the weights are in ``folder``: with ``scores``, measure the
-    checkpoint and draw its samples (:func:`measure`; the reference rows of its data set
-    written beside the checkpoints), then its README.md, then MODEL_CARD.md beside the
-    checkpoints folder. A noise-to-image checkpoint always gets its samples (they need no
-    data)."""
+    """What a ship does once the weights are in ``folder``: with ``scores``, and where the
+    zoo has a classifier to score its data set with (dcgan-celeba and cyclegan-horse2zebra
+    have none), measure the checkpoint and draw its samples (:func:`measure`; the reference
+    rows of its data set written beside the checkpoints); then its README.md and
+    MODEL_CARD.md beside the checkpoints folder. A noise-to-image checkpoint always gets
+    its samples (they need no data)."""
     folder = Path(folder)
-    if scores:
+    preset = registry.PRESETS[name]
+    if scores and QualityProbe.available(preset.dataset):
         result = measure(name, folder, n)
         if result.get("references"):
-            files.write_json(folder.parent / references_file(registry.PRESETS[name].dataset),
+            files.write_json(folder.parent / references_file(preset.dataset),
                              result["references"])
-    elif registry.PRESETS[name].task != "image-to-image":
-        model = checkpoint.load_preset(folder)
-        labels = np.repeat(np.arange(10), 8) if model.num_classes else None
-        images.save_grid(model.sample(80 if labels is not None else 64, seed=0, labels=labels),
-                         folder / "samples.png", cols=8, scale=3)
+    elif preset.task != "image-to-image":
+        _draw_samples(checkpoint.load_preset(folder), folder)
     write_cards(name, folder)
 
 

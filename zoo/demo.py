@@ -35,7 +35,7 @@ from zoo import errors, images, registry  # noqa: E402
 MAX_UPLOAD_BYTES = 10 << 20
 MAX_UPLOAD_PIXELS = 4096 * 4096
 WALK_STEPS = 8
-PROJECT_STEPS = 300  # model.project's default: about 1.5 s for one MNIST image
+PROJECT_STEPS, PROJECT_RESTARTS = 300, 4  # model.project's defaults
 
 
 def _gradio():
@@ -95,6 +95,8 @@ def read_upload(path, channels=1):
 
     if path is None:
         raise errors.ZooValueError("no image: upload one, or pick a test image below.")
+    if not os.path.isfile(path):
+        raise errors.ZooValueError(f"{path}: no such image file.")
     size = os.path.getsize(path)
     if size > MAX_UPLOAD_BYTES:
         raise errors.ZooValueError(
@@ -152,11 +154,12 @@ def project(name, path, digit="any", steps=PROJECT_STEPS):
         if digit in (None, "", "any"):
             raise errors.ZooValueError(f"{name} is conditional: pick the image's digit.")
         labels = [int(digit)]
-    _, made = m.project(small, labels=labels, steps=steps)
+    _, made = m.project(small, labels=labels, steps=steps, restarts=PROJECT_RESTARTS)
     target = small / 127.5 - 1.0
     error = float(np.mean((made[0] - target) ** 2))
     return (picture(images.grid(np.stack([target, made[0]]), cols=2)),
-            f"pixel MSE {error:.4f} (in [-1, 1] units), {steps} Adam steps, 4 restarts")
+            f"pixel MSE {error:.4f} (in [-1, 1] units), {steps} Adam steps, "
+            f"{PROJECT_RESTARTS} restarts")
 
 
 def build(max_count=64):
