@@ -279,6 +279,11 @@ def test_project_finds_a_sample_s_latents_and_saves_them(tmp_path, monkeypatch, 
     latents in a .npy file whose samples are those below; refused for a translator."""
     monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "ckpt"))
     model = build("dcgan-mnist")
+    # A fresh generator's samples are all about 0 (std ~0.01), below the 1/255 steps of a
+    # PNG; a larger output kernel spreads them over the range, so samples differ visibly.
+    last = [layer for layer in model.generator.layers if layer.weights][-1]
+    last.kernel.assign(last.kernel * 100.0)
+    assert model.sample(4, seed=5).std() > 0.2
     checkpoint.save_preset(model, tmp_path / "ckpt" / "dcgan-mnist")
     target = np.round((model.sample(1, seed=5)[0, ..., 0] + 1) * 127.5).astype(np.uint8)
     Image.fromarray(target).save(tmp_path / "digit.png")
