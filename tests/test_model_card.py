@@ -152,3 +152,23 @@ def test_a_preset_the_zoo_cannot_score_still_gets_its_samples_and_card(tmp_path,
     assert (folder / "samples.png").exists() and (folder / "README.md").exists()
     assert "evaluation" not in json.loads((folder / "metadata.json").read_text())
     assert "\n## dcgan-celeba\n" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
+def test_every_link_in_a_shipped_checkpoint_s_card_resolves_from_its_folder():
+    """The folder's README.md (also its Hub card) names its pictures as the files beside it
+    and the checkout's documents relative to the folder: each link opens a file."""
+    import re
+
+    from zoo import cards, registry
+
+    checked = 0
+    for folder in sorted((ROOT / "checkpoints").glob("*/metadata.json")):
+        name = folder.parent.name
+        if name not in registry.PRESETS:
+            continue  # the classifiers
+        card = cards.readme(name, folder.parent)
+        for target in re.findall(r"\]\(([^)\s]+)\)", card):
+            if not target.startswith(("http://", "https://", "#")):
+                assert (folder.parent / target).is_file(), (name, target)
+                checked += 1
+    assert checked > 0

@@ -290,14 +290,16 @@ PICTURES = ("samples.png", "curve.png", "truncation.png")
 
 def readme(name, folder):
     """The checkpoint's own README.md: Hub front matter (the model-index of its evaluation),
-    how to load it, and :func:`section`, its pictures named as the files beside it."""
+    how to load it, and :func:`section`, its pictures named as the files beside it and its
+    links into the checkout relative to the folder (``checkpoints/<preset>/``)."""
     folder = Path(folder)
     preset = registry.PRESETS[name]
     card = hub.model_card(preset.cls.__name__, preset.task, preset.hub or name,
                           checkpoint.read_metadata(folder), section(name, folder))
     for picture in PICTURES:
         card = card.replace(f"checkpoints/{name}/{picture}", picture)
-    return card
+    # Links into the checkout (docs/history/...) from the folder two levels below it.
+    return card.replace("](docs/", "](../../docs/")
 
 
 SEEDS = (0, 1, 2)  # a noise-to-image checkpoint is scored on three sets of samples
