@@ -134,6 +134,11 @@ def test_validation_is_carved_from_train_keeping_an_emoji_with_its_skin_tones(tm
     validation = data.paired_split("emoji_paired/noto2twemoji", "validation", data_dir=tmp_path)
     assert len(train[0]) + len(validation[0]) == len(files_) and len(validation[0]) == mask.sum()
     assert not set(train[0][:, 0, 0, 0]) & set(validation[0][:, 0, 0, 0])
+    # The unpaired emoji pair (CycleGAN's) holds out the same emoji, both styles.
+    for split, paired in (("train", train), ("validation", validation)):
+        for (x, _), expected in zip(data.pair_domains("emoji_pair/noto2twemoji", split, tmp_path),
+                                    paired[:2]):
+            np.testing.assert_array_equal(x, data.to_model_range(expected, 64, 3))
     with pytest.raises(errors.ZooValueError, match="'validation'"):
         data.paired_split("emoji_paired/noto2twemoji", "dev", data_dir=tmp_path)
 
