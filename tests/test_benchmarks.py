@@ -95,14 +95,17 @@ def test_training_benchmark_times_each_precision_under_its_own_policy(speed, tmp
     run = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "training_speed.py"), "--variants=gan",
          "--steps=2", "--repeats=1", "--notorch", "--noxla", "--threads=1",
-         "--precisions=mixed_bfloat16,mixed_float16", f"--markdown={table}"],
+         "--precisions=mixed_bfloat16", f"--markdown={table}"],
         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     head, row = [line.split(" | ") for line in table.read_text().splitlines()
                     if line.startswith("| ")]
     cells = dict(zip([h.strip("| ") for h in head], [c.strip("| ") for c in row]))
-    for column in ("zoo fit bf16 img/s", "zoo fit f16 img/s", "bf16/zoo", "f16/zoo"):
+    # Only the precisions asked for (float16, emulated on most CPUs, takes this test from
+    # 50 s to 240 s; its training under its policy is tests/test_precision.py's).
+    for column in ("zoo fit bf16 img/s", "bf16/zoo"):
         assert float(cells[column]) > 0, cells
+    assert "zoo fit f16 img/s" not in cells and "f16/zoo" not in cells, cells
     ratio = float(cells["zoo fit bf16 img/s"]) / float(cells["zoo fit img/s"])
     assert abs(float(cells["bf16/zoo"]) - ratio) < 0.06, cells
 
