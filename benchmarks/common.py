@@ -16,6 +16,8 @@ SETTINGS = {
     # The paper's size (256x256x3, 9 residual blocks), where compute, not per-op
     # overhead, decides; a few steps only, it is slow on a CPU.
     "cyclegan-256": ("cyclegan-horse2zebra", 1, {}),
+    # The emoji preset's size (64 px colour, width 32, 6 blocks): issue 49's "1.5x" is of this.
+    "cyclegan-emoji": ("cyclegan-noto2twemoji", 1, {}),
     # The calligraphy preset (64 px grey, width 32: the U-Net of six levels, 70x70 PatchGAN).
     "pix2pix": ("pix2pix-ming2kai", 1, {}),
 }

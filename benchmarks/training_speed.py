@@ -42,14 +42,15 @@ from absl import app, flags  # noqa: E402
 from common import SETTINGS, dtype_policy, epoch_clock, tf_batch, tf_loop, zoo_model  # noqa: E402
 
 flags.DEFINE_list("variants", ["gan", "dcgan", "wgan", "wgan-gp", "cgan", "cyclegan",
-                              "cyclegan-256", "pix2pix"], "Which.")
+                              "cyclegan-256", "cyclegan-emoji", "pix2pix"], "Which.")
 flags.DEFINE_integer("steps", 20, "Discriminator/critic updates per timed epoch.")
 flags.DEFINE_integer("repeats", 5, "Timed epochs per implementation (the median is reported).")
 flags.DEFINE_integer("threads", 0, "Threads for TensorFlow and PyTorch (0: library default).")
 flags.DEFINE_bool("xla", True, "Also time zoo fit with jit_compile=True.")
 # CycleGAN's generators take images of any size (None, None): under XLA the
 # first timing run recompiled at every step (0.05 images/s), so it is left out.
-flags.DEFINE_list("no_xla", ["cyclegan", "cyclegan-256"], "Variants not timed with XLA.")
+flags.DEFINE_list("no_xla", ["cyclegan", "cyclegan-256", "cyclegan-emoji"],
+                  "Variants not timed with XLA.")
 flags.DEFINE_bool("torch", True, "Also time the PyTorch implementations.")
 flags.DEFINE_bool("deterministic", False,
                   "Turn on TensorFlow's deterministic ops first (the recipes' default), to "

@@ -40,7 +40,9 @@ category kept 0.886 as often (targets 0.95, 0.6, 0.95), and its translations car
 gridded texture a person would not call good. At equal steps neither the 34x34 PatchGAN
 (``--config d_layers=2``, 4,000 steps) nor the paper's norm with scale and shift
 (``--config norm_affine=true``, 8,000 steps) was better on validation; the texture is the
-open question (the note of that day has the rows).
+open question. A second run with the resize decoder (``--config decoder=resize``),
+stopped at 22,000 steps, lost the grid but not the blur and the colour speckle: its rows,
+the picture and what was ruled out are in ``docs/history/pix2pix-noto2twemoji.md``.
 
 Schedule: the paper's 200 epochs of the 3,043 train pairs at batch 1: 608,600 steps (the
 default). The shipped run's budget and curve are in its card.
